@@ -1,0 +1,223 @@
+"""Every argument check of the compute layer, in one place.
+
+Each checker either returns a clean value (a float64 array, an ``(rows, cols)`` pair, ...) or raises a
+``TypeError``/``ValueError`` whose message names the parameter, shows the value received and, where it
+helps, says what would fit. They run *before* any work is done, so a learner never sees an
+``IndexError`` or a numpy broadcasting error from deep inside the engine.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+PADDING_NAMES = ("valid", "same", "full")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+_NUMPY_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def _short(value, limit: int = 60) -> str:
+    """repr() of ``value``, cut to ``limit`` characters so messages stay readable."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str) -> np.ndarray:
+    """Convert ``value`` to a finite float64 array with one of ``ndims`` dimensions.
+
+    Raises TypeError for strings, objects, complex numbers and other non-numbers; ValueError for
+    ragged nesting, empty arrays, the wrong number of dimensions and NaN/infinity.
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers {shape_hint}; got a string {_short(value)}")
+    if value is None:
+        raise TypeError(f"{name} must be an array of numbers {shape_hint}; got None")
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # numpy >= 1.24 refuses ragged nesting
+        raise ValueError(
+            f"{name} must be a rectangular grid of numbers {shape_hint}; got rows of different "
+            f"lengths ({exc})"
+        ) from None
+    if arr.dtype == object:
+        raise TypeError(
+            f"{name} must contain only numbers {shape_hint}; got {_short(value)} (rows of different "
+            "lengths or values that are not numbers)"
+        )
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must contain real numbers; got dtype {arr.dtype} in {_short(value)}")
+    if arr.ndim not in ndims:
+        raise ValueError(f"{name} must be {shape_hint}; got a {arr.ndim}-D array of shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: it must have at least one value in each axis; got shape {arr.shape}")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(
+            f"{name} must contain only finite numbers; got {arr[where]} at index {where}"
+        )
+    return arr
+
+
+def as_image(image) -> np.ndarray:
+    return as_array(image, "image", ndims=(2, 3), shape_hint="(H, W) grayscale or (H, W, C) channels-last")
+
+
+def as_kernel(kernel, image: np.ndarray) -> np.ndarray:
+    """Kernel as float64, with its channels checked against the image's."""
+    if image.ndim == 2:
+        k = as_array(kernel, "kernel", ndims=(2,), shape_hint="(kh, kw) for a grayscale (H, W) image")
+    else:
+        c = image.shape[2]
+        k = as_array(kernel, "kernel", ndims=(2, 3), shape_hint=f"(kh, kw, {c}) for an (H, W, {c}) image")
+        if k.ndim == 2:
+            raise ValueError(
+                f"kernel must have one slice per image channel: shape (kh, kw, {c}) for an image of shape "
+                f"{image.shape}; got a 2-D kernel of shape {k.shape} (use np.dstack([kernel] * {c}) to apply "
+                "it to every channel)"
+            )
+        if k.shape[2] != c:
+            raise ValueError(
+                f"kernel has {k.shape[2]} channels but the image has {c}: kernel shape must be "
+                f"(kh, kw, {c}); got {k.shape}"
+            )
+    return k
+
+
+def as_kernel_stack(kernels, image: np.ndarray) -> np.ndarray:
+    """A stack of kernels ``(N, kh, kw[, C])`` as float64, channels checked against the image's."""
+    want = 3 if image.ndim == 2 else 4
+    hint = "(N, kh, kw)" if image.ndim == 2 else f"(N, kh, kw, {image.shape[2]})"
+    ks = as_array(kernels, "kernels", ndims=(2, 3, 4), shape_hint=f"a stack {hint}")
+    if ks.ndim == want - 1:
+        raise ValueError(
+            f"kernels must be a stack of shape {hint}; got a single kernel of shape {ks.shape} "
+            "(wrap it in a list, [kernel], or use conv2d)"
+        )
+    if ks.ndim != want:
+        raise ValueError(f"kernels must be a stack of shape {hint} for an image of shape {image.shape}; got shape {ks.shape}")
+    if image.ndim == 3 and ks.shape[3] != image.shape[2]:
+        raise ValueError(
+            f"kernels have {ks.shape[3]} channels but the image has {image.shape[2]}: shape must be "
+            f"{hint}; got {ks.shape}"
+        )
+    return ks
+
+
+def positive_pair(value, name: str) -> tuple[int, int]:
+    """``stride`` / ``dilation``: a positive int or a ``(rows, cols)`` pair of them."""
+    hint = f"{name} must be a positive integer or a (rows, cols) pair of positive integers"
+    if isinstance(value, (tuple, list, np.ndarray)):
+        items = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
+        if len(items) != 2:
+            raise ValueError(f"{hint}; got {_short(value)} with {len(items)} entries")
+    else:
+        items = [value, value]
+    for item in items:
+        if not _is_int(item):
+            raise TypeError(f"{hint}; got {_short(value)}")
+        if item < 1:
+            raise ValueError(f"{hint}; got {_short(value)}")
+    return int(items[0]), int(items[1])
+
+
+def check_flip(flip) -> bool:
+    if not isinstance(flip, (bool, np.bool_)):
+        raise TypeError(f"flip must be True (convolution) or False (cross-correlation); got {_short(flip)}")
+    return bool(flip)
+
+
+def check_padding_mode(padding_mode) -> str:
+    if not isinstance(padding_mode, str) or padding_mode not in PADDING_MODES:
+        raise ValueError(f"padding_mode must be one of {', '.join(map(repr, PADDING_MODES))}; got {_short(padding_mode)}")
+    return padding_mode
+
+
+def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Resolve ``padding`` to ``((top, bottom), (left, right))``.
+
+    ``span`` is the extent of the (dilated) kernel per axis, ``d * (k - 1) + 1``.
+    """
+    hint = 'padding must be a non-negative integer, a (rows, cols) pair of them, or "valid", "same" or "full"'
+    if isinstance(padding, str):
+        if padding not in PADDING_NAMES:
+            raise ValueError(f"{hint}; got {_short(padding)}")
+        if padding == "valid":
+            return (0, 0), (0, 0)
+        if padding == "full":
+            return (span[0] - 1, span[0] - 1), (span[1] - 1, span[1] - 1)
+        if stride != (1, 1):
+            raise ValueError(
+                f'padding="same" keeps the output the size of the input, which needs stride 1; got stride={stride}. '
+                "Give the padding as a number instead"
+            )
+        amounts = []
+        for s in span:  # total padding s - 1; an odd total puts the extra row/column at the bottom/right
+            total = s - 1
+            amounts.append((total // 2, total - total // 2))
+        return amounts[0], amounts[1]
+    if isinstance(padding, (tuple, list, np.ndarray)):
+        items = list(np.asarray(padding, dtype=object).ravel()) if isinstance(padding, np.ndarray) else list(padding)
+        if len(items) != 2:
+            raise ValueError(f"{hint}; got {_short(padding)} with {len(items)} entries")
+    else:
+        items = [padding, padding]
+    for item in items:
+        if not _is_int(item):
+            raise TypeError(f"{hint}; got {_short(padding)}")
+        if item < 0:
+            raise ValueError(f"{hint}; got {_short(padding)}")
+    return (int(items[0]), int(items[0])), (int(items[1]), int(items[1]))
+
+
+def check_mode_fits(mode: str, pads, image_hw: tuple[int, int]) -> None:
+    """reflect/circular padding can only borrow as many rows/columns as the image has."""
+    for (before, after), n, axis in zip(pads, image_hw, ("rows", "columns")):
+        largest = max(before, after)
+        if mode == "reflect" and largest >= n:
+            raise ValueError(
+                f'padding_mode="reflect" needs padding smaller than the image: {largest} {axis} of padding '
+                f"on an image with {n} {axis}; use at most {n - 1} or another padding_mode"
+            )
+        if mode == "circular" and largest > n:
+            raise ValueError(
+                f'padding_mode="circular" needs padding no larger than the image: {largest} {axis} of padding '
+                f"on an image with {n} {axis}; use at most {n} or another padding_mode"
+            )
+
+
+def check_fits(kernel_hw: tuple[int, int], dilation: tuple[int, int], padded_hw: tuple[int, int], pads) -> None:
+    """The (dilated) kernel must fit inside the padded input."""
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation))
+    if span[0] <= padded_hw[0] and span[1] <= padded_hw[1]:
+        return
+    what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]})"
+    if dilation != (1, 1):
+        what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]}, dilation {dilation[0]}x{dilation[1]}, spanning {span[0]}x{span[1]})"
+    short = max(span[0] - padded_hw[0], span[1] - padded_hw[1], 0)
+    per_side = (short + 1) // 2
+    current = max(max(pads[0]), max(pads[1]))
+    raise ValueError(
+        f"{what} is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}); "
+        f"add padding of at least {current + per_side} or use a smaller kernel"
+    )
+
+
+def size_arg(value, name: str) -> int:
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a positive integer; got {_short(value)}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {_short(value)}")
+    return int(value)
+
+
+def shape_arg(value, name: str, ndims: tuple[int, ...]) -> tuple[int, ...]:
+    if not isinstance(value, (tuple, list)) or len(value) not in ndims:
+        want = " or ".join(f"{n} entries" for n in ndims)
+        raise ValueError(f"{name} must be a tuple with {want}; got {_short(value)}")
+    return tuple(size_arg(v, name) for v in value)
