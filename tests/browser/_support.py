@@ -1,0 +1,622 @@
+"""Shared machinery for the real-browser tests (JupyterLab, Voilà, JupyterHub).
+
+Nothing here imports playwright at module level, so ``pytest --doctest-modules`` can import this
+file on a machine without it. The conftests in ``tests/browser`` and ``tests/hub`` load this file by
+path (see ``load_support`` there), so it works whatever pytest import mode is in force.
+
+Rules every helper follows:
+
+* servers bind to 127.0.0.1 only, on a free random port, with a random token;
+* every wait has a time limit and, when it runs out, says what it was waiting for;
+* processes we start are stopped by their own process group, never by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(os.environ.get("CONVLAB_TEST_REPO", Path(__file__).resolve().parents[2])).resolve()
+ARTIFACTS = Path(os.environ.get("CONVLAB_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts")).resolve()
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+HOW_TO_ENABLE = (
+    "install Chromium (Debian: `apt-get install -y chromium`) or point CONVLAB_CHROMIUM at a "
+    "Chromium/Chrome binary, and `pip install -r requirements-dev.txt` for playwright"
+)
+
+# Time limits (seconds). Generous for a busy 2-core machine, but always finite.
+SERVER_START_TIMEOUT = 90
+NOTEBOOK_OPEN_TIMEOUT = 90
+RUN_ALL_TIMEOUT = 240
+VIEW_CHANGE_TIMEOUT = 30
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def in_ci() -> bool:
+    """True when the CI script runs us (``CI=true``): then browser tests may never skip."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(message: str) -> None:
+    """Skip with ``message`` on a laptop; fail loudly in CI, where every real-path test must run."""
+    if in_ci():
+        pytest.fail(f"CI=true but {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def chromium_executable() -> str | None:
+    """The Chromium to drive: $CONVLAB_CHROMIUM, else Debian's /usr/bin/chromium, else PATH."""
+    override = os.environ.get("CONVLAB_CHROMIUM")
+    if override:
+        return override if Path(override).is_file() else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def import_playwright():
+    """Return ``playwright.sync_api.sync_playwright``, or skip (fail in CI) with how to get it."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail(f"the python package playwright is not installed; {HOW_TO_ENABLE}")
+    return sync_playwright
+
+
+def require_chromium() -> str:
+    """The Chromium binary, or skip (fail in CI) saying how to get one."""
+    executable = chromium_executable()
+    if executable is None:
+        wanted = os.environ.get("CONVLAB_CHROMIUM") or "/usr/bin/chromium"
+        skip_or_fail(f"no Chromium found at {wanted}; to run the browser tests, {HOW_TO_ENABLE}")
+    return executable
+
+
+def launch_chromium(playwright):
+    """Launch headless Chromium (never Playwright's own download, which is unreachable here)."""
+    executable = require_chromium()
+    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def new_token() -> str:
+    return secrets.token_hex(24)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
+
+
+def artifact_path(name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / name
+
+
+# --------------------------------------------------------------------------- processes
+
+
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect (to a login page, say) already proves the server is up; don't follow it."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_KeepRedirects)
+
+
+class ServerProcess:
+    """A server we started in its own process group, with its output in a log file.
+
+    ``stop()`` sends SIGINT twice (Jupyter's clean shutdown), then SIGTERM, then SIGKILL — to this
+    process group only.
+    """
+
+    def __init__(self, name: str, argv: list[str], *, cwd: Path, env: dict, log_path: Path):
+        self.name = name
+        self.argv = argv
+        self.log_path = log_path
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(log_path, "wb")
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=str(cwd),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def wait_http(self, url: str, timeout: float = SERVER_START_TIMEOUT) -> None:
+        """Poll ``url`` until it answers with a status below 500 (bounded; fails with the log)."""
+        deadline = time.monotonic() + timeout
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    f"{self.name} exited with code {self.proc.returncode} before answering {url}\n"
+                    f"--- log ({self.log_path}) ---\n{self.log_tail()}",
+                    pytrace=False,
+                )
+            try:
+                with _NO_REDIRECTS.open(url, timeout=5) as resp:  # loopback only
+                    if resp.status < 500:
+                        return
+            except urllib.error.HTTPError as err:
+                if err.code < 500:
+                    return
+                last = f"HTTP {err.code}"
+            except (urllib.error.URLError, OSError) as err:
+                last = str(err)
+            time.sleep(0.3)
+        pytest.fail(
+            f"{self.name} did not answer {url} within {timeout:.0f} s ({last})\n"
+            f"--- log ({self.log_path}) ---\n{self.log_tail()}",
+            pytrace=False,
+        )
+
+    def stop(self, timeout: float = 20) -> None:
+        if self.proc.poll() is None:
+            for sig, wait in ((signal.SIGINT, 2), (signal.SIGINT, timeout / 2), (signal.SIGTERM, 5)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, sig)
+                try:
+                    self.proc.wait(wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        # Children left in the group (kernels) go with it.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self._log.close()
+
+
+def child_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    # No jupyter settings or kernels from the developer's home leak into the test servers, but the
+    # kernel must still find this interpreter's packages (convlab included).
+    env.update(extra)
+    return env
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def jupyter_command(*args: str) -> list[str]:
+    """``python -m jupyter ...`` with *this* interpreter, so servers see the same packages."""
+    return [sys.executable, "-m", "jupyter", *args]
+
+
+# --------------------------------------------------------------------------- JupyterLab settings
+
+
+def write_lab_settings(settings_dir: Path) -> None:
+    """User settings for a test Lab: no news or update pop-ups, every cell kept in the DOM."""
+    files = {
+        # The "would you like to get news?" toast and the update check.
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false",
+            "checkForUpdates": False,
+        },
+        # Windowing would remove off-screen cells (and their widgets) from the DOM.
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+            "windowingMode": "none",
+        },
+    }
+    for rel, content in files.items():
+        path = settings_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content))
+
+
+def lab_server_args(*, port: int, token: str, root_dir: Path, tmp: Path) -> list[str]:
+    """Arguments for a throw-away JupyterLab on loopback, isolated from the user's own state."""
+    settings = tmp / "user-settings"
+    write_lab_settings(settings)
+    # news_url=None turns the news feed off server-side (not expressible on the command line); the
+    # config dir is the one isolated_jupyter_env() points JUPYTER_CONFIG_DIR at.
+    (tmp / "config").mkdir(parents=True, exist_ok=True)
+    (tmp / "config" / "jupyter_server_config.py").write_text("c.LabApp.news_url = None\n")
+    args = [
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root_dir}",
+        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+        f"--LabApp.user_settings_dir={settings}",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--ServerApp.open_browser=False",
+    ]
+    if running_as_root():
+        args.append("--allow-root")
+    return args
+
+
+def isolated_jupyter_env(tmp: Path) -> dict:
+    """Runtime/config dirs in ``tmp`` so the test server shares nothing with a running Jupyter."""
+    runtime = tmp / "runtime"
+    config = tmp / "config"
+    runtime.mkdir(parents=True, exist_ok=True)
+    config.mkdir(parents=True, exist_ok=True)
+    return child_env(
+        JUPYTER_RUNTIME_DIR=str(runtime),
+        JUPYTER_CONFIG_DIR=str(config),
+        IPYTHONDIR=str(tmp / "ipython"),
+        MPLBACKEND="module://ipympl.backend_nbagg",
+    )
+
+
+# --------------------------------------------------------------------------- page helpers
+
+# Hash in the page so big canvas data URLs never cross the wire.
+_JS_HASH = """
+const __hash = (s) => { let h = 0x811c9dc5; for (let i = 0; i < s.length; i++) {
+  h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; } return h.toString(16) + ':' + s.length; };
+"""
+
+# What the learner sees around one element: its output area's visible text (without slider readouts,
+# which change by construction), every canvas's pixels, every image's data.
+JS_VIEW_SIGNATURE = (
+    "(el) => {"
+    + _JS_HASH
+    + """
+  const area = el.closest('.jp-OutputArea') || el.closest('.jp-Cell') || document.body;
+  const skip = (n) => n.parentElement && n.parentElement.closest(
+      '.widget-readout, .widget-play, input, textarea, style, script');
+  const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!skip(n) && n.textContent.trim()) texts.push(n.textContent.trim());
+  }
+  const canvases = Array.from(area.querySelectorAll('canvas'))
+      .filter(c => c.width > 0 && c.height > 0)
+      .map(c => { try { return __hash(c.toDataURL()); } catch (e) { return 'unreadable'; } });
+  const images = Array.from(area.querySelectorAll('img')).map(i => __hash(i.src || ''));
+  const svgs = Array.from(area.querySelectorAll('svg')).map(s => __hash(s.outerHTML));
+  return {text: texts.join('\\n'), canvases, images, svgs};
+}"""
+)
+
+JS_SLIDER_STATE = """(el) => {
+  const h = el.querySelector('.noUi-handle');
+  const readout = el.querySelector('.widget-readout');
+  const target = el.querySelector('.noUi-target');
+  return {
+    now: h ? Number(h.getAttribute('aria-valuenow')) : null,
+    min: h ? Number(h.getAttribute('aria-valuemin')) : null,
+    max: h ? Number(h.getAttribute('aria-valuemax')) : null,
+    readout: readout ? readout.textContent.trim() : null,
+    disabled: !!(target && target.hasAttribute('disabled')) || el.classList.contains('mod-disabled'),
+    visible: !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length),
+  };
+}"""
+
+
+def wait_until(page, predicate, *, timeout: float, what: str, interval: float = 0.25, on_tick=None):
+    """Call ``predicate()`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    last_exc = None
+    while True:
+        if on_tick is not None:
+            on_tick()
+        try:
+            result = predicate()
+            if result:
+                return result
+        except Exception as exc:  # page still loading, context replaced, ...
+            last_exc = exc
+        if time.monotonic() > deadline:
+            shot = None
+            with contextlib.suppress(Exception):
+                shot = artifact_path(f"timeout-{slug(what)}.png")
+                page.screenshot(path=str(shot), full_page=True)
+            detail = f" (last error: {last_exc})" if last_exc else ""
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}{detail}; screenshot: {shot}",
+                        pytrace=False)
+        page.wait_for_timeout(interval * 1000)
+
+
+def view_signature(locator) -> dict:
+    return locator.evaluate(JS_VIEW_SIGNATURE)
+
+
+def slider_state(locator) -> dict:
+    return locator.evaluate(JS_SLIDER_STATE)
+
+
+def describe_change(before: dict, after: dict) -> list[str]:
+    changed = []
+    if before["text"] != after["text"]:
+        changed.append("caption/text")
+    if before["canvases"] != after["canvases"]:
+        changed.append("figure canvas")
+    if before["images"] != after["images"]:
+        changed.append("figure image")
+    if before["svgs"] != after["svgs"]:
+        changed.append("svg")
+    return changed
+
+
+def wait_stable_signature(page, anchor, *, timeout: float = 15, quiet: float = 1.0) -> dict:
+    """The view signature once it has stopped changing for ``quiet`` seconds (figures finish drawing)."""
+    deadline = time.monotonic() + timeout
+    last = view_signature(anchor)
+    stable_since = time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        now = view_signature(anchor)
+        if now != last:
+            last, stable_since = now, time.monotonic()
+        elif time.monotonic() - stable_since >= quiet:
+            return now
+    return last
+
+
+def move_slider_and_check_view(page, scope, *, label: str, max_sliders: int = 4) -> dict:
+    """Press an arrow key on a slider handle and wait until what the learner sees changes.
+
+    Tries the first few enabled, visible sliders inside ``scope`` in page order (a slider that is at
+    both ends, disabled or hidden is passed over). Returns a record of what changed; fails if no
+    slider changed the caption or the figure.
+    """
+    sliders = scope.locator(".widget-slider")
+    count = sliders.count()
+    assert count > 0, f"{label}: no slider rendered (.widget-slider)"
+    tried = []
+    for i in range(count):
+        if len(tried) >= max_sliders:
+            break
+        slider = sliders.nth(i)
+        state = slider_state(slider)
+        if state["disabled"] or not state["visible"] or state["now"] is None:
+            continue
+        if state["min"] == state["max"]:
+            continue
+        key = "ArrowRight" if state["now"] < state["max"] else "ArrowLeft"
+        slider.scroll_into_view_if_needed(timeout=10_000)
+        before = wait_stable_signature(page, slider)
+        handle = slider.locator(".noUi-handle").first
+        handle.focus(timeout=10_000)
+        handle.press(key, timeout=10_000)
+        # The slider's own readout must follow the key (proves the key reached the widget).
+        wait_until(page, lambda: slider_state(slider)["now"] != state["now"], timeout=10,
+                   what=f"{label}: slider {i} to move on {key}")
+        changed = []
+        deadline = time.monotonic() + VIEW_CHANGE_TIMEOUT
+        while time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+            changed = describe_change(before, view_signature(slider))
+            if changed:
+                break
+        after_state = slider_state(slider)
+        record = {
+            "slider_index": i,
+            "key": key,
+            "value_before": state["now"],
+            "value_after": after_state["now"],
+            "readout_before": state["readout"],
+            "readout_after": after_state["readout"],
+            "changed": changed,
+        }
+        tried.append(record)
+        if changed:
+            after = wait_stable_signature(page, slider)
+            record["text_before"] = before["text"][-600:]
+            record["text_after"] = after["text"][-600:]
+            return record
+    pytest.fail(f"{label}: moving a slider changed neither the caption nor the figure; tried {tried}",
+                pytrace=False)
+
+
+# --------------------------------------------------------------------------- JupyterLab driving
+
+JS_FIND_PANEL = """(path) => {
+  const app = window.jupyterapp;
+  if (!app || !app.shell) return null;
+  const panels = Array.from(app.shell.widgets('main')).filter(
+      w => w.context && w.content && w.sessionContext && w.context.path === path);
+  if (!panels.length) return null;
+  const panel = panels[0];
+  panel.node.setAttribute('data-convlab-test', 'current');
+  if (app.shell.currentWidget !== panel) app.shell.activateById(panel.id);
+  return {id: panel.id, ready: panel.context.isReady};
+}"""
+
+JS_PANEL = """
+  const app = window.jupyterapp;
+  const panel = Array.from(app.shell.widgets('main')).find(
+      w => w.context && w.content && w.sessionContext && w.context.path === path);
+"""
+
+JS_KERNEL_STATE = (
+    "(path) => {"
+    + JS_PANEL
+    + """
+  if (!panel) return null;
+  const s = panel.sessionContext;
+  const k = s.session && s.session.kernel;
+  return {kernel: k ? k.status : null, connection: k ? k.connectionStatus : null,
+          name: s.kernelDisplayName, pending: s.hasNoKernel};
+}"""
+)
+
+JS_CELL_STATE = (
+    "(path) => {"
+    + JS_PANEL
+    + """
+  if (!panel) return null;
+  const cells = panel.content.widgets;
+  const code = cells.filter(c => c.model.type === 'code');
+  const nonEmpty = code.filter(c => c.model.sharedModel.getSource().trim() !== '');
+  const errors = [];
+  const stderr = [];
+  code.forEach((c, i) => {
+    for (const out of c.model.outputs.toJSON()) {
+      if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
+      if (out.output_type === 'stream' && out.name === 'stderr') {
+        const text = Array.isArray(out.text) ? out.text.join('') : out.text;
+        stderr.push(`cell ${i}: ${text.slice(0, 500)}`);
+      }
+    }
+  });
+  const k = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return {
+    total: cells.length,
+    code: code.length,
+    executed: nonEmpty.filter(c => c.model.executionCount !== null).length,
+    toRun: nonEmpty.length,
+    counts: nonEmpty.map(c => c.model.executionCount),
+    running: nonEmpty.filter(c => c.promptNode && c.promptNode.textContent.includes('*')).length,
+    kernel: k ? k.status : null,
+    errors, stderr,
+  };
+}"""
+)
+
+JS_RUN_COMMAND = (
+    "([path, command]) => {"
+    + JS_PANEL
+    + """
+  if (!panel) return false;
+  app.shell.activateById(panel.id);
+  // Never await a command: one that opens a dialog would wait forever.
+  app.commands.execute(command).catch(e => console.error('convlab-test', command, e));
+  return true;
+}"""
+)
+
+
+def dismiss_kernel_dialog(page) -> None:
+    """Accept a "Select Kernel" dialog if one is up (a notebook without kernel metadata opens it)."""
+    dialog = page.locator(".jp-Dialog")
+    try:
+        if dialog.count() and dialog.first.is_visible():
+            text = dialog.first.inner_text(timeout=2000)
+            if "Select Kernel" in text or "kernel" in text.lower():
+                dialog.first.locator(".jp-Dialog-button.jp-mod-accept").first.click(timeout=5000)
+    except Exception:  # noqa: BLE001 - the dialog may vanish between count() and click()
+        pass
+
+
+def open_notebook(page, url: str, path: str, *, timeout: float = NOTEBOOK_OPEN_TIMEOUT):
+    """Open ``url`` and wait until the notebook at ``path`` has a live, idle kernel."""
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
+    tick = lambda: dismiss_kernel_dialog(page)  # noqa: E731
+    wait_until(page, lambda: page.evaluate(JS_FIND_PANEL, path), timeout=timeout,
+               what=f"JupyterLab to open {path}", on_tick=tick)
+    wait_until(
+        page,
+        lambda: (page.evaluate(JS_KERNEL_STATE, path) or {}).get("kernel") == "idle",
+        timeout=timeout,
+        what=f"the kernel of {path} to start",
+        on_tick=tick,
+    )
+    page.evaluate(JS_FIND_PANEL, path)
+    return page.locator('[data-convlab-test="current"]')
+
+
+def run_all_cells(page, path: str, *, timeout: float = RUN_ALL_TIMEOUT, quiet: float = 1.5) -> dict:
+    """Clear outputs, run every cell and wait until all ran and the kernel stayed idle a moment."""
+    page.evaluate(JS_RUN_COMMAND, [path, "notebook:clear-all-cell-outputs"])
+    wait_until(
+        page,
+        lambda: (lambda s: s and s["executed"] == 0)(page.evaluate(JS_CELL_STATE, path)),
+        timeout=30,
+        what=f"outputs of {path} to clear",
+    )
+    page.evaluate(JS_RUN_COMMAND, [path, "notebook:run-all-cells"])
+    started = time.monotonic()
+    tick = lambda: dismiss_kernel_dialog(page)  # noqa: E731
+    idle_since = [None]
+
+    def finished():
+        state = page.evaluate(JS_CELL_STATE, path)
+        done = state and state["executed"] == state["toRun"] and state["running"] == 0 \
+            and state["kernel"] == "idle"
+        if not done:
+            idle_since[0] = None
+            return None
+        if idle_since[0] is None:
+            idle_since[0] = time.monotonic()
+        return state if time.monotonic() - idle_since[0] >= quiet else None
+
+    state = wait_until(page, finished, timeout=timeout, what=f"every cell of {path} to run", on_tick=tick)
+    state["seconds"] = round(time.monotonic() - started, 1)
+    return state
+
+
+def page_widget_errors(scope) -> list[str]:
+    """Texts that ipywidgets/ipympl show in place of a widget that failed to render."""
+    text = scope.inner_text(timeout=10_000)
+    bad = ("Error displaying widget", "Error rendering", "Failed to load model class",
+           "Traceback (most recent call last)")
+    return [b for b in bad if b in text]
+
+
+def shutdown_kernels(base_url: str, token: str) -> None:
+    """Stop every kernel of a test server through its REST API (frees the two cores)."""
+    headers = {"Authorization": f"token {token}"}
+    try:
+        req = urllib.request.Request(f"{base_url}/api/kernels", headers=headers)
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 (loopback)
+            kernels = json.load(resp)
+        for kernel in kernels:
+            req = urllib.request.Request(f"{base_url}/api/kernels/{kernel['id']}", headers=headers,
+                                         method="DELETE")
+            with contextlib.suppress(urllib.error.URLError, OSError):
+                urllib.request.urlopen(req, timeout=10).close()  # noqa: S310
+    except (urllib.error.URLError, OSError, ValueError):
+        pass
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]

@@ -1,0 +1,109 @@
+"""Fixtures for the real-browser tests: one headless Chromium and one JupyterLab per session.
+
+The tests run against Debian's Chromium (``/usr/bin/chromium``; set ``CONVLAB_CHROMIUM`` to use
+another). With ``CI=true`` a missing browser or playwright is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def load_support():
+    """Import ``_support.py`` beside this file, whatever pytest's import mode (loaded once)."""
+    name = "convlab_browser_support"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_support.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+support = load_support()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives a real Chromium against a real Jupyter server")
+    config.addinivalue_line("markers", "hub: starts a real JupyterHub on loopback")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    sync_playwright = support.import_playwright()
+    with sync_playwright() as playwright:
+        browser = support.launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture()
+def page(chromium, request):
+    """A fresh browser context per test; console errors are kept as an artefact."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    console = []
+    pg.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}") if msg.type in
+          ("error", "warning") else None)
+    pg.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+    yield pg
+    name = support.slug(request.node.name)
+    support.artifact_path(f"{name}.console.txt").write_text("\n".join(console))
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    """JupyterLab on 127.0.0.1, a free port and a random token, with throw-away settings/workspaces."""
+    support.import_playwright()  # no point starting a server we cannot drive
+    support.require_chromium()
+    tmp = tmp_path_factory.mktemp("lab")
+    port, token = support.free_port(), support.new_token()
+    argv = support.jupyter_command("lab", *support.lab_server_args(
+        port=port, token=token, root_dir=support.REPO_ROOT, tmp=tmp))
+    server = support.ServerProcess("jupyter lab", argv, cwd=support.REPO_ROOT,
+                                   env=support.isolated_jupyter_env(tmp),
+                                   log_path=support.artifact_path("jupyter-lab.log"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_http(f"{base}/api/status?token={token}")
+        yield {"base": base, "token": token, "process": server}
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def voila_server(tmp_path_factory):
+    """Standalone ``voila notebooks/explorer.ipynb`` on 127.0.0.1, a free port and a random token."""
+    support.import_playwright()
+    support.require_chromium()
+    notebook = support.REPO_ROOT / "notebooks" / "explorer.ipynb"
+    if not notebook.exists():
+        support.skip_or_fail(f"{notebook} does not exist")
+    tmp = tmp_path_factory.mktemp("voila")
+    port, token = support.free_port(), support.new_token()
+    argv = [
+        sys.executable, "-m", "voila", "notebooks/explorer.ipynb",
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        f"--Voila.port={port}",
+        "--Voila.port_retries=0",
+        f"--Voila.token={token}",
+        "--show_tracebacks=True",
+    ]
+    server = support.ServerProcess("voila", argv, cwd=support.REPO_ROOT,
+                                   env=support.isolated_jupyter_env(tmp),
+                                   log_path=support.artifact_path("voila.log"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_http(f"{base}/api/status?token={token}")
+        yield {"base": base, "token": token, "url": f"{base}/?token={token}", "process": server}
+    finally:
+        server.stop()
