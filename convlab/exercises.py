@@ -1,0 +1,495 @@
+"""Predict-then-check helpers for the lessons (compute layer: numpy only).
+
+Each ``check_*`` function takes the learner's prediction and the settings of the question, and returns
+a :class:`Feedback`: right or wrong, **and why**. When an answer is wrong, the checker recognises the
+common slips — forgetting the padding, the ``+ 1`` or the stride in the output-size formula, summing the
+window without multiplying, flipping the kernel, leaving out the biases — and names the one that fits.
+
+Answers may be numbers or the text a learner typed (``"4"``, ``"−4"``, ``"3x3"``, ``"(3, 3)"``), so the
+same checkers serve a notebook cell and the text box of :mod:`convlab.quiz`. ``None`` means "not answered
+yet" and gets a prompt, not a verdict.
+
+>>> check_output_size(3, 7, 3, stride=2, padding=1)
+✗ Not quite: ⌊(7 + 2·1 − 3)/2⌋ + 1 = 4. Your 3 is what you get if you forget the padding: ⌊(7 + 2·0 − 3)/2⌋ + 1 = 3.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .conv import conv2d, output_size, output_size_formula, unvisited
+from .steps import format_number, iter_steps
+
+__all__ = [
+    "Feedback",
+    "check_output_size",
+    "check_output_shape",
+    "check_window_value",
+    "check_same_padding",
+    "check_parameter_count",
+    "check_unvisited",
+    "check_choice",
+    "check_number",
+]
+
+RIGHT = "\u2713 Right"
+WRONG = "\u2717 Not quite"
+PROMPT = "\u270e Your turn"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one prediction.
+
+    Attributes
+    ----------
+    correct : bool
+        True when the prediction is right. ``bool(feedback)`` is the same.
+    message : str
+        Why: the worked arithmetic, and for a wrong answer the slip that explains it.
+    answered : bool
+        False when no prediction was given yet (the answer was ``None`` or blank).
+
+    Examples
+    --------
+    >>> fb = check_number(12, 12, why="3 × 4 = 12")
+    >>> bool(fb), fb.message
+    (True, '3 × 4 = 12.')
+    >>> print(fb)
+    ✓ Right: 3 × 4 = 12.
+    """
+
+    correct: bool
+    message: str
+    answered: bool = True
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    @property
+    def headline(self) -> str:
+        """"✓ Right", "✗ Not quite" or "✎ Your turn"."""
+        if not self.answered:
+            return PROMPT
+        return RIGHT if self.correct else WRONG
+
+    def __str__(self) -> str:
+        return f"{self.headline}: {self.message}"
+
+    __repr__ = __str__
+
+
+# --------------------------------------------------------------------------- reading answers
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _read_number(answer) -> float | None:
+    """A number from a number or typed text; None if it cannot be read. Fractions like 1/9 are fine."""
+    if isinstance(answer, (bool, np.bool_)):
+        return None
+    if isinstance(answer, (int, float, np.integer, np.floating)):
+        x = float(answer)
+        return x if math.isfinite(x) else None
+    if isinstance(answer, str):
+        text = answer.strip().replace("\u2212", "-").replace("\u2013", "-").replace(" ", "")
+        if _NUMBER.match(text):
+            return float(text)
+        if text.count("/") == 1:
+            a, b = text.split("/")
+            if _NUMBER.match(a) and _NUMBER.match(b) and float(b) != 0:
+                return float(a) / float(b)
+    return None
+
+
+def _read_numbers(answer) -> list[float] | None:
+    """Several numbers: a sequence, or text like "3x3", "(3, 3)", "[5]", "3 4"; [] for "none"/"[]"."""
+    if isinstance(answer, str):
+        text = answer.strip().lower()
+        if text in {"", "none", "nothing", "[]", "()", "-", "no"}:
+            return []
+        parts = [p for p in re.split(r"[\s,;x×*()\[\]]+", text.replace("\u2212", "-")) if p]
+        values = [_read_number(p) for p in parts]
+        return None if any(v is None for v in values) else values
+    if isinstance(answer, (list, tuple, np.ndarray)):
+        values = [_read_number(v) for v in np.asarray(answer, dtype=object).ravel()]
+        return None if any(v is None for v in values) else values
+    x = _read_number(answer)
+    return None if x is None else [x]
+
+
+def _unanswered(answer) -> bool:
+    return answer is None or (isinstance(answer, str) and not answer.strip())
+
+
+def _ask(hint: str) -> Feedback:
+    return Feedback(False, f"replace None with your prediction and run the cell again. {hint}", answered=False)
+
+
+def _unreadable(answer, what: str) -> Feedback:
+    return Feedback(False, f"I could not read {answer!r} as {what}.")
+
+
+def _same(a: float, b: float, tol: float = 1e-6) -> bool:
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+def _n(x: float) -> str:
+    return format_number(x)
+
+
+# --------------------------------------------------------------------------- output size
+
+
+def _size_slips(n, k, stride, padding, dilation) -> list[tuple[int, str]]:
+    """(wrong value, what the learner did) for the usual slips in the output-size formula."""
+    slips: list[tuple[int, str]] = []
+    pad = padding if isinstance(padding, int) else None
+    span = dilation * (k - 1) + 1
+
+    def add(value_fn, why):
+        try:
+            slips.append((int(value_fn()), why))
+        except (ValueError, TypeError, ZeroDivisionError):
+            pass
+
+    if padding != 0 and padding != "valid":
+        add(lambda: output_size(n, k, stride=stride, padding=0, dilation=dilation),
+            "forget the padding: " + output_size_formula(n, k, stride=stride, padding=0, dilation=dilation))
+    if pad:
+        add(lambda: (n + pad - span) // stride + 1, f"add the padding on one side only: ⌊({n} + {pad} − {span})/{stride}⌋ + 1")
+    if pad is not None:
+        add(lambda: (n + 2 * pad - span) // stride, "forget the + 1 at the end (it counts the first window)")
+        add(lambda: math.ceil((n + 2 * pad - span) / stride) + 1,
+            "round up: the formula rounds down, because a window that would stick out past the edge is not used")
+        if stride > 1:
+            add(lambda: (n + 2 * pad - span) + 1, "forget to divide by the stride")
+        if dilation > 1:
+            add(lambda: (n + 2 * pad - k) // stride + 1,
+                f"forget the dilation: a dilated {k}-wide kernel spans {dilation}·({k}−1) + 1 = {span} pixels")
+    add(lambda: n, "assume the output keeps the input's size — only 'same' padding with stride 1 does that")
+    return slips
+
+
+def check_output_size(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedback:
+    """Check a predicted output length along one axis.
+
+    Parameters
+    ----------
+    answer : int, str or None
+        The learner's prediction (None: not answered yet).
+    n, k : int
+        Input length and kernel length along the axis.
+    stride, padding, dilation
+        As for :func:`convlab.output_size`; ``padding`` may be ``"valid"``, ``"same"`` or ``"full"``.
+
+    Returns
+    -------
+    Feedback
+
+    Examples
+    --------
+    >>> check_output_size(3, 5, 3)
+    ✓ Right: ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3.
+    >>> check_output_size("3", 7, 3, padding=1, stride=2)
+    ✗ Not quite: ⌊(7 + 2·1 − 3)/2⌋ + 1 = 4. Your 3 is what you get if you forget the padding: ⌊(7 + 2·0 − 3)/2⌋ + 1 = 3.
+    >>> check_output_size(2, 5, 3)
+    ✗ Not quite: ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3. Your 2 is what you get if you forget the + 1 at the end (it counts the first window).
+    """
+    expected = output_size(n, k, stride=stride, padding=padding, dilation=dilation)
+    formula = output_size_formula(n, k, stride=stride, padding=padding, dilation=dilation)
+    if _unanswered(answer):
+        return _ask("Use ⌊(n + 2p − k)/s⌋ + 1.")
+    x = _read_number(answer)
+    if x is None:
+        return _unreadable(answer, "a whole number of positions")
+    if x == expected:
+        return Feedback(True, f"{formula}.")
+    for value, why in _size_slips(n, k, stride, padding, dilation):
+        if value == x and value != expected:
+            return Feedback(False, f"{formula}. Your {_n(x)} is what you get if you {why}.")
+    if x != int(x):
+        return Feedback(False, f"{formula}. An output size is a whole number: the ⌊ ⌋ rounds down.")
+    return Feedback(False, f"{formula}.")
+
+
+def check_output_shape(answer, image_shape, kernel_shape, *, stride=1, padding=0, dilation=1) -> Feedback:
+    """Check a predicted feature-map shape ``(rows, cols)``; answers like ``"3x3"`` or ``(3, 3)``.
+
+    Examples
+    --------
+    >>> check_output_shape("3x3", (5, 5), (3, 3))
+    ✓ Right: rows ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3, columns ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3.
+    >>> check_output_shape((5, 5), (5, 5), (3, 3)).correct
+    False
+    """
+    if _unanswered(answer):
+        return _ask("Give rows and columns, e.g. 3x3.")
+    values = _read_numbers(answer)
+    if values is None or len(values) != 2:
+        return _unreadable(answer, "a shape (rows, columns) such as 3x3")
+    s = stride if isinstance(stride, (tuple, list)) else (stride, stride)
+    p = padding if isinstance(padding, (tuple, list)) else (padding, padding)
+    d = dilation if isinstance(dilation, (tuple, list)) else (dilation, dilation)
+    rows = check_output_size(values[0], image_shape[0], kernel_shape[0], stride=s[0], padding=p[0], dilation=d[0])
+    cols = check_output_size(values[1], image_shape[1], kernel_shape[1], stride=s[1], padding=p[1], dilation=d[1])
+    text = f"rows {rows.message.rstrip('.')}, columns {cols.message}"
+    if rows.correct and cols.correct:
+        return Feedback(True, text)
+    return Feedback(False, text)
+
+
+def check_same_padding(answer, k, *, dilation=1) -> Feedback:
+    """Check the padding (per side) that keeps the output the size of the input at stride 1.
+
+    Examples
+    --------
+    >>> check_same_padding(1, 3)
+    ✓ Right: a 3-wide kernel loses 3 − 1 = 2 positions, so pad (3 − 1)/2 = 1 on each side.
+    >>> check_same_padding(2, 3)
+    ✗ Not quite: a 3-wide kernel loses 3 − 1 = 2 positions, so pad (3 − 1)/2 = 1 on each side. Your 2 is the total: it is split between the two sides.
+    """
+    span = dilation * (k - 1) + 1
+    lost = span - 1
+    what = f"a {k}-wide kernel" if dilation == 1 else f"a {k}-wide kernel with dilation {dilation} (spanning {span})"
+    if lost % 2:
+        explain = (f"{what} loses {span} − 1 = {lost} positions, an odd number: no equal padding on both sides "
+                   f"keeps the size (PyTorch puts {lost // 2} before and {lost - lost // 2} after).")
+        expected = None
+    else:
+        explain = f"{what} loses {span} − 1 = {lost} positions, so pad ({span} − 1)/2 = {lost // 2} on each side."
+        expected = lost // 2
+    if _unanswered(answer):
+        return _ask("How many positions does the kernel lose, and how many sides are there?")
+    x = _read_number(answer)
+    if x is None:
+        return _unreadable(answer, "a number of pixels")
+    if expected is not None and x == expected:
+        return Feedback(True, explain)
+    if x == lost and lost:
+        return Feedback(False, f"{explain} Your {_n(x)} is the total: it is split between the two sides.")
+    if x == span:
+        return Feedback(False, f"{explain} Your {_n(x)} is the kernel's width, not the positions it loses.")
+    return Feedback(False, explain)
+
+
+def check_unvisited(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedback:
+    """Check which input positions (0-based) no window covers; ``"none"`` or ``[]`` for none.
+
+    Examples
+    --------
+    >>> check_unvisited([5], 6, 3, stride=2)
+    ✓ Right: windows start at 0, 2 and cover up to position 4, so position 5 is never seen.
+    >>> check_unvisited("none", 6, 3, stride=2).correct
+    False
+    """
+    expected = unvisited(n, k, stride=stride, padding=padding, dilation=dilation)
+    count = output_size(n, k, stride=stride, padding=padding, dilation=dilation)
+    pad = padding if isinstance(padding, int) else 0
+    span = dilation * (k - 1) + 1
+    starts = [i * stride - pad for i in range(count)]
+    last = starts[-1] + span - 1
+    start_text = ", ".join(str(s) for s in starts[:6]) + (", …" if len(starts) > 6 else "")
+    if expected:
+        seen = "positions " + ", ".join(map(str, expected)) + " are" if len(expected) > 1 else f"position {expected[0]} is"
+        explain = f"windows start at {start_text} and cover up to position {last}, so {seen} never seen."
+    else:
+        explain = f"windows start at {start_text} and the last one reaches position {min(last, n - 1)}: every position is seen."
+    if _unanswered(answer):
+        return _ask("List the positions (counting from 0), or 'none'.")
+    values = _read_numbers(answer)
+    if values is None:
+        return _unreadable(answer, "a list of positions such as [5] or 'none'")
+    if sorted(int(v) for v in values) == expected and all(v == int(v) for v in values):
+        return Feedback(True, explain)
+    if expected and sorted(int(v) + 1 for v in expected) == sorted(values):
+        return Feedback(False, f"{explain} (Count positions from 0: your numbers are one too high.)")
+    return Feedback(False, explain)
+
+
+# --------------------------------------------------------------------------- a window's value
+
+
+def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding=0, dilation=1, flip=False) -> Feedback:
+    """Check a predicted multiply-sum for the window that lands at ``(row, col)`` of the feature map.
+
+    Parameters
+    ----------
+    answer : number, str or None
+    image, kernel, stride, padding, dilation, flip
+        As for :func:`convlab.conv2d`.
+    row, col : int
+        Position in the feature map (counting from 0).
+
+    Examples
+    --------
+    >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
+    >>> check_window_value(-4, SEED_IMAGE, SEED_KERNEL)
+    ✓ Right: 1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4.
+    >>> check_window_value(13, SEED_IMAGE, SEED_KERNEL)
+    ✗ Not quite: 1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4. Your 13 is the sum of the window's pixels: multiply each pixel by the filter value on top of it first.
+    >>> check_window_value(4, SEED_IMAGE, SEED_KERNEL)
+    ✗ Not quite: 1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4. Your 4 has the wrong sign: the filter's −1 column multiplies the right-hand pixels, which are brighter here.
+    """
+    settings = dict(stride=stride, padding=padding, dilation=dilation, flip=flip)
+    steps = list(iter_steps(image, kernel, **settings))
+    ow = steps[-1].out_col + 1
+    oh = steps[-1].out_row + 1
+    if not (0 <= row < oh and 0 <= col < ow):
+        raise ValueError(f"(row, col) must be inside the {oh}x{ow} feature map; got ({row}, {col})")
+    step = steps[row * ow + col]
+    expected = step.value
+    multi = step.window.ndim == 3
+    arithmetic = step.arithmetic(max_terms=12).replace("\n", "; ")
+    if _unanswered(answer):
+        return _ask("Multiply each pixel by the filter value on top of it, then add the products.")
+    x = _read_number(answer)
+    if x is None:
+        return _unreadable(answer, "a number")
+    tol = 1e-6 if np.all(step.products == np.round(step.products)) else 0.005
+    if _same(x, expected, tol):
+        return Feedback(True, f"{arithmetic}.")
+    why = _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi)
+    return Feedback(False, f"{arithmetic}. {why}" if why else f"{arithmetic}.")
+
+
+def _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) -> str | None:
+    expected = step.value
+    if expected != 0 and _same(x, -expected, tol):
+        return (f"Your {_n(x)} has the wrong sign: the filter's −1 column multiplies the right-hand pixels, "
+                "which are brighter here." if expected < 0 else
+                f"Your {_n(x)} has the wrong sign: check the products with the negative filter values.")
+    if _same(x, float(step.window.sum()), tol):
+        return f"Your {_n(x)} is the sum of the window's pixels: multiply each pixel by the filter value on top of it first."
+    if multi:
+        for name, s in zip(["R", "G", "B"] if step.window.shape[2] == 3 else range(step.window.shape[2]), step.channel_sums):
+            if _same(x, float(s), tol):
+                return f"Your {_n(x)} is channel {name} alone: add the multiply-sums of all the channels."
+    other = dict(settings, flip=not settings["flip"])
+    flipped = float(conv2d(image, kernel, **other)[row, col])
+    if not _same(flipped, expected, tol) and _same(x, flipped, tol):
+        what = "convolution (kernel rotated by 180°)" if not settings["flip"] else "cross-correlation (kernel not rotated)"
+        return f"Your {_n(x)} is what {what} gives here; this question lays the kernel on the window as it is written."
+    products = np.asarray(step.products).ravel()
+    for i, p in enumerate(products):
+        if p != 0 and _same(x, expected - p, tol):
+            w, k = np.asarray(step.window).ravel()[i], np.asarray(step.kernel).ravel()[i]
+            return f"Your {_n(x)} leaves out one product: {_n(w)}×{_n(k)} = {_n(p)}."
+    for other_step in steps:
+        if other_step is not step and _same(x, other_step.value, tol):
+            return (f"Your {_n(x)} is the value of the window at row {other_step.out_row}, column {other_step.out_col} "
+                    f"of the feature map; this one is at row {row}, column {col} (counting from 0).")
+    return None
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def check_parameter_count(answer, kernel_size, in_channels, out_channels, *, bias=True) -> Feedback:
+    """Check a predicted number of learnable parameters of a convolution layer.
+
+    ``kh·kw·C·N`` weights (one ``kh × kw`` kernel per input channel, for each of the ``N`` filters),
+    plus ``N`` biases (one per filter) when ``bias`` is True.
+
+    Examples
+    --------
+    >>> check_parameter_count(448, 3, 3, 16)
+    ✓ Right: 3·3·3·16 weights + 16 biases = 432 + 16 = 448.
+    >>> check_parameter_count(432, 3, 3, 16)
+    ✗ Not quite: 3·3·3·16 weights + 16 biases = 432 + 16 = 448. Your 432 leaves out the 16 biases (one per filter).
+    """
+    kh, kw = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+    c, n = in_channels, out_channels
+    weights = kh * kw * c * n
+    expected = weights + (n if bias else 0)
+    if bias:
+        explain = f"{kh}·{kw}·{c}·{n} weights + {n} biases = {weights} + {n} = {expected}."
+    else:
+        explain = f"{kh}·{kw}·{c}·{n} weights (no biases) = {expected}."
+    if _unanswered(answer):
+        return _ask("Count the weights of one filter, then multiply by the number of filters.")
+    x = _read_number(answer)
+    if x is None:
+        return _unreadable(answer, "a whole number")
+    if x == expected:
+        return Feedback(True, explain)
+    b = n if bias else 0
+    slips = [
+        (weights, f"leaves out the {n} biases (one per filter)") if bias else (weights + n, "adds biases, but this layer has bias=False"),
+        (kh * kw * n + b, f"forgets the input channels: each filter has a {kh}×{kw} kernel for each of the {c} channels"),
+        (kh * kw * c + (1 if bias else 0), f"counts one filter only; there are {n}"),
+        (weights + c * n, "counts a bias per channel; each filter has one bias, added after the channel sums"),
+        (kh * kw + (1 if bias else 0), "counts one kernel slice of one filter"),
+    ]
+    for value, why in slips:
+        if x == value and value != expected:
+            return Feedback(False, f"{explain} Your {_n(x)} {why}.")
+    return Feedback(False, explain)
+
+
+# --------------------------------------------------------------------------- generic
+
+
+def check_choice(answer, correct, explanations: Mapping[str, str]) -> Feedback:
+    """Check a multiple-choice answer; ``explanations`` says why each option is right or wrong.
+
+    Matching ignores case and surrounding spaces; an option may also be given by its number (1, 2, ...)
+    in the order of ``explanations``.
+
+    Examples
+    --------
+    >>> why = {"vertical edge": "its columns are +1, 0, −1: it compares left with right",
+    ...        "horizontal edge": "its rows compare top with bottom"}
+    >>> check_choice("Vertical edge", "vertical edge", why)
+    ✓ Right: its columns are +1, 0, −1: it compares left with right.
+    >>> check_choice("horizontal edge", "vertical edge", why)
+    ✗ Not quite: "horizontal edge": its rows compare top with bottom. The answer is "vertical edge": its columns are +1, 0, −1: it compares left with right.
+    """
+    options = list(explanations)
+    if correct not in explanations:
+        raise ValueError(f"correct must be one of the options {options}; got {correct!r}")
+    if _unanswered(answer):
+        return _ask("Choose one of: " + ", ".join(f'"{o}"' for o in options) + ".")
+    text = str(answer).strip().lower()
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        text = options[int(text) - 1].lower()
+    match = next((o for o in options if o.lower() == text), None)
+    if match is None:
+        return Feedback(False, f"{answer!r} is not one of the options: " + ", ".join(f'"{o}"' for o in options) + ".")
+    if match == correct:
+        return Feedback(True, f"{explanations[correct]}.")
+    return Feedback(False, f'"{match}": {explanations[match]}. The answer is "{correct}": {explanations[correct]}.')
+
+
+def check_number(answer, expected, *, why: str, slips: Mapping[Any, str] | None = None, tol: float = 1e-6) -> Feedback:
+    """Check a number against ``expected``; ``why`` is the worked answer, ``slips`` maps wrong values to causes.
+
+    Examples
+    --------
+    >>> check_number(9, 9, why="a 3×3 window holds 3·3 = 9 pixels")
+    ✓ Right: a 3×3 window holds 3·3 = 9 pixels.
+    >>> check_number(6, 9, why="3·3 = 9", slips={6: "you added 3 + 3 instead of multiplying"})
+    ✗ Not quite: 3·3 = 9. Your 6: you added 3 + 3 instead of multiplying.
+    """
+    if _unanswered(answer):
+        return _ask("")
+    x = _read_number(answer)
+    if x is None:
+        return _unreadable(answer, "a number")
+    if _same(x, float(expected), tol):
+        return Feedback(True, f"{why}.")
+    for value, cause in (slips or {}).items():
+        if _same(x, float(value), tol):
+            return Feedback(False, f"{why}. Your {_n(x)}: {cause}.")
+    return Feedback(False, f"{why}.")
+
+
+CHECKERS: dict[str, Callable[..., Feedback]] = {
+    name: globals()[name] for name in __all__ if name.startswith("check_")
+}
+"""Every checker by name (for the quiz widget and the tests)."""

@@ -1,0 +1,279 @@
+"""Bring your own kernel and image (data layer): typed numbers and uploaded files, checked.
+
+Nothing here evaluates what a learner types: :func:`parse_kernel` reads numbers with a regular
+expression, token by token, and says which token or row is wrong. :func:`load_image` takes the bytes
+of an uploaded file (or an ``ipywidgets.FileUpload`` value), checks its size and type by its first bytes
+(PNG or JPEG), refuses images with too many pixels *before* decoding them, and returns a small float
+image ready for :func:`convlab.conv2d`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+
+from .images import downscale, to_grayscale
+
+__all__ = ["parse_kernel", "format_kernel", "load_image", "upload_contents", "sniff_image_type",
+           "MAX_BYTES", "MAX_PIXELS"]
+
+MAX_BYTES = 10 * 1024 * 1024
+"""Largest upload accepted by default: 10 MiB."""
+MAX_PIXELS = 25_000_000
+"""Largest image accepted by default (width × height), checked before decoding: 25 megapixels."""
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
+
+
+def _token_value(token: str) -> float | None:
+    if _NUMBER.match(token):
+        return float(token)
+    if token.count("/") == 1:
+        a, b = token.split("/")
+        if _NUMBER.match(a) and _NUMBER.match(b) and float(b) != 0:
+            return float(a) / float(b)
+    return None
+
+
+def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
+    """Read a kernel typed as numbers: rows separated by ``;`` or new lines, entries by spaces or commas.
+
+    Accepts whole numbers, decimals (``0.5``, ``.5``, ``1e-3``), fractions (``1/9``), the Unicode minus
+    sign, and Python/numpy-style brackets (``[[1, 0, -1], [1, 0, -1]]``). Never calls ``eval``.
+
+    Parameters
+    ----------
+    text : str
+        What the learner typed.
+    max_size : int, default 15
+        Largest number of rows or columns accepted.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (rows, cols)
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a string.
+    ValueError
+        Naming the token that is not a number (with its row and position), or the row lengths when
+        the rows differ, or the size when it is empty or larger than ``max_size``.
+
+    Examples
+    --------
+    >>> parse_kernel("1 0 -1; 1 0 -1; 1 0 -1")
+    array([[ 1.,  0., -1.],
+           [ 1.,  0., -1.],
+           [ 1.,  0., -1.]])
+    >>> parse_kernel('''
+    ... 1/9 1/9
+    ... 1/9 1/9
+    ... ''') * 9
+    array([[1., 1.],
+           [1., 1.]])
+    >>> parse_kernel("[[0, 1], [1, 0]]")
+    array([[0., 1.],
+           [1., 0.]])
+    >>> parse_kernel("1 0 -1; 1 x -1")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'x' (row 2, entry 2) is not a number; type numbers like 1, -0.5 or 1/9
+    >>> parse_kernel("1 0 -1; 1 0")
+    Traceback (most recent call last):
+    ...
+    ValueError: every row needs the same number of entries; got rows of lengths 3, 2 (row 2 has 2 where row 1 has 3)
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"kernel text must be a string; got {type(text).__name__}")
+    cleaned = text.translate(_MINUS)
+    # brackets: "],[" (with any spaces/commas between) separates rows; the other brackets go
+    cleaned = re.sub(r"\]\s*,?\s*\[", ";", cleaned)
+    cleaned = cleaned.replace("[", " ").replace("]", " ")
+    lines = [line for line in re.split(r"[;\n\r]+", cleaned) if line.strip()]
+    if not lines:
+        raise ValueError("the kernel is empty: type rows of numbers, e.g. 1 0 -1; 1 0 -1; 1 0 -1")
+    rows: list[list[float]] = []
+    for r, line in enumerate(lines, start=1):
+        tokens = [t for t in re.split(r"[\s,]+", line.strip()) if t]
+        if not tokens:
+            continue
+        row = []
+        for c, token in enumerate(tokens, start=1):
+            value = _token_value(token)
+            if value is None:
+                raise ValueError(f"{token!r} (row {r}, entry {c}) is not a number; type numbers like 1, -0.5 or 1/9")
+            row.append(value)
+        rows.append(row)
+    if not rows:
+        raise ValueError("the kernel is empty: type rows of numbers, e.g. 1 0 -1; 1 0 -1; 1 0 -1")
+    lengths = [len(r) for r in rows]
+    if len(set(lengths)) > 1:
+        common = max(lengths, key=lambda n: (lengths.count(n), n == lengths[0]))
+        first_common = lengths.index(common) + 1
+        odd = ", ".join(f"row {i} has {n}" for i, n in enumerate(lengths, start=1) if n != common)
+        raise ValueError(
+            "every row needs the same number of entries; got rows of lengths "
+            f"{', '.join(map(str, lengths))} ({odd} where row {first_common} has {common})"
+        )
+    kernel = np.array(rows, dtype=np.float64)
+    if max(kernel.shape) > max_size:
+        raise ValueError(f"the kernel is {kernel.shape[0]}x{kernel.shape[1]}; at most {max_size}x{max_size} is accepted")
+    if not np.all(np.isfinite(kernel)):
+        raise ValueError("every entry must be a finite number")
+    return kernel + 0.0
+
+
+def format_kernel(kernel) -> str:
+    """Write a kernel back as text that :func:`parse_kernel` reads (rows on separate lines).
+
+    >>> print(format_kernel([[1, 0, -1], [2, 0.5, -2]]))
+    1 0 -1
+    2 0.5 -2
+    """
+    arr = np.asarray(kernel, dtype=np.float64)
+    if arr.ndim != 2:
+        raise ValueError(f"kernel must be 2-D; got shape {arr.shape}")
+    return "\n".join(" ".join(f"{x:g}" for x in row) for row in arr)
+
+
+# --------------------------------------------------------------------------- uploaded images
+
+_SIGNATURES = [
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"%PDF", "PDF"),
+    (b"BM", "BMP"),
+    (b"PK\x03\x04", "ZIP (or Office document)"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+]
+_ACCEPTED = ("PNG", "JPEG")
+
+
+def sniff_image_type(data: bytes) -> str | None:
+    """The file type told by its first bytes ("PNG", "JPEG", "GIF", ...), or None if unknown.
+
+    >>> sniff_image_type(b"\\x89PNG\\r\\n\\x1a\\n...")
+    'PNG'
+    >>> sniff_image_type(b"hello") is None
+    True
+    """
+    head = bytes(data[:16])
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    for magic, name in _SIGNATURES:
+        if head.startswith(magic):
+            return name
+    if head.lstrip()[:5].lower() in (b"<?xml", b"<svg "):
+        return "SVG"
+    return None
+
+
+def upload_contents(value) -> tuple[str, bytes]:
+    """``(file name, bytes)`` of the first file in an ``ipywidgets.FileUpload`` value.
+
+    Understands ipywidgets 8 (a tuple of dicts with ``"name"`` and ``"content"``), ipywidgets 7 (a dict
+    of name to ``{"content": ...}``), a single such dict, or plain bytes.
+
+    >>> upload_contents(({"name": "cat.png", "content": memoryview(b"abc")},))
+    ('cat.png', b'abc')
+    >>> upload_contents(())
+    Traceback (most recent call last):
+    ...
+    ValueError: no file was uploaded: choose a PNG or JPEG image first
+    """
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "uploaded file", bytes(value)
+    if isinstance(value, dict) and "content" not in value:  # ipywidgets 7: {name: {...}}
+        value = [dict(v, name=k) for k, v in value.items()]
+    if isinstance(value, dict):
+        value = [value]
+    if not value:
+        raise ValueError("no file was uploaded: choose a PNG or JPEG image first")
+    first = value[0]
+    try:
+        content = first["content"]
+    except (TypeError, KeyError):
+        raise ValueError(f"this does not look like a FileUpload value: {type(first).__name__} without 'content'") from None
+    return str(first.get("name", "uploaded file")), bytes(content)
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def load_image(data, *, size=64, grayscale=True, max_bytes=MAX_BYTES, max_pixels=MAX_PIXELS) -> np.ndarray:
+    """Decode an uploaded PNG or JPEG into a small float image, after checking it.
+
+    Parameters
+    ----------
+    data : bytes, memoryview or an ``ipywidgets.FileUpload`` value
+        The file's contents.
+    size : int or (int, int) or None, default 64
+        Longer side after downscaling (see :func:`convlab.images.downscale`); None keeps the size.
+    grayscale : bool, default True
+        True: luminance ``(H, W)``; False: ``(H, W, 3)`` RGB.
+    max_bytes, max_pixels : int
+        Limits checked before decoding.
+
+    Returns
+    -------
+    numpy.ndarray of float64 with values from 0 (black) to 255 (white).
+
+    Raises
+    ------
+    ValueError
+        In plain words: no file, too large, not a PNG or JPEG (naming what it is when known), too many
+        pixels, or a damaged file.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buf = io.BytesIO()
+    >>> Image.new("RGB", (40, 20), (255, 0, 0)).save(buf, format="PNG")
+    >>> img = load_image(buf.getvalue(), size=10)
+    >>> img.shape, round(float(img[0, 0]), 3)   # pure red: 0.299 × 255
+    ((5, 10), 76.245)
+    >>> load_image(b"GIF89a......")
+    Traceback (most recent call last):
+    ...
+    ValueError: the file is a GIF image, not a PNG or JPEG; save it as PNG or JPEG and upload it again
+    """
+    name, raw = upload_contents(data)
+    if not raw:
+        raise ValueError(f"{name} is empty (0 bytes): choose a PNG or JPEG image")
+    if len(raw) > max_bytes:
+        raise ValueError(f"{name} is {_megabytes(len(raw))}; the limit is {_megabytes(max_bytes)}: "
+                         "upload a smaller image (a few hundred pixels across is plenty)")
+    kind = sniff_image_type(raw)
+    if kind not in _ACCEPTED:
+        what = f"a {kind} image" if kind in ("GIF", "BMP", "TIFF", "WEBP", "SVG") else (f"a {kind} file" if kind else "not an image this lesson can read")
+        raise ValueError(f"the file is {what}, not a PNG or JPEG; save it as PNG or JPEG and upload it again")
+    from PIL import Image  # Pillow comes with matplotlib
+
+    try:
+        with Image.open(io.BytesIO(raw)) as im:
+            width, height = im.size
+            if width * height > max_pixels:
+                raise ValueError(f"{name} is {width}x{height} = {width * height:,} pixels; the limit is "
+                                 f"{max_pixels:,}: upload a smaller image")
+            im = im.convert("RGB")
+            pixels = np.asarray(im, dtype=np.float64)
+    except ValueError:
+        raise
+    except Image.DecompressionBombError:
+        raise ValueError(f"{name} has far too many pixels (over {max_pixels:,} allowed): upload a smaller image") from None
+    except Exception as exc:  # Pillow raises several kinds for damaged files
+        raise ValueError(f"{name} starts like a {kind} file but could not be decoded; it may be damaged "
+                         f"or cut short ({type(exc).__name__}: {exc})") from None
+    image = to_grayscale(pixels) if grayscale else pixels
+    if size is not None:
+        image = downscale(image, size)
+    return image

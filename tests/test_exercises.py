@@ -1,0 +1,206 @@
+"""Predict-then-check helpers: right answers pass, and each common slip is named."""
+
+import pytest
+
+from convlab.exercises import (
+    Feedback,
+    check_choice,
+    check_number,
+    check_output_shape,
+    check_output_size,
+    check_parameter_count,
+    check_same_padding,
+    check_unvisited,
+    check_window_value,
+)
+from convlab.images import SEED_IMAGE, SEED_KERNEL
+
+# ---------------------------------------------------------------- output size
+OUTPUT_SIZE_CASES = [
+    # answer, n, k, settings, correct, phrase in the message
+    (3, 5, 3, {}, True, "⌊(5 + 2·0 − 3)/1⌋ + 1 = 3"),  # the seed's 5x5 with a 3x3 filter
+    ("3", 5, 3, {}, True, "= 3"),  # typed text is read
+    ("  3 ", 5, 3, {}, True, "= 3"),  # with spaces
+    (4, 7, 3, dict(stride=2, padding=1), True, "= 4"),  # stride and padding together
+    (3, 7, 3, dict(stride=2, padding=1), False, "forget the padding"),  # the classic slip
+    (2, 5, 3, {}, False, "forget the + 1"),  # counting gaps instead of windows
+    (5, 5, 3, {}, False, "keeps the input's size"),  # thinking the size is kept
+    (5, 5, 3, dict(padding=1), True, "= 5"),  # ... which padding 1 does
+    (4, 5, 3, dict(padding=1), False, "one side only"),  # padding counted once
+    (3, 6, 3, dict(stride=2), False, "round up"),  # the floor is the point of the formula
+    (2, 6, 3, dict(stride=2), True, "= 2"),
+    (4, 6, 3, dict(stride=2), False, "divide by the stride"),
+    (3, 7, 3, dict(dilation=2), True, "= 3"),  # dilated 3-wide kernel spans 5
+    (5, 7, 3, dict(dilation=2), False, "forget the dilation"),
+    (7, 7, 3, dict(padding="same"), True, "= 7"),  # names work too
+    (9, 7, 3, dict(padding="full"), True, "= 9"),
+    (1.5, 5, 3, {}, False, "whole number"),  # not a whole number
+    ("abc", 5, 3, {}, False, "could not read 'abc'"),  # not a number at all
+]
+
+
+@pytest.mark.parametrize("answer, n, k, settings, correct, phrase", OUTPUT_SIZE_CASES)
+def test_check_output_size_table(answer, n, k, settings, correct, phrase):
+    fb = check_output_size(answer, n, k, **settings)
+    assert fb.correct is correct
+    assert phrase in fb.message
+
+
+@pytest.mark.parametrize("blank", [None, "", "   "])
+def test_unanswered_gets_a_prompt_not_a_verdict(blank):
+    fb = check_output_size(blank, 5, 3)
+    assert not fb.correct and not fb.answered
+    assert str(fb).startswith("✎ Your turn")
+
+
+def test_feedback_prints_verdict_and_reason():
+    fb = check_output_size(3, 7, 3, stride=2, padding=1)
+    assert str(fb) == repr(fb)
+    assert str(fb).startswith("✗ Not quite: ⌊(7 + 2·1 − 3)/2⌋ + 1 = 4.")
+    assert bool(check_output_size(3, 5, 3)) is True
+    assert isinstance(fb, Feedback)
+
+
+# ---------------------------------------------------------------- shapes, padding, unvisited
+@pytest.mark.parametrize("answer, settings, correct", [
+    ("3x3", {}, True),  # "3x3" text
+    ("3 × 3", {}, True),  # multiplication sign
+    ((3, 3), {}, True),  # tuple
+    ("(5, 5)", dict(padding=1), True),  # padding keeps the size
+    ((2, 2), dict(stride=2), True),
+    ((3, 2), dict(stride=2), False),  # one axis wrong
+    ("3", {}, False),  # only one number
+    ("three by three", {}, False),  # words
+])
+def test_check_output_shape_table(answer, settings, correct):
+    assert check_output_shape(answer, (5, 5), (3, 3), **settings).correct is correct
+
+
+@pytest.mark.parametrize("answer, k, dilation, correct, phrase", [
+    (1, 3, 1, True, "= 1 on each side"),
+    (2, 5, 1, True, "= 2 on each side"),
+    (2, 3, 1, False, "the total"),  # total padding, not per side
+    (3, 3, 1, False, "kernel's width"),
+    (2, 3, 2, True, "spanning 5"),  # dilation widens the kernel
+    (1, 4, 1, False, "odd number"),  # even kernels cannot be padded equally
+])
+def test_check_same_padding_table(answer, k, dilation, correct, phrase):
+    fb = check_same_padding(answer, k, dilation=dilation)
+    assert fb.correct is correct and phrase in fb.message
+
+
+@pytest.mark.parametrize("answer, n, k, stride, correct", [
+    ([5], 6, 3, 2, True),  # the floor leaves row 5 out
+    ("5", 6, 3, 2, True),
+    ("none", 6, 3, 2, False),
+    ("none", 5, 3, 2, True),  # stride 2 fits a 5-wide input exactly
+    ([], 5, 3, 2, True),
+    ([6], 6, 3, 2, False),  # counted from 1
+    ("[6, 7]", 8, 3, 3, True),  # two positions left out
+])
+def test_check_unvisited_table(answer, n, k, stride, correct):
+    assert check_unvisited(answer, n, k, stride=stride).correct is correct
+
+
+def test_unvisited_counted_from_one_is_explained():
+    assert "one too high" in check_unvisited([6], 6, 3, stride=2).message
+
+
+# ---------------------------------------------------------------- a window's value
+WINDOW_CASES = [
+    # answer, (row, col), settings, correct, phrase
+    (-4, (0, 0), {}, True, "= −4"),  # the seed's first window
+    ("−4", (0, 0), {}, True, "= −4"),  # Unicode minus typed or pasted
+    ("-4.0", (0, 0), {}, True, "= −4"),
+    (4, (0, 0), {}, False, "wrong sign"),
+    (13, (0, 0), {}, False, "sum of the window's pixels"),  # forgot to multiply
+    (-3, (0, 0), {}, False, "leaves out one product"),  # dropped the 1×1 term
+    (2, (0, 0), {}, False, "row 0, column 1"),  # value of the neighbouring window
+    (2, (0, 1), {}, True, "= 2"),
+    (4, (0, 2), {}, True, "= 4"),
+    (0, (1, 1), {}, True, "= 0"),
+    (4, (0, 0), dict(flip=True), True, "= 4"),  # convolution rotates the kernel
+    (-3, (0, 0), dict(padding=1), True, "= −3"),  # padded corner window: zeros count for nothing
+    ("x", (0, 0), {}, False, "could not read"),
+]
+
+
+@pytest.mark.parametrize("answer, pos, settings, correct, phrase", WINDOW_CASES)
+def test_check_window_value_table(answer, pos, settings, correct, phrase):
+    fb = check_window_value(answer, SEED_IMAGE, SEED_KERNEL, *pos, **settings)
+    assert fb.correct is correct, fb
+    assert phrase in fb.message
+
+
+def test_window_value_names_convolution_when_learner_flipped_the_kernel():
+    import numpy as np
+
+    kernel = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    # cross-correlation picks the top-right pixel (3); convolution rotates the kernel and picks bottom-left (1)
+    fb = check_window_value(1, SEED_IMAGE, kernel)
+    assert not fb.correct and "convolution" in fb.message
+
+
+def test_window_value_for_rgb_names_a_single_channel():
+    import numpy as np
+
+    image = np.dstack([SEED_IMAGE, 2 * SEED_IMAGE, np.zeros((5, 5))])
+    kernel = np.dstack([SEED_KERNEL] * 3)
+    fb = check_window_value(-4, image, kernel)  # R alone
+    assert not fb.correct and "channel R alone" in fb.message
+    assert check_window_value(-12, image, kernel).correct  # −4 + (−8) + 0
+
+
+def test_window_value_outside_the_feature_map_is_a_clear_error():
+    with pytest.raises(ValueError, match="inside the 3x3 feature map"):
+        check_window_value(0, SEED_IMAGE, SEED_KERNEL, 3, 0)
+
+
+# ---------------------------------------------------------------- parameters
+@pytest.mark.parametrize("answer, args, bias, correct, phrase", [
+    (448, (3, 3, 16), True, True, "432 + 16 = 448"),
+    (432, (3, 3, 16), True, False, "leaves out the 16 biases"),
+    (160, (3, 3, 16), True, False, "forgets the input channels"),
+    (28, (3, 3, 16), True, False, "one filter only"),
+    (480, (3, 3, 16), True, False, "bias per channel"),
+    (9, (3, 1, 1), False, True, "no biases"),
+    (10, (3, 1, 1), False, False, "bias=False"),
+])
+def test_check_parameter_count_table(answer, args, bias, correct, phrase):
+    fb = check_parameter_count(answer, *args, bias=bias)
+    assert fb.correct is correct and phrase in fb.message
+
+
+def test_parameter_count_accepts_rectangular_kernels():
+    assert check_parameter_count(92, (5, 3), 3, 2).correct
+
+
+# ---------------------------------------------------------------- generic
+WHY = {"blur": "it averages", "sharpen": "it boosts the centre", "sobel x": "it compares left with right"}
+
+
+@pytest.mark.parametrize("answer, correct, phrase", [
+    ("sobel x", True, "compares left"),
+    (" Sobel X ", True, "compares left"),  # case and spaces ignored
+    ("3", True, "compares left"),  # by number
+    ("blur", False, "it averages"),  # says why the chosen option is wrong
+    ("emboss", False, "not one of the options"),
+    (None, False, "Choose one of"),
+])
+def test_check_choice_table(answer, correct, phrase):
+    fb = check_choice(answer, "sobel x", WHY)
+    assert fb.correct is correct and phrase in fb.message
+
+
+def test_check_choice_rejects_a_correct_answer_that_is_not_an_option():
+    with pytest.raises(ValueError, match="correct must be one of"):
+        check_choice("x", "emboss", WHY)
+
+
+@pytest.mark.parametrize("answer, correct", [(9, True), ("9", True), ("1/9", False), (6, False), ("nine", False)])
+def test_check_number_table(answer, correct):
+    assert check_number(answer, 9, why="3·3 = 9", slips={6: "added"}).correct is correct
+
+
+def test_check_number_reads_fractions():
+    assert check_number("1/9", 1 / 9, why="one ninth").correct

@@ -1,0 +1,138 @@
+"""Bring-your-own data: typed kernels (never eval'd) and uploaded images (type and size checked)."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from convlab.userdata import format_kernel, load_image, parse_kernel, sniff_image_type, upload_contents
+
+# ---------------------------------------------------------------- parse_kernel
+GOOD_KERNELS = [
+    # text, expected, why this case matters
+    ("1 0 -1; 1 0 -1; 1 0 -1", [[1, 0, -1]] * 3, "the seed's filter, semicolon rows"),
+    ("1 0 -1\n1 0 -1\n1 0 -1", [[1, 0, -1]] * 3, "one row per line"),
+    ("1,0,-1\n1,0,-1\n1,0,-1\n", [[1, 0, -1]] * 3, "commas and a trailing new line"),
+    ("[[1, 0, -1], [1, 0, -1], [1, 0, -1]]", [[1, 0, -1]] * 3, "pasted from Python"),
+    ("[[1 0 -1]\n [1 0 -1]]", [[1, 0, -1]] * 2, "pasted from numpy's print"),
+    ("1 0 \u22121; 1 0 \u22121", [[1, 0, -1]] * 2, "Unicode minus from the lesson text"),
+    ("1/9 1/9; 1/9 1/9", [[1 / 9] * 2] * 2, "fractions for a blur"),
+    (".5 -0.25 1e-1", [[0.5, -0.25, 0.1]], "decimals and scientific notation"),
+    ("  \n 7 \n\n", [[7]], "a 1x1 kernel with blank lines around"),
+    ("+1 -1", [[1, -1]], "explicit plus sign"),
+]
+
+
+@pytest.mark.parametrize("text, expected, why", GOOD_KERNELS, ids=[c[2] for c in GOOD_KERNELS])
+def test_parse_kernel_reads(text, expected, why):
+    got = parse_kernel(text)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, expected)
+
+
+BAD_KERNELS = [
+    # text, message pattern, why
+    ("1 0 -1; 1 x -1", r"'x' \(row 2, entry 2\) is not a number", "a letter"),
+    ("1 0 -1; 1 0", r"row 2 has 2 where row 1 has 3", "ragged rows"),
+    ("1 2 3; 4 5 6; 7 8", r"lengths 3, 3, 2", "last row short"),
+    ("", r"empty", "nothing typed"),
+    (" ; ;\n", r"empty", "only separators"),
+    ("__import__('os').system('ls')", r"is not a number", "code is not run, just refused"),
+    ("1 0 nan", r"'nan'.*is not a number", "NaN is not a number here"),
+    ("1 inf", r"'inf'.*is not a number", "neither is infinity"),
+    ("1/0 1", r"'1/0'.*is not a number", "division by zero"),
+    ("1 2..3", r"'2..3'", "a typo in a decimal"),
+    ("; ".join(["1 " * 16] * 16), r"at most 15x15", "too large"),
+]
+
+
+@pytest.mark.parametrize("text, pattern, why", BAD_KERNELS, ids=[c[2] for c in BAD_KERNELS])
+def test_parse_kernel_refuses_with_a_clear_message(text, pattern, why):
+    with pytest.raises(ValueError, match=pattern):
+        parse_kernel(text)
+
+
+@pytest.mark.parametrize("value", [None, 3, b"1 0 -1", ["1 0 -1"]])
+def test_parse_kernel_wants_a_string(value):
+    with pytest.raises(TypeError, match="must be a string"):
+        parse_kernel(value)
+
+
+def test_format_kernel_round_trips():
+    k = np.array([[1, 0, -1], [0.5, 2, -0.25]])
+    np.testing.assert_array_equal(parse_kernel(format_kernel(k)), k)
+
+
+# ---------------------------------------------------------------- images
+def _encoded(fmt, size=(40, 20), colour=(255, 0, 0), mode="RGB"):
+    buf = io.BytesIO()
+    Image.new(mode, size, colour).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+PNG = _encoded("PNG")
+JPEG = _encoded("JPEG", colour=(0, 0, 255))
+
+
+@pytest.mark.parametrize("data, kind", [
+    (PNG, "PNG"), (JPEG, "JPEG"), (_encoded("GIF", mode="P", colour=0), "GIF"), (_encoded("BMP"), "BMP"),
+    (b"%PDF-1.7 ...", "PDF"), (b"<svg xmlns=...", "SVG"), (b"just text", None),
+])
+def test_sniff_image_type_by_first_bytes(data, kind):
+    assert sniff_image_type(data) == kind
+
+
+@pytest.mark.parametrize("data", [PNG, JPEG])
+def test_load_image_decodes_png_and_jpeg_to_small_grayscale(data):
+    img = load_image(data, size=10)
+    assert img.shape == (5, 10) and img.dtype == np.float64
+    assert 0 <= img.min() <= img.max() <= 255
+
+
+def test_load_image_keeps_colour_when_asked():
+    img = load_image(PNG, size=None, grayscale=False)
+    assert img.shape == (20, 40, 3)
+    np.testing.assert_array_equal(img[0, 0], [255, 0, 0])
+
+
+def test_load_image_handles_transparent_and_grayscale_pngs():
+    assert load_image(_encoded("PNG", mode="RGBA", colour=(0, 255, 0, 0)), size=8).shape == (4, 8)
+    assert load_image(_encoded("PNG", mode="L", colour=128), size=8).max() == pytest.approx(128)
+
+
+@pytest.mark.parametrize("value", [
+    ({"name": "a.png", "type": "image/png", "size": len(PNG), "content": memoryview(PNG)},),  # ipywidgets 8
+    {"a.png": {"metadata": {"name": "a.png"}, "content": PNG}},  # ipywidgets 7
+    {"name": "a.png", "content": PNG},  # one file's dict
+    memoryview(PNG),
+    bytearray(PNG),
+])
+def test_load_image_accepts_fileupload_values(value):
+    assert load_image(value, size=10).shape == (5, 10)
+
+
+BAD_FILES = [
+    # data, keyword arguments, message pattern, why
+    ((), {}, r"no file was uploaded", "nothing chosen yet"),
+    (b"", {}, r"empty \(0 bytes\)", "a zero-byte file"),
+    (_encoded("GIF", mode="P", colour=0), {}, r"GIF image, not a PNG or JPEG", "GIF is named"),
+    (b"%PDF-1.4 hello", {}, r"PDF file, not a PNG or JPEG", "a document"),
+    (b"hello world", {}, r"not an image this lesson can read", "plain text"),
+    (PNG, {"max_bytes": 10}, r"the limit is", "too many bytes"),
+    (PNG, {"max_pixels": 100}, r"40x20 = 800 pixels; the limit is 100", "too many pixels, before decoding"),
+    (PNG[:40], {}, r"could not be decoded; it may be damaged", "a PNG cut short"),
+    (b"\xff\xd8\xff" + b"\x00" * 50, {}, r"JPEG file but could not be decoded", "JPEG magic, garbage after"),
+]
+
+
+@pytest.mark.parametrize("data, kwargs, pattern, why", BAD_FILES, ids=[c[3] for c in BAD_FILES])
+def test_load_image_refuses_bad_files_with_a_clear_message(data, kwargs, pattern, why):
+    with pytest.raises(ValueError, match=pattern):
+        load_image(data, **kwargs)
+
+
+def test_upload_contents_names_the_file():
+    assert upload_contents(({"name": "cat.jpg", "content": b"xyz"},)) == ("cat.jpg", b"xyz")
+    with pytest.raises(ValueError, match="not look like a FileUpload value"):
+        upload_contents([42])
