@@ -1,0 +1,784 @@
+"""Step figures (matplotlib only): the filter's walk drawn panel by panel, built once, updated in place.
+
+One :class:`StepFigure` holds a matplotlib ``Figure`` with four labelled panels —
+
+=================  =============================================================================
+input (padded)     the padded input (padding tinted, hatched and labelled 0), the window outlined,
+                   the sampled cells marked (they spread out with dilation)
+filter             the kernel's numbers (rotated by 180 degrees for convolution)
+products           window × filter, element by element
+feature map        filling in as the filter slides: computed cells shown, future cells blank, the
+                   current cell outlined in the window's colour and linked to the window
+=================  =============================================================================
+
+— and, under them, the current step written out in words: what this phase does, the arithmetic
+("1×1 + 2×0 + 3×(−1) + … = −4") and the output-size formula with the current numbers. An RGB input gets
+one row of input/filter/products per channel; the channel sums are added into one feature-map value.
+
+Building the artists (:meth:`StepFigure.configure`) happens once per setting (stride, padding, filter…):
+it walks the filter with :func:`~convlab.steps.iter_steps` once and keeps the list. Moving to another
+window or phase (:meth:`StepFigure.show`) only calls ``set_data``/``set_text``/``set_xy`` on artists
+that already exist.
+
+The five phases of one step (the seed lesson's five steps):
+
+=========  ======================================================================
+place      the window outlined on the input; products not computed yet
+multiply   the products panel highlighted: window × filter, cell by cell
+sum        the products added up: the sum written out
+slide      an arrow and a dashed ghost to the next window
+collect    the value landing in its feature-map cell, linked to the window
+=========  ======================================================================
+
+Examples
+--------
+>>> fig = draw_step_figure(step=0, phase="sum")
+>>> print(fig.convlab_caption.splitlines()[1])
+1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import ConnectionPatch, FancyArrowPatch, Rectangle
+
+from . import _validate as v
+from .conv import _plan, output_size_formula, unvisited
+from .images import SEED_IMAGE, SEED_KERNEL
+from .steps import WindowStep, format_number, iter_steps
+
+__all__ = ["PHASES", "PHASE_HELP", "Walk", "compute_walk", "explain_settings", "StepFigure",
+           "draw_step_figure", "step_caption", "save_animation"]
+
+PHASES = ("place", "multiply", "sum", "slide", "collect")
+"""The lesson's five steps, in order."""
+
+PHASE_HELP = {
+    "place": "Step 1, place: put the filter on a patch of the input (the outlined window).",
+    "multiply": "Step 2, multiply: multiply each window value by the filter value on top of it.",
+    "sum": "Step 3, sum: add all the products into one number.",
+    "slide": "Step 4, slide: move the filter by the stride and repeat.",
+    "collect": "Step 5, collect: the number lands in its cell of the feature map.",
+}
+"""One sentence per phase: what that step does."""
+
+# Okabe-Ito colours (colour-blind safe): window and current cell, the next window, unvisited cells.
+WINDOW_COLOUR = "#E69F00"
+NEXT_COLOUR = "#009E73"
+UNVISITED_COLOUR = "#CC79A7"
+PAD_TINT = "#F3E3C3"
+PAD_EDGE = "#B08D57"
+SIGNED_CMAP = "RdBu"  # diverging, colour-blind safe; limits kept symmetric about zero
+CHANNEL_NAMES = ("R", "G", "B")
+_NUMBERS_MAX_CELLS = 16  # per side; larger grids (photos) get no numbers
+_DEFAULT_DPI = 72
+
+
+# --------------------------------------------------------------------------------------- the walk
+
+
+@dataclass(frozen=True, eq=False)
+class Walk:
+    """Everything one setting needs, computed once: the padded input, the steps and the feature map.
+
+    Attributes
+    ----------
+    image : numpy.ndarray
+        The input, float64, (H, W) or (H, W, C).
+    kernel : numpy.ndarray
+        The filter as laid on the windows (rotated when ``flip``); (kh, kw) or (kh, kw, C).
+    padded : numpy.ndarray
+        The input with its zero padding.
+    pads : ((int, int), (int, int))
+        Padding (top, bottom), (left, right).
+    steps : list of WindowStep
+        One per window, in the order the filter visits them.
+    feature_map : numpy.ndarray
+        The collected values, shape (H', W').
+    stride, dilation : (int, int)
+    flip : bool
+    formula : str
+        The output-size formula with these numbers (rows, and columns when they differ).
+    unvisited_rows, unvisited_cols : list of int
+        Input rows/columns (0-based, without padding) that no window covers.
+    """
+
+    image: np.ndarray
+    kernel: np.ndarray
+    padded: np.ndarray
+    pads: tuple
+    steps: list
+    feature_map: np.ndarray
+    stride: tuple
+    dilation: tuple
+    flip: bool
+    formula: str
+    unvisited_rows: list
+    unvisited_cols: list
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.image.ndim == 2 else self.image.shape[2]
+
+    @property
+    def span(self) -> tuple[int, int]:
+        kh, kw = self.kernel.shape[:2]
+        return self.dilation[0] * (kh - 1) + 1, self.dilation[1] * (kw - 1) + 1
+
+    def note(self) -> str:
+        """A sentence about rows/columns that no window visits ('' when every pixel is covered)."""
+        parts = []
+        if self.unvisited_rows:
+            parts.append(f"{_plural(len(self.unvisited_rows), 'row')} {_list(self.unvisited_rows)}")
+        if self.unvisited_cols:
+            parts.append(f"{_plural(len(self.unvisited_cols), 'column')} {_list(self.unvisited_cols)}")
+        if not parts:
+            return ""
+        return (f"Note: with stride {_pair_text(self.stride)} the filter never reaches input "
+                f"{', and '.join(parts)} (0-based): the floor in the formula drops them.")
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def _list(items) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _pair_text(pair) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+
+
+def _as_channels(image: np.ndarray, kernel) -> np.ndarray:
+    """A 2-D kernel applied to every channel of a multi-channel image (as the Explorer's families are)."""
+    k = np.asarray(kernel, dtype=np.float64)
+    if image.ndim == 3 and k.ndim == 2:
+        k = np.repeat(k[:, :, None], image.shape[2], axis=2)
+    return k
+
+
+def explain_settings(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1) -> str:
+    """A plain-words reason why a filter does not fit, with what would fit ('' when it fits).
+
+    Examples
+    --------
+    >>> print(explain_settings((5, 5), (7, 7)))
+    The 7×7 filter does not fit inside the 5×5 input with padding 0. Use padding 1 or more, or a filter size of 5 or less.
+    >>> explain_settings((5, 5), (3, 3))
+    ''
+    """
+    stride = v.positive_pair(stride, "stride")
+    dilation = v.positive_pair(dilation, "dilation")
+    kh, kw = kernel_shape[:2]
+    span = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
+    pads = v.padding_amounts(padding, span, stride)
+    padded = (image_shape[0] + sum(pads[0]), image_shape[1] + sum(pads[1]))
+    if span[0] <= padded[0] and span[1] <= padded[1]:
+        return ""
+    p_now = max(max(pads[0]), max(pads[1]))
+    need = max(math.ceil((s - n) / 2) for s, n in zip(span, image_shape[:2]))
+    fits = min((p - 1) // d + 1 for p, d in zip(padded, dilation))
+    what = f"{kh}×{kw} filter" if dilation == (1, 1) else (
+        f"{kh}×{kw} filter with dilation {_pair_text(dilation)} (it spans {span[0]}×{span[1]} pixels)")
+    ways = [f"padding {need} or more", f"a filter size of {fits} or less"]
+    if dilation != (1, 1):
+        ways.append("less dilation")
+    return (f"The {what} does not fit inside the {image_shape[0]}×{image_shape[1]} input with padding "
+            f"{p_now}. Use {', or '.join(ways[:-1])}, or {ways[-1]}.")
+
+
+def compute_walk(image=None, kernel=None, *, stride=1, padding=0, dilation=1, flip=False) -> Walk:
+    """Walk the filter once and keep everything a figure needs.
+
+    Raises
+    ------
+    ValueError
+        With a plain-words message when the settings do not fit (see :func:`explain_settings`).
+
+    Examples
+    --------
+    >>> walk = compute_walk()
+    >>> len(walk.steps), walk.feature_map.shape, walk.formula
+    (9, (3, 3), '⌊(5 + 2·0 − 3)/1⌋ + 1 = 3')
+    >>> compute_walk(stride=4).unvisited_rows     # one window, rows 0-2: rows 3 and 4 are never seen
+    [3, 4]
+    """
+    image = SEED_IMAGE if image is None else image
+    kernel = SEED_KERNEL if kernel is None else kernel
+    img = v.as_image(image)
+    ker = _as_channels(img, kernel)
+    if ker.ndim in (2, 3):
+        reason = explain_settings(img.shape, ker.shape, stride=stride, padding=padding, dilation=dilation)
+        if reason:
+            raise ValueError(reason)
+    plan = _plan(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode="zeros")
+    steps = list(iter_steps(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip))
+    fm = np.empty(plan.out_shape)
+    for s in steps:
+        fm[s.out_row, s.out_col] = s.value
+    (pt, pb), (pl, pr) = plan.pads
+    kh, kw = plan.kernel.shape[:2]
+    rows_text = output_size_formula(img.shape[0], kh, stride=plan.stride[0], padding=pt, dilation=plan.dilation[0]) \
+        if pt == pb else ""
+    cols_text = output_size_formula(img.shape[1], kw, stride=plan.stride[1], padding=pl, dilation=plan.dilation[1]) \
+        if pl == pr else ""
+    if rows_text and rows_text == cols_text:
+        formula = rows_text
+    else:
+        formula = f"rows {rows_text or plan.out_shape[0]}, columns {cols_text or plan.out_shape[1]}"
+    u_rows = unvisited(img.shape[0], kh, stride=plan.stride[0], padding=pt, dilation=plan.dilation[0]) if pt == pb else []
+    u_cols = unvisited(img.shape[1], kw, stride=plan.stride[1], padding=pl, dilation=plan.dilation[1]) if pl == pr else []
+    return Walk(img, plan.kernel, plan.padded, plan.pads, steps, fm, plan.stride, plan.dilation, bool(flip),
+                formula, u_rows, u_cols)
+
+
+# --------------------------------------------------------------------------------------- captions
+
+
+def _index_range(indices) -> str:
+    indices = [int(i) for i in indices]
+    if len(indices) == 1:
+        return str(indices[0])
+    step = indices[1] - indices[0]
+    if step == 1:
+        return f"{indices[0]}–{indices[-1]}"
+    return ", ".join(map(str, indices))
+
+
+def _phase_line(walk: Walk, s: WindowStep, phase: str) -> str:
+    n = len(walk.steps)
+    head = f"Window {s.index + 1} of {n} · {phase}: "
+    where = f"rows {_index_range(s.rows)}, columns {_index_range(s.cols)} of the padded input"
+    if phase == "place":
+        return head + f"the filter covers {where}."
+    if phase == "multiply":
+        return head + "each window value times the filter value on top of it (the products panel)."
+    if phase == "sum":
+        return head + f"the products add up to {format_number(s.value)}."
+    if phase == "slide":
+        if s.index + 1 < n:
+            nxt = walk.steps[s.index + 1]
+            how = (f"{walk.stride[1]} to the right" if nxt.out_row == s.out_row
+                   else f"back to the left and {walk.stride[0]} down")
+            return head + f"the filter moves {how}, to rows {_index_range(nxt.rows)}, columns {_index_range(nxt.cols)}."
+        return head + "this was the last window: the walk is complete."
+    return head + (f"{format_number(s.value)} goes to row {s.out_row}, column {s.out_col} of the feature map "
+                   f"({s.index + 1} of {n} cells filled).")
+
+
+def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: int | None = None) -> str:
+    """The text equivalent of one frame: what this phase does, the arithmetic and the output-size formula.
+
+    Examples
+    --------
+    >>> print(step_caption(compute_walk(), 0, "place"))
+    Window 1 of 9 · place: the filter covers rows 0–2, columns 0–2 of the padded input.
+    1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
+    output size: ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3
+    """
+    phase = _check_phase(phase)
+    s = walk.steps[index]
+    names = CHANNEL_NAMES if walk.channels == 3 else None
+    lines = [_phase_line(walk, s, phase), s.arithmetic(max_terms=max_terms, channel_names=names),
+             f"output size: {walk.formula}"]
+    note = walk.note()
+    if note:
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def _check_phase(phase) -> str:
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {phase!r}")
+    return phase
+
+
+# --------------------------------------------------------------------------------------- the figure
+
+
+def _symmetric_norm(values) -> Normalize:
+    m = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    m = m if m > 0 else 1.0
+    return Normalize(-m, m)
+
+
+def _cell_labels(values, digits=2) -> list[str]:
+    return [format_number(x, digits) for x in np.ravel(values)]
+
+
+def _text_colours(values, norm: Normalize, cmap) -> list[str]:
+    """Black or white text, whichever reads better on each cell's colour."""
+    rgba = cmap(norm(np.ravel(values)))
+    lum = 0.299 * rgba[:, 0] + 0.587 * rgba[:, 1] + 0.114 * rgba[:, 2]
+    return ["white" if x < 0.5 else "black" for x in lum]
+
+
+class StepFigure:
+    """A figure of the filter's walk: built once per setting, updated in place per window and phase.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure, optional
+        Draw into this figure (it is cleared on every :meth:`configure`). By default a new one with
+        an Agg canvas, which is not registered with pyplot.
+    dpi : int, default 72
+        Resolution of a new figure (kept modest so notebooks stay small).
+    width : float, default 10
+        Width in inches of a new figure; the height follows from the layout.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+    walk : Walk or None
+        The current setting's walk (None while a message is shown).
+    caption : str
+        The text equivalent of what the figure shows now.
+
+    Examples
+    --------
+    >>> sf = StepFigure()
+    >>> sf.configure(compute_walk())
+    >>> sf.show(4, "collect")
+    >>> sf.window.get_xy()         # the window's corner, in cell units (cells are centred on integers)
+    (0.5, 0.5)
+    >>> print(sf.caption.splitlines()[0])
+    Window 5 of 9 · collect: 0 goes to row 1, column 1 of the feature map (5 of 9 cells filled).
+    """
+
+    def __init__(self, figure: Figure | None = None, *, dpi: int = _DEFAULT_DPI, width: float = 10.0):
+        if figure is None:
+            figure = Figure(figsize=(width, 4.5), dpi=dpi)
+            FigureCanvasAgg(figure)
+        self.figure = figure
+        self.width = width
+        self.walk: Walk | None = None
+        self.caption = ""
+        self.index = 0
+        self.phase = "collect"
+        self._message_text = None
+
+    # ------------------------------------------------------------------ building (once per setting)
+
+    def configure(self, walk: Walk) -> None:
+        """Build every artist for this walk (clears the figure). Shows window 0 in the current phase."""
+        self.walk = walk
+        fig = self.figure
+        fig.clear()
+        self._message_text = None
+        c = walk.channels
+        hp, wp = walk.padded.shape[:2]
+        kh, kw = walk.kernel.shape[:2]
+        oh, ow = walk.feature_map.shape
+        text_lines = 3 + (c if c > 1 else 0) + (1 if walk.note() else 0)
+        row_h = 3.0 if c == 1 else 2.45
+        text_h = 0.28 * text_lines + 0.25
+        height = row_h * c + text_h + 0.55
+        fig.set_size_inches(self.width, height, forward=True)
+        big = 9 if c == 1 else 7
+        ratios = [float(np.clip(wp, 3, big)), float(np.clip(kw, 2.4, 6)), float(np.clip(kw, 2.4, 6)),
+                  float(np.clip(ow, 3, big))]
+        top = 1 - 0.42 / height
+        bottom = (text_h + 0.1) / height
+        gs = fig.add_gridspec(c, 4, width_ratios=ratios, left=0.02, right=0.98, top=top, bottom=bottom,
+                              wspace=0.28, hspace=0.35)
+        self._text_top = (text_h + 0.02) / height
+        self.ax_input = [fig.add_subplot(gs[i, 0]) for i in range(c)]
+        self.ax_filter = [fig.add_subplot(gs[i, 1]) for i in range(c)]
+        self.ax_products = [fig.add_subplot(gs[i, 2]) for i in range(c)]
+        self.ax_map = fig.add_subplot(gs[:, 3])
+        for ax in self.ax_input + self.ax_filter + self.ax_products + [self.ax_map]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.set_navigate(False)
+        suffix = [""] if c == 1 else [f" · {n}" for n in (CHANNEL_NAMES if c == 3 else range(c))]
+        self._suffix = suffix
+
+        gray = colormaps["gray"].with_extremes(bad=PAD_TINT)
+        signed = colormaps[SIGNED_CMAP]
+        self._signed = signed
+        img = walk.image
+        lo, hi = float(np.min(img)), float(np.max(img))
+        in_norm = Normalize(lo, hi if hi > lo else lo + 1)
+        (pt, pb), (pl, pr) = walk.pads
+        pad_mask = np.ones((hp, wp), dtype=bool)
+        pad_mask[pt:hp - pb, pl:wp - pr] = False
+        k_norm = _symmetric_norm(walk.kernel)
+        all_products = np.stack([s.products for s in walk.steps]) if walk.steps else np.zeros(1)
+        self._p_norm = _symmetric_norm(all_products)
+        self._m_norm = _symmetric_norm(walk.feature_map)
+
+        self._fs_input = self._font_size(self.ax_input[0], hp, wp, _cell_labels(img, 2))
+        self._fs_small = self._font_size(self.ax_products[0], kh, kw, _cell_labels(all_products, 2))
+        self._fs_filter = self._font_size(self.ax_filter[0], kh, kw, _cell_labels(walk.kernel, 2))
+        self._fs_map = self._font_size(self.ax_map, oh, ow, _cell_labels(walk.feature_map, 2))
+
+        self._input_images, self._product_images, self._product_texts = [], [], []
+        for ch in range(c):
+            plane = walk.padded if c == 1 else walk.padded[..., ch]
+            kplane = walk.kernel if c == 1 else walk.kernel[..., ch]
+            ax = self.ax_input[ch]
+            ax.imshow(np.ma.masked_array(plane, pad_mask), cmap=gray, norm=in_norm, interpolation="nearest")
+            self._draw_padding(ax, hp, wp, walk.pads)
+            if self._fs_input:
+                labels = _cell_labels(plane)
+                colours = ["#7a5c2e" if m else col
+                           for m, col in zip(pad_mask.ravel(), _text_colours(plane, in_norm, colormaps["gray"]))]
+                self._grid_texts(ax, hp, wp, labels, colours, self._fs_input)
+            title = "input (padded)" if any(sum(p) for p in walk.pads) else "input (no padding)"
+            ax.set_title(title + suffix[ch], fontsize=11)
+
+            ax = self.ax_filter[ch]
+            ax.imshow(kplane, cmap=signed, norm=k_norm, interpolation="nearest")
+            self._cell_grid(ax, kh, kw)
+            if self._fs_filter:
+                self._grid_texts(ax, kh, kw, _cell_labels(kplane, 2), _text_colours(kplane, k_norm, signed),
+                                 self._fs_filter)
+            ftitle = "filter (flipped: convolution)" if walk.flip else "filter"
+            ax.set_title(ftitle + suffix[ch], fontsize=11)
+
+            ax = self.ax_products[ch]
+            self._product_images.append(ax.imshow(np.ma.masked_all((kh, kw)), cmap=signed.with_extremes(bad="white"),
+                                                  norm=self._p_norm, interpolation="nearest"))
+            self._cell_grid(ax, kh, kw)
+            self._product_texts.append(self._grid_texts(ax, kh, kw, [""] * (kh * kw), ["black"] * (kh * kw),
+                                                        self._fs_small) if self._fs_small else [])
+            ax.set_title("products" + suffix[ch], fontsize=11)
+
+        # Window, sampled cells, next-window ghost and arrow, unvisited bands: on every input channel.
+        self.windows, self._sampled, self._ghosts = [], [], []
+        for ax in self.ax_input:
+            self._draw_unvisited(ax, walk, hp, wp)
+            # with dilation the window has holes: mark the cells the filter actually reads
+            self._sampled.append(ax.add_collection(PolyCollection(
+                [], facecolors=(0.9, 0.62, 0.0, 0.22), edgecolors=WINDOW_COLOUR, linewidths=1.5, zorder=3,
+                visible=walk.dilation != (1, 1))))
+            w = Rectangle((-0.5, -0.5), walk.span[1], walk.span[0], fill=False, edgecolor=WINDOW_COLOUR,
+                          linewidth=3, zorder=5)
+            ax.add_patch(w)
+            self.windows.append(w)
+            g = Rectangle((-0.5, -0.5), walk.span[1], walk.span[0], fill=False, edgecolor=NEXT_COLOUR,
+                          linewidth=2.5, linestyle=(0, (4, 2)), zorder=5, visible=False)
+            ax.add_patch(g)
+            self._ghosts.append(g)
+        self.window = self.windows[0]
+        self.arrow = FancyArrowPatch((0, 0), (1, 0), arrowstyle="-|>", mutation_scale=22, color=NEXT_COLOUR,
+                                     linewidth=2.5, zorder=6, visible=False)
+        self.ax_input[0].add_patch(self.arrow)
+
+        # Feature map: future cells blank (masked), the current cell outlined in the window's colour.
+        ax = self.ax_map
+        self.map_image = ax.imshow(np.ma.masked_all((oh, ow)), cmap=signed.with_extremes(bad="white"),
+                                   norm=self._m_norm, interpolation="nearest")
+        self._cell_grid(ax, oh, ow)
+        self._map_texts = self._grid_texts(ax, oh, ow, [""] * (oh * ow), ["black"] * (oh * ow), self._fs_map) \
+            if self._fs_map else []
+        self._map_labels = _cell_labels(walk.feature_map, 2)
+        self._map_colours = _text_colours(walk.feature_map, self._m_norm, signed)
+        ax.set_title("feature map" + (" (channels summed)" if c > 1 else ""), fontsize=11)
+        self.current_cell = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3,
+                                      zorder=5)
+        ax.add_patch(self.current_cell)
+        self.link = ConnectionPatch((0, 0), (0, 0), coordsA=self.ax_input[0].transData, coordsB=ax.transData,
+                                    color=WINDOW_COLOUR, linewidth=2, linestyle=(0, (5, 3)), zorder=-1,
+                                    arrowstyle="-|>", mutation_scale=16, visible=False)
+        fig.add_artist(self.link)
+
+        # Words: what this phase does, the arithmetic and the formula.
+        y = self._text_top
+        self.phase_text = fig.text(0.02, y, "", fontsize=12, fontweight="bold", va="top")
+        self.arithmetic_text = fig.text(0.02, y - 0.3 / height, "", fontsize=11.5, va="top", linespacing=1.45)
+        self.formula_text = fig.text(0.02, 0.08 / height, "", fontsize=11, va="bottom", color="#333333",
+                                     linespacing=1.4)
+        self._max_terms = self._terms_that_fit(walk)
+        self._panels = {"input": self.ax_input, "products": self.ax_products, "map": [self.ax_map]}
+        self.show(0, self.phase)
+
+    def _terms_that_fit(self, walk: Walk) -> int | None:
+        width_chars = self.width * 72 * 0.94 / (11.5 * 0.56)
+        terms = [len(f"{format_number(a)}×{format_number(b)} + ") + 1
+                 for a, b in zip(walk.padded.ravel()[:50], walk.kernel.ravel()[:50])]
+        per = max(7.0, float(np.mean(terms)) + 1.5)
+        n = int((width_chars - 14) // per)
+        return None if walk.kernel.shape[0] * walk.kernel.shape[1] <= n else max(3, n)
+
+    def _font_size(self, ax, nrows, ncols, labels) -> float:
+        """Font size for numbers in the cells, or 0 when the cells are too small to read them."""
+        if max(nrows, ncols) > _NUMBERS_MAX_CELLS:
+            return 0.0
+        box = ax.get_position()
+        w_in, h_in = self.figure.get_size_inches()
+        cell = min(box.width * w_in / ncols, box.height * h_in / nrows) * 72  # points
+        longest = max((len(t) for t in labels), default=1)
+        size = min(cell * 0.42, cell * 0.85 / (0.7 * max(longest, 1)), 14.0)
+        return round(size, 1) if size >= 6.0 else 0.0
+
+    def _grid_texts(self, ax, nrows, ncols, labels, colours, fontsize):
+        texts = []
+        for i in range(nrows):
+            for j in range(ncols):
+                k = i * ncols + j
+                texts.append(ax.text(j, i, labels[k], ha="center", va="center", fontsize=fontsize,
+                                     color=colours[k], zorder=4))
+        return texts
+
+    def _cell_grid(self, ax, nrows, ncols) -> None:
+        if max(nrows, ncols) > _NUMBERS_MAX_CELLS:
+            return
+        segs = [[(x - 0.5, -0.5), (x - 0.5, nrows - 0.5)] for x in range(1, ncols)]
+        segs += [[(-0.5, y - 0.5), (ncols - 0.5, y - 0.5)] for y in range(1, nrows)]
+        ax.add_collection(LineCollection(segs, colors="#bbbbbb", linewidths=0.6, zorder=2))
+
+    def _draw_padding(self, ax, hp, wp, pads) -> None:
+        (pt, pb), (pl, pr) = pads
+        bands = [(-0.5, -0.5, wp, pt), (-0.5, hp - pb - 0.5, wp, pb),
+                 (-0.5, pt - 0.5, pl, hp - pt - pb), (wp - pr - 0.5, pt - 0.5, pr, hp - pt - pb)]
+        for x, y, w, h in bands:
+            if w > 0 and h > 0:
+                ax.add_patch(Rectangle((x, y), w, h, fill=False, hatch="///", edgecolor=PAD_EDGE, linewidth=0,
+                                       alpha=0.55, zorder=2))
+        if pt or pl:
+            ax.add_patch(Rectangle((pl - 0.5, pt - 0.5), wp - pl - pr, hp - pt - pb, fill=False,
+                                   edgecolor=PAD_EDGE, linewidth=1.2, zorder=2))
+        self._cell_grid(ax, hp, wp)
+
+    def _draw_unvisited(self, ax, walk: Walk, hp, wp) -> None:
+        (pt, _), (pl, _) = walk.pads
+        for r in walk.unvisited_rows:
+            ax.add_patch(Rectangle((-0.5, r + pt - 0.5), wp, 1, fill=False, hatch="xx", edgecolor=UNVISITED_COLOUR,
+                                   linewidth=0, zorder=3))
+        for col in walk.unvisited_cols:
+            ax.add_patch(Rectangle((col + pl - 0.5, -0.5), 1, hp, fill=False, hatch="xx",
+                                   edgecolor=UNVISITED_COLOUR, linewidth=0, zorder=3))
+
+    # ------------------------------------------------------------------ updating (per window/phase)
+
+    def show(self, index: int, phase: str = "collect") -> None:
+        """Show window ``index`` in ``phase``, changing artists in place (nothing is created)."""
+        walk = self.walk
+        if walk is None:
+            raise RuntimeError("configure() the figure with a walk before showing a step")
+        phase = _check_phase(phase)
+        index = int(np.clip(index, 0, len(walk.steps) - 1))
+        self.index, self.phase = index, phase
+        s = walk.steps[index]
+        c = walk.channels
+        sh, sw = walk.span
+        for w in self.windows:
+            w.set_xy((s.left - 0.5, s.top - 0.5))
+        cells = [[(x - 0.5, y - 0.5), (x + 0.5, y - 0.5), (x + 0.5, y + 0.5), (x - 0.5, y + 0.5)]
+                 for y in s.rows for x in s.cols]
+        for coll in self._sampled:
+            coll.set_verts(cells)
+
+        # products: hidden while placing, shown from multiply on
+        show_products = phase != "place"
+        for ch in range(c):
+            prod = s.products if c == 1 else s.products[..., ch]
+            self._product_images[ch].set_data(prod if show_products else np.ma.masked_all(prod.shape))
+            if self._product_texts[ch]:
+                labels = _cell_labels(prod, 2) if show_products else [""] * prod.size
+                colours = _text_colours(prod, self._p_norm, self._signed)
+                for t, lab, col in zip(self._product_texts[ch], labels, colours):
+                    t.set_text(lab)
+                    t.set_color(col)
+            title = "products" + self._suffix[ch]
+            if phase in ("sum", "slide", "collect"):
+                title += f"  (sum {format_number(s.channel_sums[ch])})"
+            self.ax_products[ch].set_title(title, fontsize=11)
+
+        # feature map: cells before this one are computed; this one lands at slide/collect
+        filled = index + (1 if phase in ("slide", "collect") else 0)
+        oh, ow = walk.feature_map.shape
+        mask = (np.arange(oh * ow) >= filled).reshape(oh, ow)
+        self.map_image.set_data(np.ma.masked_array(walk.feature_map, mask))
+        for k, t in enumerate(self._map_texts):
+            t.set_text(self._map_labels[k] if k < filled else "")
+            t.set_color(self._map_colours[k])
+        self.current_cell.set_xy((s.out_col - 0.5, s.out_row - 0.5))
+
+        # slide: ghost of the next window and an arrow to it
+        has_next = index + 1 < len(walk.steps)
+        sliding = phase == "slide" and has_next
+        if has_next:
+            n = walk.steps[index + 1]
+            for g in self._ghosts:
+                g.set_xy((n.left - 0.5, n.top - 0.5))
+            self.arrow.set_positions((s.left + (sw - 1) / 2, s.top + (sh - 1) / 2),
+                                     (n.left + (sw - 1) / 2, n.top + (sh - 1) / 2))
+        for g in self._ghosts:
+            g.set_visible(sliding)
+        self.arrow.set_visible(sliding and (n.left, n.top) != (s.left, s.top))
+
+        # collect: the value travels from the window to its cell
+        self.link.xy1 = (s.left + sw - 0.5, s.top + (sh - 1) / 2)
+        self.link.xy2 = (s.out_col - 0.5, s.out_row)
+        self.link.set_visible(phase == "collect")
+
+        # highlight the panel this phase acts on
+        active = {"place": "input", "multiply": "products", "sum": "products", "slide": "input",
+                  "collect": "map"}[phase]
+        for name, axes in self._panels.items():
+            for ax in axes:
+                for sp in ax.spines.values():
+                    sp.set_edgecolor(WINDOW_COLOUR if name == active else "#444444")
+                    sp.set_linewidth(3 if name == active else 0.8)
+
+        names = CHANNEL_NAMES if c == 3 else None
+        self.phase_text.set_text(_phase_line(walk, s, phase))
+        arith = s.arithmetic(max_terms=self._max_terms, channel_names=names)
+        if phase == "place":
+            arith = arith.rsplit(" = ", 1)[0] + " = ?" if c == 1 else "\n".join(
+                line.rsplit(" = ", 1)[0] + " = ?" for line in arith.splitlines()[:-1]) + "\ntotal: ?"
+        self.arithmetic_text.set_text(arith)
+        self.arithmetic_text.set_fontweight("bold" if phase == "sum" else "normal")
+        self.arithmetic_text.set_color("#000000" if phase in ("multiply", "sum") else "#333333")
+        lines = [f"output size: {walk.formula}"]
+        if walk.note():
+            lines.insert(0, walk.note())
+        self.formula_text.set_text("\n".join(lines))
+        self.caption = step_caption(walk, index, phase)
+
+    def show_message(self, message: str) -> None:
+        """Replace the panels by a message in plain words (settings that do not fit)."""
+        self.walk = None
+        fig = self.figure
+        fig.clear()
+        fig.set_size_inches(self.width, 2.2, forward=True)
+        import textwrap
+
+        wrapped = "\n".join(textwrap.wrap(message, width=int(self.width * 9.5)))
+        self._message_text = fig.text(0.5, 0.5, wrapped, ha="center", va="center", fontsize=12,
+                                      color="#222222", wrap=False,
+                                      bbox=dict(boxstyle="round,pad=0.8", facecolor="#FFF4DD",
+                                                edgecolor=WINDOW_COLOUR))
+        self.caption = message
+
+    def draw_idle(self) -> None:
+        self.figure.canvas.draw_idle()
+
+
+def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "collect", stride=1, padding=0,
+                     dilation=1, flip=False, dpi: int = _DEFAULT_DPI, width: float = 10.0) -> Figure:
+    """A static figure of one window in one phase: for notebooks, next to a live Explorer.
+
+    Settings that do not fit give a figure with the reason in words (never an exception from deep
+    inside). The text equivalent of the figure is attached as ``fig.convlab_caption``.
+
+    Parameters
+    ----------
+    image, kernel : array_like, optional
+        Default: the seed lesson's 5x5 image and vertical-edge filter. A 2-D kernel is applied to every
+        channel of an RGB image.
+    step : int, default 0
+        Which window (0-based, row-major); clipped to the last window.
+    phase : {"place", "multiply", "sum", "slide", "collect"}
+    stride, padding, dilation, flip
+        As for :func:`convlab.conv2d`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not registered with pyplot: display it by making it a cell's last value or with ``display(fig)``.
+
+    Examples
+    --------
+    >>> fig = draw_step_figure(step=1, phase="collect", padding=1)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input (padded)', 'filter', 'products  (sum −4)', 'feature map']
+    >>> print(draw_step_figure(kernel=np.ones((7, 7))).convlab_caption)
+    The 7×7 filter does not fit inside the 5×5 input with padding 0. Use padding 1 or more, or a filter size of 5 or less.
+    """
+    sf = StepFigure(dpi=dpi, width=width)
+    _check_phase(phase)
+    try:
+        walk = compute_walk(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip)
+    except (TypeError, ValueError) as exc:
+        sf.show_message(str(exc))
+    else:
+        sf.phase = phase
+        sf.configure(walk)
+        sf.show(step, phase)
+    sf.figure.convlab_caption = sf.caption
+    return sf.figure
+
+
+# --------------------------------------------------------------------------------------- animation
+
+
+def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: float = 2.0, dpi: int = 60,
+                   progress=None, **settings):
+    """Write the filter's walk as an animated GIF (matplotlib's animation with Pillow), for slides.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where to write; must end in ``.gif`` and its folder must exist.
+    image, kernel : array_like, optional
+        Default: the seed lesson's example.
+    phases : bool, default False
+        False: one frame per window (phase "collect"). True: five frames per window, one per phase.
+    fps : float, default 2
+        Frames per second.
+    dpi : int, default 60
+    progress : callable, bool or None
+        ``progress(done, total)`` is called after each frame. True prints "frame i/n"; None prints
+        only for long exports (more than 40 frames).
+    **settings
+        ``stride``, ``padding``, ``dilation``, ``flip``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValueError
+        Bad path or settings that do not fit (in words).
+    """
+    import os
+    from pathlib import Path
+
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    path = Path(os.fspath(path))
+    if path.suffix.lower() != ".gif":
+        raise ValueError(f"path must end in .gif; got {str(path)!r}")
+    if not path.parent.is_dir():
+        raise ValueError(f"the folder {str(path.parent)!r} does not exist; create it first or choose another path")
+    unknown = set(settings) - {"stride", "padding", "dilation", "flip"}
+    if unknown:
+        raise TypeError(f"unknown setting(s) {', '.join(sorted(unknown))}; use stride, padding, dilation, flip")
+    if not (isinstance(fps, (int, float)) and fps > 0):
+        raise ValueError(f"fps must be a positive number; got {fps!r}")
+    walk = compute_walk(image, kernel, **settings)
+    frames = [(i, p) for i in range(len(walk.steps)) for p in (PHASES if phases else ("collect",))]
+    sf = StepFigure(dpi=dpi)
+    sf.configure(walk)
+    if progress is None:
+        progress = len(frames) > 40
+    if progress is True:
+        def progress(done, total):
+            if done == total or done % 10 == 0:
+                print(f"frame {done}/{total}", flush=True)
+    elif progress is False:
+        progress = None
+
+    def update(k):
+        sf.show(*frames[k])
+        return []
+
+    anim = FuncAnimation(sf.figure, update, frames=len(frames), blit=False, repeat=False)
+    callback = (lambda i, n: progress(i + 1, n)) if progress else None
+    anim.save(str(path), writer=PillowWriter(fps=fps), dpi=dpi, progress_callback=callback)
+    return path
