@@ -39,10 +39,10 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str) -> np
         raise TypeError(f"{name} must be an array of numbers {shape_hint}; got None")
     try:
         arr = np.asarray(value)
-    except ValueError as exc:  # numpy >= 1.24 refuses ragged nesting
+    except ValueError:  # numpy >= 1.24 refuses ragged nesting
         raise ValueError(
             f"{name} must be a rectangular grid of numbers {shape_hint}; got rows of different "
-            f"lengths ({exc})"
+            f"lengths: {_short(value)}"
         ) from None
     if arr.dtype == object:
         raise TypeError(
@@ -94,6 +94,11 @@ def as_kernel_stack(kernels, image: np.ndarray) -> np.ndarray:
     want = 3 if image.ndim == 2 else 4
     hint = "(N, kh, kw)" if image.ndim == 2 else f"(N, kh, kw, {image.shape[2]})"
     ks = as_array(kernels, "kernels", ndims=(2, 3, 4), shape_hint=f"a stack {hint}")
+    if ks.ndim == 3 and want == 4 and ks.shape[2] != image.shape[2]:
+        raise ValueError(
+            f"kernels must be a stack of shape {hint} for an image of shape {image.shape}; got a stack of "
+            f"2-D kernels of shape {ks.shape} (give each kernel one slice per channel)"
+        )
     if ks.ndim == want - 1:
         raise ValueError(
             f"kernels must be a stack of shape {hint}; got a single kernel of shape {ks.shape} "
@@ -109,9 +114,15 @@ def as_kernel_stack(kernels, image: np.ndarray) -> np.ndarray:
     return ks
 
 
+def _scalar(value):
+    """A 0-d numpy array (e.g. ``np.array(2)``) stands for the number it holds."""
+    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
 def positive_pair(value, name: str) -> tuple[int, int]:
     """``stride`` / ``dilation``: a positive int or a ``(rows, cols)`` pair of them."""
     hint = f"{name} must be a positive integer or a (rows, cols) pair of positive integers"
+    value = _scalar(value)
     if isinstance(value, (tuple, list, np.ndarray)):
         items = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
         if len(items) != 2:
@@ -144,6 +155,7 @@ def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> 
     ``span`` is the extent of the (dilated) kernel per axis, ``d * (k - 1) + 1``.
     """
     hint = 'padding must be a non-negative integer, a (rows, cols) pair of them, or "valid", "same" or "full"'
+    padding = _scalar(padding)
     if isinstance(padding, str):
         if padding not in PADDING_NAMES:
             raise ValueError(f"{hint}; got {_short(padding)}")
@@ -199,12 +211,13 @@ def check_fits(kernel_hw: tuple[int, int], dilation: tuple[int, int], padded_hw:
     what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]})"
     if dilation != (1, 1):
         what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]}, dilation {dilation[0]}x{dilation[1]}, spanning {span[0]}x{span[1]})"
-    short = max(span[0] - padded_hw[0], span[1] - padded_hw[1], 0)
-    per_side = (short + 1) // 2
-    current = max(max(pads[0]), max(pads[1]))
+    # the smallest padding p (the same on every side) with image + 2p >= span, axis by axis
+    image_hw = [n - sum(p) for n, p in zip(padded_hw, pads)]
+    need = [max(0, (s - n + 1) // 2) for s, n in zip(span, image_hw)]
+    fix = f"{need[0]}" if need[0] == need[1] else f"{max(need)} (or the pair ({need[0]}, {need[1]}))"
     raise ValueError(
         f"{what} is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}); "
-        f"add padding of at least {current + per_side} or use a smaller kernel"
+        f"add padding of at least {fix} or use a smaller kernel"
     )
 
 
@@ -221,3 +234,17 @@ def shape_arg(value, name: str, ndims: tuple[int, ...]) -> tuple[int, ...]:
         want = " or ".join(f"{n} entries" for n in ndims)
         raise ValueError(f"{name} must be a tuple with {want}; got {_short(value)}")
     return tuple(size_arg(v, name) for v in value)
+
+
+def check_bool(value, name: str, meaning: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False ({meaning}); got {_short(value)}")
+    return bool(value)
+
+
+def seed_arg(value, name: str = "seed") -> int:
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a non-negative integer; got {_short(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer; got {_short(value)}")
+    return int(value)

@@ -46,6 +46,7 @@ def stripes(size: int = 8, width: int = 2, *, vertical: bool = True) -> np.ndarr
            [1., 0., 1., 0.]])
     """
     size, width = v.size_arg(size, "size"), v.size_arg(width, "width")
+    vertical = v.check_bool(vertical, "vertical", "vertical or horizontal bands")
     band = ((np.arange(size) // width) % 2 == 0).astype(np.float64)
     img = np.tile(band, (size, 1))
     return img if vertical else img.T.copy()
@@ -176,6 +177,11 @@ def sample_photo(size=64, *, rgb: bool = False) -> np.ndarray:
     >>> sample_photo((32, 32), rgb=True).shape
     (32, 32, 3)
     """
+    rgb = v.check_bool(rgb, "rgb", "colour or grayscale")
+    if isinstance(size, (tuple, list)):
+        v.shape_arg(size, "size", (2,))
+    else:
+        v.size_arg(size, "size")
     from matplotlib import cbook, image as mpimg  # data layer: matplotlib only for its sample file
 
     path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)

@@ -111,6 +111,7 @@ def make_kernel(family: str, size: int, *, seed: int = 0) -> np.ndarray:
     if not isinstance(family, str) or family not in FAMILIES:
         raise ValueError(f"family must be one of {', '.join(map(repr, FAMILIES))}; got {family!r}")
     size = v.size_arg(size, "size")
+    seed = v.seed_arg(seed)
     if family == "vertical edge":
         k = np.tile(_edge_profile(size), (size, 1))
     elif family == "horizontal edge":
