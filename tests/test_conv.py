@@ -343,3 +343,39 @@ def test_unvisited_are_exactly_rows_with_no_effect_on_the_output(n, k, s, p):
         poked[row] = 1.0
         changed = not np.array_equal(conv2d(poked, np.ones((k, 1)), stride=(s, 1), padding=(p, 0)), out0)
         assert changed == (row not in gone)
+
+
+# ------------------------------------------------------ OPTIONAL: cross-check with PyTorch, if present
+# torch is never a dependency of convlab or of its test suite; this test is skipped where it is missing
+# (as in CI). It checks the names we borrowed (padding_mode, "same") mean what PyTorch means.
+
+TORCH_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
+
+
+@FAST
+@given(conv_cases(integers=False, flip=(False,)))
+def test_optional_matches_torch_conv2d_in_float64(case):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    kw = case.kwargs
+    image = case.image if case.image.ndim == 3 else case.image[..., None]
+    kernel = case.kernel if case.kernel.ndim == 3 else case.kernel[..., None]
+    x = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))[None]    # NHWC -> NCHW
+    w = torch.from_numpy(np.ascontiguousarray(kernel.transpose(2, 0, 1)))[None]   # (kh,kw,C) -> (1,C,kh,kw)
+    (top, bottom), (left, right) = pad_amounts(kw["padding"], case.kernel.shape[:2], kw["dilation"])
+    if any((top, bottom, left, right)):
+        # F.pad's reflect/replicate/circular want a batched 4-D input; the order is (left, right, top, bottom)
+        x = F.pad(x, (left, right, top, bottom), mode=TORCH_MODE[kw["padding_mode"]])
+    expected = F.conv2d(x, w, stride=kw["stride"], dilation=kw["dilation"])[0, 0].numpy()
+    assert_allclose(conv2d(case.image, case.kernel, **kw), expected, rtol=1e-12, atol=1e-11)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("k", [2, 3, 4, 5])
+def test_optional_same_padding_matches_torch(k):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(k)
+    image, kernel = rng.normal(size=(7, 6)), rng.normal(size=(k, k))
+    expected = torch.nn.functional.conv2d(torch.from_numpy(image)[None, None], torch.from_numpy(kernel)[None, None],
+                                          padding="same")[0, 0].numpy()
+    assert_allclose(conv2d(image, kernel, padding="same"), expected, rtol=1e-12, atol=1e-12)
