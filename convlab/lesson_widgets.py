@@ -1,0 +1,256 @@
+"""Small widgets for single lessons (wiring layer: ipywidgets + the drawing helpers).
+
+* :class:`LearningViewer` (lesson 06): scrub or play through the steps of gradient descent and watch
+  the kernel, its feature map and the loss.
+* :class:`BringYourOwn` (lesson 05): type a kernel, upload a PNG/JPEG, choose the image size; see the
+  feature map, or a plain-words message when the input is not usable.
+
+Each figure is a plain matplotlib ``Figure`` (not pyplot) built once and updated in place; it is shown as
+a PNG in an ``ipywidgets.Image``, re-rendered after each change, so it works the same in JupyterLab,
+Voilà and headless tests (where ``.figure`` and ``.caption`` can be inspected directly).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from .conv import conv2d
+from .figures import SIGNED_CMAP, draw_grid
+from .images import sample_photo
+from .userdata import format_kernel, load_image, parse_kernel
+
+__all__ = ["LearningViewer", "BringYourOwn"]
+
+
+def _png(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _symmetric(values) -> Normalize:
+    m = float(np.max(np.abs(values))) or 1.0
+    return Normalize(-m, m)
+
+
+class _FigureWidget:
+    """Shared plumbing: a Figure shown as a PNG image, a caption, a root box."""
+
+    def _init_view(self, fig: Figure, controls: list) -> None:
+        self.figure = fig
+        self.image_widget = W.Image(format="png", layout=W.Layout(max_width="100%"))
+        self.caption_widget = W.HTML()
+        self._caption = ""
+        self.widget = W.VBox(controls + [self.caption_widget, self.image_widget])
+
+    def _set_caption(self, text: str, *, error: bool = False) -> None:
+        self._caption = text
+        colour = "#8a4b00" if error else "#222"
+        self.caption_widget.value = (f'<pre style="white-space:pre-wrap; margin:4px 0; color:{colour}">'
+                                     f"{html.escape(text)}</pre>")
+
+    @property
+    def caption(self) -> str:
+        """The text currently shown under the controls."""
+        return self._caption
+
+    def _render(self) -> None:
+        self.image_widget.value = _png(self.figure)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class LearningViewer(_FigureWidget):
+    """Scrub through a :class:`~convlab.learn.LearningRun`: the kernel, its feature map, the loss.
+
+    Parameters
+    ----------
+    run : convlab.learn.LearningRun
+    image : (H, W) array
+        The image shown through the kernel at each step.
+    target : (H', W') array, optional
+        The feature map the kernel should produce from ``image`` (shown for comparison).
+    dpi : int, default 72
+
+    Attributes
+    ----------
+    step : ipywidgets.IntSlider
+    play : ipywidgets.Play
+    figure, caption, widget
+
+    Examples
+    --------
+    >>> from convlab.learn import learn_kernel, make_targets
+    >>> from convlab.kernels import VERTICAL_EDGE
+    >>> from convlab.images import stripes
+    >>> imgs = [stripes(8, 2)]
+    >>> run = learn_kernel(imgs, make_targets(imgs, VERTICAL_EDGE), steps=20)
+    >>> v = LearningViewer(run, imgs[0])
+    >>> v.step.value = 20
+    >>> v.caption.startswith("step 20 of 20")
+    True
+    """
+
+    def __init__(self, run, image, target=None, *, dpi: int = 72):
+        self.run = run
+        self.image = np.asarray(image, dtype=np.float64)
+        self.target = None if target is None else np.asarray(target, dtype=np.float64)
+        self.step = W.IntSlider(value=0, min=0, max=run.steps, description="step", continuous_update=True,
+                                layout=W.Layout(width="420px"))
+        self.play = W.Play(value=0, min=0, max=run.steps, step=max(1, run.steps // 50), interval=150,
+                           description="play")
+        W.jslink((self.play, "value"), (self.step, "value"))
+        panels = 4 if self.target is not None else 3
+        fig = Figure(figsize=(2.6 * panels, 2.7), dpi=dpi)
+        axes = fig.subplots(1, panels)
+        self._kernel_ax, self._map_ax = axes[0], axes[1]
+        m = float(np.max(np.abs(run.kernels))) or 1.0
+        self._kernel_norm = Normalize(-m, m)
+        k = run.kernels[0]
+        self._kernel_img = self._kernel_ax.imshow(k, cmap=SIGNED_CMAP, norm=self._kernel_norm)
+        self._kernel_texts = [self._kernel_ax.text(c, r, "", ha="center", va="center", fontsize=9)
+                              for r, c in np.ndindex(k.shape)]
+        self._kernel_ax.set_xticks([])
+        self._kernel_ax.set_yticks([])
+        fmap = conv2d(self.image, k)
+        self._map_img = self._map_ax.imshow(fmap, cmap=SIGNED_CMAP, norm=_symmetric(fmap))
+        self._map_ax.set_title("its feature map")
+        self._map_ax.set_xticks([])
+        self._map_ax.set_yticks([])
+        if self.target is not None:
+            draw_grid(axes[2], self.target, "target feature map", signed=True, numbers=False)
+        loss_ax = axes[-1]
+        loss_ax.semilogy(np.arange(len(run.losses)), run.losses, color="#444")
+        (self._marker,) = loss_ax.plot([0], [run.losses[0]], "o", color="#b2182b")
+        loss_ax.set_title("loss")
+        loss_ax.set_xlabel("step")
+        fig.tight_layout()
+        self._init_view(fig, [W.HBox([self.play, self.step])])
+        self.step.observe(lambda change: self._show(), names="value")
+        self._show()
+
+    def _show(self) -> None:
+        s = self.step.value
+        k = self.run.kernels[s]
+        self._kernel_img.set_data(k)
+        for t, x in zip(self._kernel_texts, k.ravel()):
+            t.set_text(f"{x:.2f}")
+            t.set_color("white" if abs(self._kernel_norm(x) - 0.5) > 0.3 else "black")
+        self._kernel_ax.set_title(f"kernel at step {s}")
+        fmap = conv2d(self.image, k)
+        self._map_img.set_data(fmap)
+        self._map_img.set_norm(_symmetric(fmap))
+        self._marker.set_data([s], [self.run.losses[s]])
+        rows = "\n".join("  ".join(f"{x:6.2f}" for x in row) for row in k)
+        self._set_caption(f"step {s} of {self.run.steps}: loss {self.run.losses[s]:.4g}\n{rows}")
+        self._render()
+
+
+class BringYourOwn(_FigureWidget):
+    """Your kernel on your image: a text box for the kernel, an upload button and a size slider.
+
+    Parameters
+    ----------
+    image : array_like, optional
+        Starting image (default: the offline photo, grayscale).
+    kernel_text : str, default the lesson's vertical-edge filter
+    size : int, default 48
+        Longer side of the image in pixels (the slider goes from 8 to 128).
+
+    Attributes
+    ----------
+    kernel_text : ipywidgets.Textarea
+    upload : ipywidgets.FileUpload
+    size : ipywidgets.IntSlider
+    kernel : numpy.ndarray
+        The kernel in use (the last one that parsed).
+    figure, caption, widget
+
+    Examples
+    --------
+    >>> b = BringYourOwn(size=16)
+    >>> b.kernel_text.value = "1 2; 3"
+    >>> print(b.caption)
+    Kernel not used: every row needs the same number of entries; got rows of lengths 2, 1 (row 2 has 1 where row 1 has 2)
+    >>> b.kernel_text.value = "0 0 0; 0 1 0; 0 0 0"
+    >>> b.caption.splitlines()[0]
+    'kernel 3x3 on an image of 16x14 pixels -> feature map 14x12'
+    >>> b.load_bytes(b"GIF89a...")
+    >>> print(b.caption)
+    Image not used: the file is a GIF image, not a PNG or JPEG; save it as PNG or JPEG and upload it again
+    """
+
+    def __init__(self, image=None, kernel_text: str = "1 0 -1\n1 0 -1\n1 0 -1", *, size: int = 48, dpi: int = 72):
+        self._source = sample_photo(256) if image is None else np.asarray(image, dtype=np.float64)
+        self._source_name = "the offline photo" if image is None else "your image"
+        self.kernel = parse_kernel(kernel_text)
+        self.kernel_text = W.Textarea(value=kernel_text, description="kernel", continuous_update=False,
+                                      layout=W.Layout(width="260px", height="90px"))
+        self.upload = W.FileUpload(accept="image/png,image/jpeg,.png,.jpg,.jpeg", multiple=False,
+                                   description="your image")
+        self.size = W.IntSlider(value=size, min=8, max=128, step=4, description="image size",
+                                continuous_update=False)
+        fig = Figure(figsize=(8.4, 2.9), dpi=dpi)
+        self._axes = fig.subplots(1, 3)
+        self._init_view(fig, [W.HBox([self.kernel_text, W.VBox([self.upload, self.size])])])
+        self.kernel_text.observe(lambda change: self._on_kernel(), names="value")
+        self.upload.observe(lambda change: self.load_bytes(change["new"]), names="value")
+        self.size.observe(lambda change: self._update(), names="value")
+        self._update()
+
+    @property
+    def image(self) -> np.ndarray:
+        """The image in use, downscaled to the slider's size."""
+        from .images import downscale
+
+        return np.round(downscale(self._source, self.size.value))
+
+    def _on_kernel(self) -> None:
+        try:
+            kernel = parse_kernel(self.kernel_text.value)
+            conv2d(self.image, kernel)  # does it fit this image?
+        except (TypeError, ValueError) as exc:
+            self._set_caption(f"Kernel not used: {exc}", error=True)
+            return
+        self.kernel = kernel
+        self._update()
+
+    def load_bytes(self, data) -> None:
+        """Use an uploaded file (bytes or a FileUpload value); a bad file is explained in the caption."""
+        try:
+            self._source = load_image(data, size=256)
+        except ValueError as exc:
+            self._set_caption(f"Image not used: {exc}", error=True)
+            return
+        self._source_name = "your image"
+        self._update()
+
+    def _update(self) -> None:
+        image = self.image
+        try:
+            fmap = conv2d(image, self.kernel)
+        except ValueError as exc:
+            self._set_caption(f"Kernel not used: {exc}", error=True)
+            return
+        a0, a1, a2 = self._axes
+        for ax in self._axes:
+            ax.clear()
+        draw_grid(a0, image, f"input: {self._source_name}", signed=False, numbers=False)
+        draw_grid(a1, self.kernel, "your kernel", digits=2)
+        draw_grid(a2, fmap, "feature map", signed=bool(fmap.min() < 0), numbers=False)
+        kh, kw = self.kernel.shape
+        self._set_caption(f"kernel {kh}x{kw} on an image of {image.shape[0]}x{image.shape[1]} pixels -> feature map "
+                          f"{fmap.shape[0]}x{fmap.shape[1]}\n{format_kernel(self.kernel)}")
+        self._render()

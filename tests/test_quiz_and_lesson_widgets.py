@@ -1,0 +1,100 @@
+"""Headless tests of the lessons' small widgets: set values, read the feedback, caption and figure."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from convlab.exercises import check_choice, check_output_size, check_window_value
+from convlab.images import SEED_IMAGE, SEED_KERNEL, stripes
+from convlab.kernels import VERTICAL_EDGE
+from convlab.learn import learn_kernel, make_targets
+from convlab.lesson_widgets import BringYourOwn, LearningViewer
+from convlab.quiz import Quiz
+
+
+@pytest.mark.parametrize("typed, correct, phrase", [
+    ("4", True, "✓ Right"),
+    ("3", False, "forget the padding"),  # the slip is named in the box
+    ("four", False, "could not read"),
+    ("", False, "✎ Your turn"),
+])
+def test_quiz_text_box_checks_what_was_typed(typed, correct, phrase):
+    q = Quiz(check_output_size, "width?", 7, 3, stride=2, padding=1)
+    q.answer.value = "something else first"
+    q.answer.value = typed  # what pressing Enter does
+    assert q.last.correct is correct
+    assert phrase in q.feedback.value
+
+
+def test_quiz_button_checks_again():
+    q = Quiz(check_window_value, "first window?", SEED_IMAGE, SEED_KERNEL)
+    q.answer.value = "-4"
+    q.feedback.value = ""
+    q.button.click()
+    assert "✓ Right" in q.feedback.value and "= −4" in q.feedback.value
+
+
+def test_quiz_with_options_uses_buttons():
+    q = Quiz(check_choice, "which?", "b", {"a": "no", "b": "yes"}, options=["a", "b"])
+    q.answer.value = "a"
+    assert not q.last.correct and "The answer is" in q.feedback.value
+    q.answer.value = "b"
+    assert q.last.correct
+
+
+def _run(steps=30):
+    imgs = [stripes(8, 2)]
+    return imgs, learn_kernel(imgs, make_targets(imgs, VERTICAL_EDGE), steps=steps, learning_rate=0.2)
+
+
+def test_learning_viewer_follows_the_step_slider():
+    imgs, run = _run()
+    v = LearningViewer(run, imgs[0], make_targets(imgs, VERTICAL_EDGE)[0])
+    before = v.image_widget.value
+    v.step.value = 30
+    assert v.caption.startswith("step 30 of 30")
+    assert v.image_widget.value != before  # the picture changed
+    np.testing.assert_allclose(v._kernel_img.get_array(), run.kernels[30])
+    assert v.play.max == 30
+
+
+def _png(size=(30, 20)):
+    buf = io.BytesIO()
+    Image.new("RGB", size, (10, 200, 30)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_bring_your_own_uses_a_typed_kernel():
+    b = BringYourOwn(size=16)
+    b.kernel_text.value = "1 1; 1 1"
+    np.testing.assert_array_equal(b.kernel, np.ones((2, 2)))
+    assert "feature map 15x13" in b.caption
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("1 0 -1; 1 0", "row 2 has 2"),
+    ("1 a", "'a' (row 1, entry 2) is not a number"),
+    ("; ".join(["1 " * 15] * 15), "larger than the padded input"),  # parses, but does not fit the image
+])
+def test_bring_your_own_explains_a_bad_kernel(text, phrase):
+    b = BringYourOwn(size=12)
+    kept = b.kernel.copy()
+    b.kernel_text.value = text
+    assert b.caption.startswith("Kernel not used") and phrase in b.caption
+    np.testing.assert_array_equal(b.kernel, kept)  # the last good kernel stays in use
+
+
+def test_bring_your_own_loads_an_uploaded_png_and_explains_a_bad_one():
+    b = BringYourOwn(size=16)
+    b.load_bytes(({"name": "leaf.png", "content": memoryview(_png())},))
+    assert b.caption.startswith("kernel 3x3 on an image of 11x16")
+    b.load_bytes(({"name": "doc.pdf", "content": b"%PDF-1.4"},))
+    assert b.caption == "Image not used: the file is a PDF file, not a PNG or JPEG; save it as PNG or JPEG and upload it again"
+
+
+def test_bring_your_own_size_slider_rescales():
+    b = BringYourOwn(size=16)
+    b.size.value = 32
+    assert b.image.shape[0] == 32 and "32x" in b.caption
