@@ -550,6 +550,14 @@ def dismiss_kernel_dialog(page) -> None:
 def open_notebook(page, url: str, path: str, *, timeout: float = NOTEBOOK_OPEN_TIMEOUT):
     """Open ``url`` and wait until the notebook at ``path`` has a live, idle kernel."""
     page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
+    return wait_notebook_ready(page, path, timeout=timeout)
+
+
+def wait_notebook_ready(page, path: str, *, timeout: float = NOTEBOOK_OPEN_TIMEOUT):
+    """Wait until JupyterLab in ``page`` shows the notebook at ``path`` with an idle kernel.
+
+    Returns a locator for that notebook's panel (DOM queries stay scoped to it).
+    """
     tick = lambda: dismiss_kernel_dialog(page)  # noqa: E731
     wait_until(page, lambda: page.evaluate(JS_FIND_PANEL, path), timeout=timeout,
                what=f"JupyterLab to open {path}", on_tick=tick)
