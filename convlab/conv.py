@@ -291,10 +291,12 @@ def output_size_formula(n, k, *, stride=1, padding=0, dilation=1) -> str:
 
 
 def unvisited(n, k, *, stride=1, padding=0, dilation=1) -> list[int]:
-    """Input positions (0-based, along one axis) that no window covers.
+    """Input positions (0-based, along one axis) that no kernel cell ever reads.
 
     A stride that does not divide ``n + 2p - span`` leaves the last rows or columns out: this is the floor
-    in the output-size formula, made visible.
+    in the output-size formula, made visible. With dilation, the rows a window skips between its taps
+    are not read either, unless another window's taps land on them. Changing a pixel in an unvisited
+    row or column never changes the feature map.
 
     Examples
     --------
@@ -302,11 +304,13 @@ def unvisited(n, k, *, stride=1, padding=0, dilation=1) -> list[int]:
     [5]
     >>> unvisited(5, 3, stride=2)
     []
+    >>> unvisited(5, 2, dilation=3)  # taps at rows 0, 3 and 1, 4: row 2 falls between them
+    [2]
     """
     n, k, stride, (before, after), dilation = _size_args(n, k, stride, padding, dilation)
     out = output_size(n, k, stride=stride, padding=padding, dilation=dilation)
-    span = dilation * (k - 1) + 1
+    taps = dilation * np.arange(k)
     seen = np.zeros(n + before + after, dtype=bool)
     for start in range(0, stride * out, stride):
-        seen[start:start + span] = True
+        seen[start + taps] = True
     return [int(i) - before for i in np.flatnonzero(~seen) if before <= i < before + n]

@@ -325,23 +325,26 @@ def test_output_size_formula_text(n, k, kwargs, text):
     (7, 2, {"stride": 3}, [2, 5, 6]),    # gaps between windows and at the end
     (9, 3, {"stride": 3, "padding": 1}, [8]),  # the unseen padding cell is not reported, only image rows
     (5, 3, {}, []),                      # stride 1 sees everything
+    (5, 2, {"dilation": 3}, [2]),        # dilation: row 2 falls between every window's taps
+    (7, 2, {"dilation": 2, "stride": 2}, [1, 3, 5]),  # taps at 0,2 / 2,4 / 4,6: odd rows are never read
 ])
 def test_unvisited_lists_rows_no_window_covers(n, k, kwargs, expected):
     assert unvisited(n, k, **kwargs) == expected
 
 
 @FAST
-@given(n=st.integers(1, 30), k=st.integers(1, 5), s=st.integers(1, 5), p=st.integers(0, 3))
-def test_unvisited_are_exactly_rows_with_no_effect_on_the_output(n, k, s, p):
-    if k > n + 2 * p:
+@given(n=st.integers(1, 30), k=st.integers(1, 5), s=st.integers(1, 5), p=st.integers(0, 3), d=st.integers(1, 3))
+def test_unvisited_are_exactly_rows_with_no_effect_on_the_output(n, k, s, p, d):
+    if span(k, d) > n + 2 * p:
         return
-    gone = unvisited(n, k, stride=s, padding=p)
+    gone = unvisited(n, k, stride=s, padding=p, dilation=d)
+    kwargs = dict(stride=(s, 1), padding=(p, 0), dilation=(d, 1))
     base = np.zeros((n, 1))
-    out0 = conv2d(base, np.ones((k, 1)), stride=(s, 1), padding=(p, 0))
+    out0 = conv2d(base, np.ones((k, 1)), **kwargs)
     for row in range(n):
         poked = base.copy()
         poked[row] = 1.0
-        changed = not np.array_equal(conv2d(poked, np.ones((k, 1)), stride=(s, 1), padding=(p, 0)), out0)
+        changed = not np.array_equal(conv2d(poked, np.ones((k, 1)), **kwargs), out0)
         assert changed == (row not in gone)
 
 
