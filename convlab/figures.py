@@ -39,6 +39,9 @@ def setup(dpi: int = 72) -> None:
         "axes.titlesize": 11,
         "figure.max_open_warning": 0,
     })
+    # Resolve the notebook's backend now (pyplot does it lazily, at the first figure), so that displaying a
+    # plain Figure — e.g. convlab.drawing.draw_step_figure(...) — renders as an image from the first cell on.
+    plt.close(plt.figure())
 
 
 def _signed(values) -> bool:
