@@ -39,25 +39,51 @@ def setup(dpi: int = 72) -> None:
         "axes.titlesize": 11,
         "figure.max_open_warning": 0,
     })
+    _keep_inline_backend()
     # Resolve the notebook's backend now (pyplot does it lazily, at the first figure), so that displaying a
     # plain Figure — e.g. convlab.drawing.draw_step_figure(...) — renders as an image from the first cell on.
     plt.close(plt.figure())
+
+
+def _keep_inline_backend() -> None:
+    """Keep pyplot's notebook backend when the Explorer later imports ipympl.
+
+    Importing ``ipympl.backend_nbagg`` (the Explorer does, for its live canvas) makes ipympl pyplot's
+    backend, so every later ``plt.subplots`` figure would become a live widget instead of a static image.
+    Import it here first, inside a kernel only, and switch pyplot back to the backend it had.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    ip = get_ipython()
+    if ip is None or getattr(ip, "kernel", None) is None:
+        return
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    try:
+        import ipympl.backend_nbagg  # noqa: F401
+    except ImportError:
+        return
+    if matplotlib.get_backend() != before:
+        plt.switch_backend(before)
 
 
 def _signed(values) -> bool:
     return bool(np.min(values) < 0)
 
 
-def _norm(values, signed: bool) -> Normalize:
+def _norm(values, signed: bool, percentile: float = 100) -> Normalize:
     if signed:
-        m = float(np.max(np.abs(values))) or 1.0
+        m = float(np.percentile(np.abs(values), percentile)) or float(np.max(np.abs(values))) or 1.0
         return Normalize(-m, m)
     lo, hi = float(np.min(values)), float(np.max(values))
     return Normalize(lo, hi if hi > lo else lo + 1)
 
 
 def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, numbers: bool | None = None,
-              digits: int = 2, cmap=None) -> None:
+              digits: int = 2, cmap=None, percentile: float = 100) -> None:
     """Draw a 2-D array on ``ax`` as coloured cells, with its numbers when the grid is small.
 
     >>> fig, ax = plt.subplots(); draw_grid(ax, [[1, -1], [0, 2]], "filter"); ax.get_title()
@@ -70,7 +96,7 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
     signed = _signed(values) if signed is None else signed
     numbers = max(values.shape) <= NUMBERS_UP_TO if numbers is None else numbers
     cmap = plt.get_cmap(cmap or (SIGNED_CMAP if signed else "gray"))
-    norm = _norm(values, signed)
+    norm = _norm(values, signed, percentile)  # signed colours: symmetric limits (clipped at a percentile)
     ax.imshow(values, cmap=cmap, norm=norm, interpolation="nearest")
     if numbers:
         rgba = cmap(norm(values))
@@ -165,7 +191,7 @@ def gallery(image, kernels: dict, maps: dict, *, columns: int = 4, width: float 
     draw_grid(axes[0, 0], image, "input", signed=False, numbers=False)
     for ax, name in zip(axes.ravel()[1:], maps):
         fmap = maps[name]
-        draw_grid(ax, fmap, name, signed=_signed(fmap), numbers=False)
+        draw_grid(ax, fmap, name, signed=_signed(fmap), numbers=False, percentile=99)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.tight_layout()
