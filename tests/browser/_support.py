@@ -401,7 +401,14 @@ def wait_stable_signature(page, anchor, *, timeout: float = 15, quiet: float = 1
     return last
 
 
-def move_slider_and_check_view(page, scope, *, label: str, max_sliders: int = 4) -> dict:
+def output_area_of(locator):
+    """The output area holding ``locator`` (what a learner sees as one widget), else itself."""
+    area = locator.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea')][1]")
+    return area if area.count() else locator
+
+
+def move_slider_and_check_view(page, scope, *, label: str, max_sliders: int = 4,
+                               shot_prefix: str | None = None) -> dict:
     """Press an arrow key on a slider handle and wait until what the learner sees changes.
 
     Tries the first few enabled, visible sliders inside ``scope`` in page order (a slider that is at
@@ -424,6 +431,8 @@ def move_slider_and_check_view(page, scope, *, label: str, max_sliders: int = 4)
         key = "ArrowRight" if state["now"] < state["max"] else "ArrowLeft"
         slider.scroll_into_view_if_needed(timeout=10_000)
         before = wait_stable_signature(page, slider)
+        if shot_prefix:
+            output_area_of(slider).screenshot(path=str(artifact_path(f"{shot_prefix}-before-slider.png")))
         handle = slider.locator(".noUi-handle").first
         handle.focus(timeout=10_000)
         handle.press(key, timeout=10_000)
@@ -450,6 +459,9 @@ def move_slider_and_check_view(page, scope, *, label: str, max_sliders: int = 4)
         tried.append(record)
         if changed:
             after = wait_stable_signature(page, slider)
+            if shot_prefix:
+                output_area_of(slider).screenshot(
+                    path=str(artifact_path(f"{shot_prefix}-after-slider.png")))
             record["text_before"] = before["text"][-600:]
             record["text_after"] = after["text"][-600:]
             return record

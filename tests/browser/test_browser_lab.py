@@ -61,12 +61,8 @@ def test_notebook_runs_in_jupyterlab_and_its_slider_changes_the_view(notebook, l
         assert widgets > 0, f"{rel}: no Jupyter widget rendered in the page"
         assert sliders > 0, f"{rel}: no slider rendered in the page"
 
-        move = support.move_slider_and_check_view(page, panel, label=rel)
-        record["slider"] = move
-        slider = panel.locator(".widget-slider").nth(move["slider_index"])
-        area = slider.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea')][1]")
-        target = area if area.count() else slider
-        target.screenshot(path=str(support.artifact_path(f"lab-{name}-after-slider.png")))
+        record["slider"] = support.move_slider_and_check_view(page, panel, label=rel,
+                                                              shot_prefix=f"lab-{name}")
     finally:
         support.artifact_path(f"lab-{name}.json").write_text(json.dumps(record, indent=2))
         support.shutdown_kernels(base, token)

@@ -78,9 +78,11 @@ def check_explorer_page(page, url: str, label: str) -> dict:
     record["sliders"] = page.locator(".widget-slider").count()
     assert record["widgets"] > 0, f"{label}: no widget rendered"
 
-    page.screenshot(path=str(support.artifact_path(f"{support.slug(label)}-before.png")), full_page=True)
-    record["slider"] = support.move_slider_and_check_view(page, body, label=label)
-    page.screenshot(path=str(support.artifact_path(f"{support.slug(label)}-after-slider.png")), full_page=True)
+    page.screenshot(path=str(support.artifact_path(f"{support.slug(label)}-page.png")), full_page=True)
+    record["slider"] = support.move_slider_and_check_view(page, body, label=label,
+                                                          shot_prefix=support.slug(label))
+    page.screenshot(path=str(support.artifact_path(f"{support.slug(label)}-page-after-slider.png")),
+                    full_page=True)
     support.artifact_path(f"{support.slug(label)}.json").write_text(json.dumps(record, indent=2))
     return record
 
