@@ -44,7 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
@@ -323,6 +324,61 @@ def _text_colours(values, norm: Normalize, cmap) -> list[str]:
     return ["white" if x < 0.5 else "black" for x in lum]
 
 
+class _StaticLayer(Artist):
+    """Artists that do not change from window to window, rendered once and then pasted as one image.
+
+    Moving the filter changes only a few artists (the window, the products, the feature map, the words);
+    the input and filter panels with all their numbers stay the same. Drawing dozens of texts is most of
+    a frame's cost in Agg, so they are drawn into an off-screen buffer once per canvas size and setting,
+    and every later frame pastes that buffer. Vector outputs (PDF, SVG) draw the artists themselves.
+    """
+
+    def __init__(self, axes):
+        super().__init__()
+        self._axes_list = list(axes)
+        self._members = []
+        self._key = None
+        self._rgba = None
+        self.set_zorder(-1)  # before the axes, whose backgrounds are made transparent
+
+    def add(self, artist):
+        artist._visible = False  # drawn by the layer, not by its axes (no stale/draw callbacks)
+        self._members.append(artist)
+        self._key = None
+        return artist
+
+    def invalidate(self) -> None:
+        self._key = None
+
+    def _draw_members(self, renderer) -> None:
+        for a in sorted(self._members, key=lambda a: a.get_zorder()):
+            a._visible = True
+            try:
+                a.draw(renderer)
+            finally:
+                a._visible = False
+
+    def draw(self, renderer):
+        if not self.get_visible():
+            return
+        for ax in self._axes_list:
+            ax.apply_aspect()
+        if not isinstance(renderer, RendererAgg):
+            self._draw_members(renderer)
+            return
+        key = (renderer.width, renderer.height, renderer.dpi,
+               tuple(tuple(ax.get_position().bounds) for ax in self._axes_list))
+        if key != self._key:
+            off = RendererAgg(renderer.width, renderer.height, renderer.dpi)
+            self._draw_members(off)
+            self._rgba = np.asarray(off.buffer_rgba())[::-1].copy()  # draw_image wants bottom row first
+            self._key = key
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, 0, 0, self._rgba)
+        gc.restore()
+        self.stale = False
+
+
 class StepFigure:
     """A figure of the filter's walk: built once per setting, updated in place per window and phase.
 
@@ -366,15 +422,27 @@ class StepFigure:
         self.index = 0
         self.phase = "collect"
         self._message_text = None
+        self._geometry = None
 
     # ------------------------------------------------------------------ building (once per setting)
 
     def configure(self, walk: Walk) -> None:
-        """Build every artist for this walk (clears the figure). Shows window 0 in the current phase."""
+        """Build the artists for this walk, then show its first window in the current phase.
+
+        Three costs, cheapest first: when only the filter's values change (another family, the flip
+        toggle) the artists are refilled in place; when the grids change but the number of channels does
+        not, the panels are kept and only their contents rebuilt; otherwise the figure is laid out anew.
+        """
+        geometry = (id(walk.image), walk.padded.shape, walk.pads, walk.kernel.shape, walk.stride, walk.dilation,
+                    walk.feature_map.shape)
+        if self.walk is not None and geometry == self._geometry:
+            self.walk = walk
+            self._fill_values(walk)
+            self.show(0, self.phase)
+            return
+        self._geometry = geometry
         self.walk = walk
         fig = self.figure
-        fig.clear()
-        self._message_text = None
         c = walk.channels
         hp, wp = walk.padded.shape[:2]
         kh, kw = walk.kernel.shape[:2]
@@ -387,81 +455,91 @@ class StepFigure:
         big = 9 if c == 1 else 7
         ratios = [float(np.clip(wp, 3, big)), float(np.clip(kw, 2.4, 6)), float(np.clip(kw, 2.4, 6)),
                   float(np.clip(ow, 3, big))]
-        top = 1 - 0.42 / height
-        bottom = (text_h + 0.1) / height
-        gs = fig.add_gridspec(c, 4, width_ratios=ratios, left=0.02, right=0.98, top=top, bottom=bottom,
-                              wspace=0.28, hspace=0.35)
-        self._text_top = (text_h + 0.02) / height
-        self.ax_input = [fig.add_subplot(gs[i, 0]) for i in range(c)]
-        self.ax_filter = [fig.add_subplot(gs[i, 1]) for i in range(c)]
-        self.ax_products = [fig.add_subplot(gs[i, 2]) for i in range(c)]
-        self.ax_map = fig.add_subplot(gs[:, 3])
-        for ax in self.ax_input + self.ax_filter + self.ax_products + [self.ax_map]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_navigate(False)
-        suffix = [""] if c == 1 else [f" · {n}" for n in (CHANNEL_NAMES if c == 3 else range(c))]
-        self._suffix = suffix
+        gs = fig.add_gridspec(c, 4, width_ratios=ratios, left=0.02, right=0.98, top=1 - 0.42 / height,
+                              bottom=(text_h + 0.1) / height, wspace=0.28, hspace=0.35)
+        specs = [[gs[i, j] for i in range(c)] for j in range(3)] + [[gs[:, 3]]]
+        if self._message_text is None and getattr(self, "_channels", None) == c:
+            # same panels: empty them and move them to the new layout (much cheaper than new axes)
+            for ax, spec in zip(self._all_axes, [s for col in specs for s in col]):
+                for artist in [*ax.images, *ax.texts, *ax.patches, *ax.collections, *ax.lines]:
+                    artist.remove()
+                ax.set_subplotspec(spec)
+                ax.set_position(spec.get_position(fig))
+            for artist in [*fig.texts, *fig.artists, *fig.patches]:
+                artist.remove()
+        else:
+            fig.clear()
+            self._message_text = None
+            axes = [[fig.add_subplot(s) for s in col] for col in specs]
+            self.ax_input, self.ax_filter, self.ax_products, (self.ax_map,) = axes
+            self._all_axes = [ax for col in axes for ax in col]
+            for ax in self._all_axes:
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.set_navigate(False)
+                ax.set_autoscale_on(False)
+                ax.patch.set_visible(False)  # the static layer is drawn behind the axes
+                ax.xaxis.set_visible(False)
+                ax.yaxis.set_visible(False)
+            self._channels = c
+        for ax, (n_r, n_c) in zip(self._all_axes, [(hp, wp)] * c + [(kh, kw)] * (2 * c) + [(oh, ow)]):
+            ax.set_xlim(-0.5, n_c - 0.5)
+            ax.set_ylim(n_r - 0.5, -0.5)
+            ax.set_aspect("equal")
+        self._suffix = [""] if c == 1 else [f" · {n}" for n in (CHANNEL_NAMES if c == 3 else range(c))]
+        self._signed = signed = colormaps[SIGNED_CMAP]
+        blank = signed.with_extremes(bad="white")
 
+        # input: built once per geometry (it does not depend on the filter's values)
         gray = colormaps["gray"].with_extremes(bad=PAD_TINT)
-        signed = colormaps[SIGNED_CMAP]
-        self._signed = signed
         img = walk.image
         lo, hi = float(np.min(img)), float(np.max(img))
         in_norm = Normalize(lo, hi if hi > lo else lo + 1)
         (pt, pb), (pl, pr) = walk.pads
         pad_mask = np.ones((hp, wp), dtype=bool)
         pad_mask[pt:hp - pb, pl:wp - pr] = False
-        k_norm = _symmetric_norm(walk.kernel)
-        all_products = np.stack([s.products for s in walk.steps]) if walk.steps else np.zeros(1)
-        self._p_norm = _symmetric_norm(all_products)
-        self._m_norm = _symmetric_norm(walk.feature_map)
-
         self._fs_input = self._font_size(self.ax_input[0], hp, wp, _cell_labels(img, 2))
-        self._fs_small = self._font_size(self.ax_products[0], kh, kw, _cell_labels(all_products, 2))
-        self._fs_filter = self._font_size(self.ax_filter[0], kh, kw, _cell_labels(walk.kernel, 2))
-        self._fs_map = self._font_size(self.ax_map, oh, ow, _cell_labels(walk.feature_map, 2))
-
-        self._input_images, self._product_images, self._product_texts = [], [], []
+        self._filter_images, self._filter_texts, self._product_images, self._product_texts = [], [], [], []
+        small = max(kh, kw) <= _NUMBERS_MAX_CELLS
         for ch in range(c):
             plane = walk.padded if c == 1 else walk.padded[..., ch]
-            kplane = walk.kernel if c == 1 else walk.kernel[..., ch]
             ax = self.ax_input[ch]
             ax.imshow(np.ma.masked_array(plane, pad_mask), cmap=gray, norm=in_norm, interpolation="nearest")
             self._draw_padding(ax, hp, wp, walk.pads)
             if self._fs_input:
-                labels = _cell_labels(plane)
                 colours = ["#7a5c2e" if m else col
                            for m, col in zip(pad_mask.ravel(), _text_colours(plane, in_norm, colormaps["gray"]))]
-                self._grid_texts(ax, hp, wp, labels, colours, self._fs_input)
+                self._grid_texts(ax, hp, wp, _cell_labels(plane), colours, self._fs_input)
             title = "input (padded)" if any(sum(p) for p in walk.pads) else "input (no padding)"
-            ax.set_title(title + suffix[ch], fontsize=11)
+            ax.set_title(title + self._suffix[ch], fontsize=11, y=1.0, pad=5)
 
             ax = self.ax_filter[ch]
-            ax.imshow(kplane, cmap=signed, norm=k_norm, interpolation="nearest")
+            self._filter_images.append(ax.imshow(np.zeros((kh, kw)), cmap=signed, interpolation="nearest"))
             self._cell_grid(ax, kh, kw)
-            if self._fs_filter:
-                self._grid_texts(ax, kh, kw, _cell_labels(kplane, 2), _text_colours(kplane, k_norm, signed),
-                                 self._fs_filter)
-            ftitle = "filter (flipped: convolution)" if walk.flip else "filter"
-            ax.set_title(ftitle + suffix[ch], fontsize=11)
-
+            self._filter_texts.append(self._grid_texts(ax, kh, kw, [""] * (kh * kw), ["black"] * (kh * kw), 10)
+                                      if small else [])
             ax = self.ax_products[ch]
-            self._product_images.append(ax.imshow(np.ma.masked_all((kh, kw)), cmap=signed.with_extremes(bad="white"),
-                                                  norm=self._p_norm, interpolation="nearest"))
+            self._product_images.append(ax.imshow(np.ma.masked_all((kh, kw)), cmap=blank, interpolation="nearest"))
             self._cell_grid(ax, kh, kw)
-            self._product_texts.append(self._grid_texts(ax, kh, kw, [""] * (kh * kw), ["black"] * (kh * kw),
-                                                        self._fs_small) if self._fs_small else [])
-            ax.set_title("products" + suffix[ch], fontsize=11)
+            self._product_texts.append(self._grid_texts(ax, kh, kw, [""] * (kh * kw), ["black"] * (kh * kw), 10)
+                                       if small else [])
 
-        # Window, sampled cells, next-window ghost and arrow, unvisited bands: on every input channel.
-        self.windows, self._sampled, self._ghosts = [], [], []
+        # the input and filter panels do not change from window to window: one cached layer
+        self._static = _StaticLayer(self.ax_input + self.ax_filter + [self.ax_map])
+        fig.add_artist(self._static)
         for ax in self.ax_input:
             self._draw_unvisited(ax, walk, hp, wp)
+        for ax in self.ax_input + self.ax_filter:
+            for artist in [*ax.images, *ax.patches, *ax.collections, *ax.texts]:
+                self._static.add(artist)
+
+        # window, sampled cells, next-window ghost and arrow: on every input channel
+        self.windows, self._sampled, self._ghosts = [], [], []
+        for ax in self.ax_input:
             # with dilation the window has holes: mark the cells the filter actually reads
             self._sampled.append(ax.add_collection(PolyCollection(
                 [], facecolors=(0.9, 0.62, 0.0, 0.22), edgecolors=WINDOW_COLOUR, linewidths=1.5, zorder=3,
-                visible=walk.dilation != (1, 1))))
+                visible=walk.dilation != (1, 1)), autolim=False))
             w = Rectangle((-0.5, -0.5), walk.span[1], walk.span[0], fill=False, edgecolor=WINDOW_COLOUR,
                           linewidth=3, zorder=5)
             ax.add_patch(w)
@@ -475,33 +553,75 @@ class StepFigure:
                                      linewidth=2.5, zorder=6, visible=False)
         self.ax_input[0].add_patch(self.arrow)
 
-        # Feature map: future cells blank (masked), the current cell outlined in the window's colour.
+        # feature map: the whole map is drawn once (in the static layer) and a white cover hides the
+        # cells not computed yet; the current cell is outlined in the window's colour
         ax = self.ax_map
-        self.map_image = ax.imshow(np.ma.masked_all((oh, ow)), cmap=signed.with_extremes(bad="white"),
-                                   norm=self._m_norm, interpolation="nearest")
-        self._cell_grid(ax, oh, ow)
-        self._map_texts = self._grid_texts(ax, oh, ow, [""] * (oh * ow), ["black"] * (oh * ow), self._fs_map) \
-            if self._fs_map else []
-        self._map_labels = _cell_labels(walk.feature_map, 2)
-        self._map_colours = _text_colours(walk.feature_map, self._m_norm, signed)
-        ax.set_title("feature map" + (" (channels summed)" if c > 1 else ""), fontsize=11)
+        self.map_image = self._static.add(ax.imshow(np.zeros((oh, ow)), cmap=signed, interpolation="nearest"))
+        self._map_texts = [self._static.add(t) for t in self._grid_texts(
+            ax, oh, ow, [""] * (oh * ow), ["black"] * (oh * ow), 10)] if max(oh, ow) <= _NUMBERS_MAX_CELLS else []
+        self._cover_rgba = np.ones((oh, ow, 4))
+        self.map_cover = ax.imshow(self._cover_rgba, interpolation="nearest", zorder=4.5)
+        self._cell_grid(ax, oh, ow, zorder=4.6)
+        ax.set_title("feature map" + (" (channels summed)" if c > 1 else ""), fontsize=11, y=1.0, pad=5)
         self.current_cell = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3,
                                       zorder=5)
         ax.add_patch(self.current_cell)
+        # drawn behind the panels (zorder < 0): a dashed line from the window that passes under them
         self.link = ConnectionPatch((0, 0), (0, 0), coordsA=self.ax_input[0].transData, coordsB=ax.transData,
-                                    color=WINDOW_COLOUR, linewidth=2, linestyle=(0, (5, 3)), zorder=-1,
+                                    color=WINDOW_COLOUR, linewidth=2, linestyle=(0, (5, 3)), zorder=-2,
                                     arrowstyle="-|>", mutation_scale=16, visible=False)
         fig.add_artist(self.link)
 
-        # Words: what this phase does, the arithmetic and the formula.
-        y = self._text_top
-        self.phase_text = fig.text(0.02, y, "", fontsize=12, fontweight="bold", va="top")
-        self.arithmetic_text = fig.text(0.02, y - 0.3 / height, "", fontsize=11.5, va="top", linespacing=1.45)
+        # words: what this phase does, the arithmetic and the formula
+        text_top = (text_h + 0.02) / height
+        self.phase_text = fig.text(0.02, text_top, "", fontsize=12, fontweight="bold", va="top")
+        self.arithmetic_text = fig.text(0.02, text_top - 0.3 / height, "", fontsize=11.5, va="top",
+                                        linespacing=1.45)
         self.formula_text = fig.text(0.02, 0.08 / height, "", fontsize=11, va="bottom", color="#333333",
                                      linespacing=1.4)
-        self._max_terms = self._terms_that_fit(walk)
         self._panels = {"input": self.ax_input, "products": self.ax_products, "map": [self.ax_map]}
+        self._fill_values(walk)
+        for ax in self.ax_input + self.ax_filter + [self.ax_map]:
+            self._static.add(ax.title)  # these titles do not change from window to window
         self.show(0, self.phase)
+
+    def _fill_values(self, walk: Walk) -> None:
+        """Everything that depends on the filter's values: colours, numbers, their sizes."""
+        c = walk.channels
+        kh, kw = walk.kernel.shape[:2]
+        oh, ow = walk.feature_map.shape
+        signed = self._signed
+        k_norm = _symmetric_norm(walk.kernel)
+        all_products = np.stack([s.products for s in walk.steps])
+        self._p_norm = _symmetric_norm(all_products)
+        self._m_norm = _symmetric_norm(walk.feature_map)
+        fs_filter = self._font_size(self.ax_filter[0], kh, kw, _cell_labels(walk.kernel, 2))
+        self._fs_small = self._font_size(self.ax_products[0], kh, kw, _cell_labels(all_products, 2))
+        fs_map = self._font_size(self.ax_map, oh, ow, _cell_labels(walk.feature_map, 2))
+        for ch in range(c):
+            kplane = walk.kernel if c == 1 else walk.kernel[..., ch]
+            self._filter_images[ch].set_data(kplane)
+            self._filter_images[ch].set_clim(k_norm.vmin, k_norm.vmax)
+            self._product_images[ch].set_clim(self._p_norm.vmin, self._p_norm.vmax)
+            labels = _cell_labels(kplane, 2) if fs_filter else [""] * kplane.size
+            for t, lab, col in zip(self._filter_texts[ch], labels, _text_colours(kplane, k_norm, signed)):
+                t.set_text(lab)
+                t.set_color(col)
+                t.set_fontsize(fs_filter or 1)
+            for t in self._product_texts[ch]:
+                t.set_fontsize(self._fs_small or 1)
+            ftitle = "filter (flipped: convolution)" if walk.flip else "filter"
+            self.ax_filter[ch].set_title(ftitle + self._suffix[ch], fontsize=11, y=1.0, pad=5)
+        self.map_image.set_data(walk.feature_map)
+        self.map_image.set_clim(self._m_norm.vmin, self._m_norm.vmax)
+        labels = _cell_labels(walk.feature_map, 2) if fs_map else [""] * (oh * ow)
+        colours = _text_colours(walk.feature_map, self._m_norm, signed)
+        for t, lab, col in zip(self._map_texts, labels, colours):
+            t.set_text(lab)
+            t.set_color(col)
+            t.set_fontsize(fs_map or 1)
+        self._max_terms = self._terms_that_fit(walk)
+        self._static.invalidate()
 
     def _terms_that_fit(self, walk: Walk) -> int | None:
         width_chars = self.width * 72 * 0.94 / (11.5 * 0.56)
@@ -531,12 +651,12 @@ class StepFigure:
                                      color=colours[k], zorder=4))
         return texts
 
-    def _cell_grid(self, ax, nrows, ncols) -> None:
+    def _cell_grid(self, ax, nrows, ncols, zorder=2) -> None:
         if max(nrows, ncols) > _NUMBERS_MAX_CELLS:
             return
         segs = [[(x - 0.5, -0.5), (x - 0.5, nrows - 0.5)] for x in range(1, ncols)]
         segs += [[(-0.5, y - 0.5), (ncols - 0.5, y - 0.5)] for y in range(1, nrows)]
-        ax.add_collection(LineCollection(segs, colors="#bbbbbb", linewidths=0.6, zorder=2))
+        ax.add_collection(LineCollection(segs, colors="#bbbbbb", linewidths=0.6, zorder=zorder))
 
     def _draw_padding(self, ax, hp, wp, pads) -> None:
         (pt, pb), (pl, pr) = pads
@@ -586,7 +706,7 @@ class StepFigure:
             prod = s.products if c == 1 else s.products[..., ch]
             self._product_images[ch].set_data(prod if show_products else np.ma.masked_all(prod.shape))
             if self._product_texts[ch]:
-                labels = _cell_labels(prod, 2) if show_products else [""] * prod.size
+                labels = _cell_labels(prod, 2) if show_products and self._fs_small else [""] * prod.size
                 colours = _text_colours(prod, self._p_norm, self._signed)
                 for t, lab, col in zip(self._product_texts[ch], labels, colours):
                     t.set_text(lab)
@@ -594,16 +714,13 @@ class StepFigure:
             title = "products" + self._suffix[ch]
             if phase in ("sum", "slide", "collect"):
                 title += f"  (sum {format_number(s.channel_sums[ch])})"
-            self.ax_products[ch].set_title(title, fontsize=11)
+            self.ax_products[ch].set_title(title, fontsize=11, y=1.0, pad=5)
 
         # feature map: cells before this one are computed; this one lands at slide/collect
         filled = index + (1 if phase in ("slide", "collect") else 0)
         oh, ow = walk.feature_map.shape
-        mask = (np.arange(oh * ow) >= filled).reshape(oh, ow)
-        self.map_image.set_data(np.ma.masked_array(walk.feature_map, mask))
-        for k, t in enumerate(self._map_texts):
-            t.set_text(self._map_labels[k] if k < filled else "")
-            t.set_color(self._map_colours[k])
+        self._cover_rgba[..., 3] = (np.arange(oh * ow) >= filled).reshape(oh, ow)
+        self.map_cover.set_data(self._cover_rgba)
         self.current_cell.set_xy((s.out_col - 0.5, s.out_row - 0.5))
 
         # slide: ghost of the next window and an arrow to it
@@ -651,6 +768,7 @@ class StepFigure:
     def show_message(self, message: str) -> None:
         """Replace the panels by a message in plain words (settings that do not fit)."""
         self.walk = None
+        self._geometry = None
         fig = self.figure
         fig.clear()
         fig.set_size_inches(self.width, 2.2, forward=True)
@@ -662,6 +780,10 @@ class StepFigure:
                                       bbox=dict(boxstyle="round,pad=0.8", facecolor="#FFF4DD",
                                                 edgecolor=WINDOW_COLOUR))
         self.caption = message
+
+    def visible_map(self) -> np.ma.MaskedArray:
+        """The feature map as the learner sees it now: cells not computed yet are masked."""
+        return np.ma.masked_array(self.walk.feature_map, self._cover_rgba[..., 3] > 0)
 
     def draw_idle(self) -> None:
         self.figure.canvas.draw_idle()

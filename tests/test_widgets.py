@@ -38,7 +38,7 @@ def test_moving_the_step_slider_moves_the_window_and_fills_the_map(ex):
     ex.step.value = 4  # centre window of the 3x3 output
     assert ex.figure is ex._drawer.figure
     assert ex._drawer.window.get_xy() == (0.5, 0.5)
-    data = ex._drawer.map_image.get_array()
+    data = ex._drawer.visible_map()
     assert data.mask.ravel().tolist() == [False] * 5 + [True] * 4  # computed cells shown, future blank
     assert data[0, 0] == -4
     assert ex.caption.startswith("Window 5 of 9")
@@ -53,7 +53,7 @@ def test_moving_the_step_slider_moves_the_window_and_fills_the_map(ex):
 ])
 def test_each_phase_fills_the_feature_map_at_its_moment(ex, phase, filled):
     ex.phase.value = phase
-    mask = ex._drawer.map_image.get_array().mask
+    mask = ex._drawer.visible_map().mask
     assert int((~mask).sum()) == filled
     assert phase in ex.caption.splitlines()[0]
 
