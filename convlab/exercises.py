@@ -477,7 +477,7 @@ def check_number(answer, expected, *, why: str, slips: Mapping[Any, str] | None 
     ✗ Not quite: 3·3 = 9. Your 6: you added 3 + 3 instead of multiplying.
     """
     if _unanswered(answer):
-        return _ask("")
+        return _ask("Work it out on paper first.")
     x = _read_number(answer)
     if x is None:
         return _unreadable(answer, "a number")

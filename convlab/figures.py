@@ -39,10 +39,10 @@ def setup(dpi: int = 72) -> None:
         "axes.titlesize": 11,
         "figure.max_open_warning": 0,
     })
-    _keep_inline_backend()
     # Resolve the notebook's backend now (pyplot does it lazily, at the first figure), so that displaying a
     # plain Figure — e.g. convlab.drawing.draw_step_figure(...) — renders as an image from the first cell on.
     plt.close(plt.figure())
+    _keep_inline_backend()
 
 
 def _keep_inline_backend() -> None:
@@ -67,7 +67,10 @@ def _keep_inline_backend() -> None:
     except ImportError:
         return
     if matplotlib.get_backend() != before:
-        plt.switch_backend(before)
+        if "inline" in before:
+            ip.run_line_magic("matplotlib", "inline")  # also re-registers the PNG display formatter
+        else:
+            plt.switch_backend(before)
 
 
 def _signed(values) -> bool:
@@ -171,7 +174,10 @@ def rgb_channels(image, *, title: str = "RGB image", numbers: bool | None = None
 
 
 def gallery(image, kernels: dict, maps: dict, *, columns: int = 4, width: float = 2.4):
-    """The input, then each named kernel's feature map (signed colours centred on zero).
+    """The input, then each named kernel's feature map.
+
+    Maps of kernels whose weights sum to 0 (edge detectors) use signed colours centred on zero (white = no
+    change); the others (blur, sharpen, emboss keep the brightness) use gray levels.
 
     Parameters
     ----------
@@ -190,8 +196,17 @@ def gallery(image, kernels: dict, maps: dict, *, columns: int = 4, width: float 
     fig, axes = plt.subplots(rows, columns, figsize=(width * columns, width * rows * 1.05), squeeze=False)
     draw_grid(axes[0, 0], image, "input", signed=False, numbers=False)
     for ax, name in zip(axes.ravel()[1:], maps):
-        fmap = maps[name]
-        draw_grid(ax, fmap, name, signed=_signed(fmap), numbers=False, percentile=99)
+        fmap = np.asarray(maps[name], dtype=np.float64)
+        kernel = kernels.get(name)
+        zero_sum = kernel is not None and abs(float(np.sum(kernel))) < 1e-9
+        if zero_sum or (kernel is None and _signed(fmap)):
+            # responds to change only (edges): signed colours, white = 0
+            draw_grid(ax, fmap, name, signed=True, numbers=False, percentile=98)
+        else:
+            # keeps brightness (blur, sharpen, emboss): gray levels, the extreme 1% clipped
+            draw_grid(ax, fmap, name, signed=False, numbers=False)
+            lo, hi = np.percentile(fmap, [1, 99])
+            ax.images[0].set_norm(Normalize(lo, hi if hi > lo else lo + 1))
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.tight_layout()
