@@ -106,6 +106,39 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
 
 
+# One Playwright and one Chromium per pytest process: Playwright's sync API refuses a second
+# instance while one is running, and both tests/browser and tests/hub need a browser.
+_SHARED = {"manager": None, "browser": None, "users": 0}
+
+
+def acquire_browser():
+    """The process-wide headless Chromium, started on first use; pair with ``release_browser``."""
+    if _SHARED["browser"] is None:
+        sync_playwright = import_playwright()
+        require_chromium()
+        manager = sync_playwright()
+        playwright = manager.start()
+        try:
+            _SHARED["browser"] = launch_chromium(playwright)
+        except BaseException:
+            manager.__exit__(None, None, None)
+            raise
+        _SHARED["manager"] = manager
+    _SHARED["users"] += 1
+    return _SHARED["browser"]
+
+
+def release_browser() -> None:
+    """Close the shared Chromium once its last user is done."""
+    _SHARED["users"] -= 1
+    if _SHARED["users"] <= 0 and _SHARED["browser"] is not None:
+        with contextlib.suppress(Exception):
+            _SHARED["browser"].close()
+        with contextlib.suppress(Exception):
+            _SHARED["manager"].__exit__(None, None, None)
+        _SHARED.update(manager=None, browser=None, users=0)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

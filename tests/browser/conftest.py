@@ -34,13 +34,12 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def chromium():
-    sync_playwright = support.import_playwright()
-    with sync_playwright() as playwright:
-        browser = support.launch_chromium(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """Headless Chromium, shared with tests/hub (one Playwright per process)."""
+    browser = support.acquire_browser()
+    try:
+        yield browser
+    finally:
+        support.release_browser()
 
 
 @pytest.fixture()

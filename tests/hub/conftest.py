@@ -51,13 +51,12 @@ def find_proxy() -> str | None:
 
 @pytest.fixture(scope="session")
 def hub_chromium():
-    sync_playwright = support.import_playwright()
-    with sync_playwright() as playwright:
-        browser = support.launch_chromium(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """Headless Chromium, shared with tests/browser (one Playwright per process)."""
+    browser = support.acquire_browser()
+    try:
+        yield browser
+    finally:
+        support.release_browser()
 
 
 def _write_hub_config(tmp: Path, *, port: int, hub_port: int, api_port: int, proxy: str) -> Path:
