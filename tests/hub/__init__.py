@@ -1,0 +1,1 @@
+"""JupyterHub tests (a package so its conftest.py has a unique module name under --doctest-modules)."""
