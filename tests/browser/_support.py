@@ -270,12 +270,16 @@ def jupyter_command(*args: str) -> list[str]:
 
 
 def write_lab_settings(settings_dir: Path) -> None:
-    """User settings for a test Lab: no news or update pop-ups, every cell kept in the DOM."""
+    """User settings for a test Lab: no news or update pop-ups, no autosave, every cell in the DOM."""
     files = {
         # The "would you like to get news?" toast and the update check.
         "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
             "fetchNews": "false",
             "checkForUpdates": False,
+        },
+        # Never write the notebooks under test back to disk (run-all makes them dirty).
+        "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {
+            "autosave": False,
         },
         # Windowing would remove off-screen cells (and their widgets) from the DOM.
         "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
