@@ -360,6 +360,11 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
 
 def _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) -> str | None:
     expected = step.value
+    other = dict(settings, flip=not settings["flip"])
+    flipped = float(conv2d(image, kernel, **other)[row, col])
+    if settings["flip"] and not _same(flipped, expected, tol) and _same(x, flipped, tol):
+        return (f"Your {_n(x)} is what cross-correlation (kernel not rotated) gives here; convolution rotates "
+                "the kernel by 180° before laying it on the window.")
     if expected != 0 and _same(x, -expected, tol):
         return (f"Your {_n(x)} has the wrong sign: the filter's −1 column multiplies the right-hand pixels, "
                 "which are brighter here." if expected < 0 else
@@ -370,11 +375,9 @@ def _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) 
         for name, s in zip(["R", "G", "B"] if step.window.shape[2] == 3 else range(step.window.shape[2]), step.channel_sums):
             if _same(x, float(s), tol):
                 return f"Your {_n(x)} is channel {name} alone: add the multiply-sums of all the channels."
-    other = dict(settings, flip=not settings["flip"])
-    flipped = float(conv2d(image, kernel, **other)[row, col])
-    if not _same(flipped, expected, tol) and _same(x, flipped, tol):
-        what = "convolution (kernel rotated by 180°)" if not settings["flip"] else "cross-correlation (kernel not rotated)"
-        return f"Your {_n(x)} is what {what} gives here; this question lays the kernel on the window as it is written."
+    if not settings["flip"] and not _same(flipped, expected, tol) and _same(x, flipped, tol):
+        return (f"Your {_n(x)} is what convolution (kernel rotated by 180°) gives here; this question lays the "
+                "kernel on the window as it is written.")
     products = np.asarray(step.products).ravel()
     for i, p in enumerate(products):
         if p != 0 and _same(x, expected - p, tol):

@@ -86,7 +86,7 @@ def _norm(values, signed: bool, percentile: float = 100) -> Normalize:
 
 
 def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, numbers: bool | None = None,
-              digits: int = 2, cmap=None, percentile: float = 100) -> None:
+              digits: int = 2, cmap=None, percentile: float = 100, limit: float | None = None) -> None:
     """Draw a 2-D array on ``ax`` as coloured cells, with its numbers when the grid is small.
 
     >>> fig, ax = plt.subplots(); draw_grid(ax, [[1, -1], [0, 2]], "filter"); ax.get_title()
@@ -100,6 +100,8 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
     numbers = max(values.shape) <= NUMBERS_UP_TO if numbers is None else numbers
     cmap = plt.get_cmap(cmap or (SIGNED_CMAP if signed else "gray"))
     norm = _norm(values, signed, percentile)  # signed colours: symmetric limits (clipped at a percentile)
+    if limit is not None:  # a shared colour scale, e.g. for kernels compared side by side
+        norm = Normalize(-limit, limit) if signed else Normalize(0, limit)
     ax.imshow(values, cmap=cmap, norm=norm, interpolation="nearest")
     if numbers:
         rgba = cmap(norm(values))
@@ -245,8 +247,7 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
         shown.append(("teacher's kernel", np.asarray(teacher, dtype=np.float64)))
     m = max(float(np.max(np.abs(k))) for _, k in shown) or 1.0
     for j, (title, k) in enumerate(shown):
-        draw_grid(axes[0, j], k, title, signed=True, digits=2)
-        axes[0, j].images[0].set_norm(Normalize(-m, m))
+        draw_grid(axes[0, j], np.round(k, 2) + 0.0, title, signed=True, digits=2, limit=m)
         fmap = conv2d(image, k)
         draw_grid(axes[1, j], fmap, "its feature map", signed=True, numbers=False)
     loss_ax = axes[0, -1]

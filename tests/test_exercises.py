@@ -204,3 +204,8 @@ def test_check_number_table(answer, correct):
 
 def test_check_number_reads_fractions():
     assert check_number("1/9", 1 / 9, why="one ninth").correct
+
+
+def test_forgetting_to_rotate_is_named_when_the_question_is_convolution():
+    fb = check_window_value(-4, SEED_IMAGE, SEED_KERNEL, 0, 0, flip=True)
+    assert not fb.correct and "cross-correlation (kernel not rotated)" in fb.message
