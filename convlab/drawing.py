@@ -562,6 +562,8 @@ class StepFigure:
         self._cover_rgba = np.ones((oh, ow, 4))
         self.map_cover = ax.imshow(self._cover_rgba, interpolation="nearest", zorder=4.5)
         self._cell_grid(ax, oh, ow, zorder=4.6)
+        for spine in ax.spines.values():
+            spine.set_zorder(4.7)  # the frame stays visible over the cover
         ax.set_title("feature map" + (" (channels summed)" if c > 1 else ""), fontsize=11, y=1.0, pad=5)
         self.current_cell = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3,
                                       zorder=5)
@@ -581,6 +583,11 @@ class StepFigure:
                                      linespacing=1.4)
         self._panels = {"input": self.ax_input, "products": self.ax_products, "map": [self.ax_map]}
         self._fill_values(walk)
+        lines = [f"output size: {walk.formula}"]
+        if walk.note():
+            lines.insert(0, walk.note())
+        self.formula_text.set_text("\n".join(lines))
+        self._static.add(self.formula_text)  # the same for every window of this setting
         for ax in self.ax_input + self.ax_filter + [self.ax_map]:
             self._static.add(ax.title)  # these titles do not change from window to window
         self.show(0, self.phase)
@@ -759,10 +766,6 @@ class StepFigure:
         self.arithmetic_text.set_text(arith)
         self.arithmetic_text.set_fontweight("bold" if phase == "sum" else "normal")
         self.arithmetic_text.set_color("#000000" if phase in ("multiply", "sum") else "#333333")
-        lines = [f"output size: {walk.formula}"]
-        if walk.note():
-            lines.insert(0, walk.note())
-        self.formula_text.set_text("\n".join(lines))
         self.caption = step_caption(walk, index, phase)
 
     def show_message(self, message: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import sys
 
 import ipywidgets as W
 import numpy as np
@@ -37,8 +38,25 @@ def _in_kernel() -> bool:
     return ip is not None and getattr(ip, "kernel", None) is not None
 
 
-def _is_seed(image, kernel) -> bool:
-    return image is None and kernel is None
+def _import_ipympl():
+    """Import ipympl's canvas WITHOUT switching the notebook's matplotlib backend.
+
+    ``import ipympl`` calls ``matplotlib.use("module://ipympl.backend_nbagg")`` when matplotlib is
+    already imported (ipympl/__init__.py), which would turn every later ``plt.plot`` of a lesson into a
+    live widget and, with pyplot loaded, close the open figures. The lessons keep their inline backend:
+    we only need the ``Canvas`` class, so ``matplotlib.use`` is a no-op for the length of the import.
+    """
+    if "ipympl.backend_nbagg" in sys.modules:
+        return sys.modules["ipympl.backend_nbagg"]
+    import matplotlib
+
+    real_use = matplotlib.use
+    matplotlib.use = lambda *args, **kwargs: None
+    try:
+        import ipympl.backend_nbagg as backend
+    finally:
+        matplotlib.use = real_use
+    return backend
 
 
 class Explorer:
@@ -128,15 +146,16 @@ class Explorer:
                                     layout=_LAYOUT_WIDE)
         self.family = W.Dropdown(options=options, value=start_family, description="filter",
                                  style=_STYLE, layout=W.Layout(width="auto", min_width="260px"))
-        self.flip = W.ToggleButtons(options=[("cross-correlation (CNNs)", False), ("convolution (flip)", True)],
-                                    value=bool(flip), description="operation", style={"button_width": "170px",
-                                                                                      "description_width": "110px"})
+        self.flip = W.ToggleButtons(options=[("cross-correlation", False), ("convolution", True)],
+                                    value=bool(flip), style={"button_width": "130px"},
+                                    tooltips=["what CNNs compute: the filter as written",
+                                              "textbook convolution: the filter rotated by 180°"])
         self.step = W.IntSlider(value=0, min=0, max=0, description="window", style=_STYLE, layout=_LAYOUT_WIDE)
         self.play = W.Play(value=0, min=0, max=0, interval=900, description="play the walk")
         W.link((self.play, "value"), (self.step, "value"))
         W.link((self.play, "max"), (self.step, "max"))
-        self.phase = W.ToggleButtons(options=list(PHASES), value="collect", description="phase",
-                                     style={"button_width": "84px", "description_width": "110px"},
+        self.phase = W.ToggleButtons(options=list(PHASES), value="collect",
+                                     style={"button_width": "84px"},
                                      tooltips=[drawing.PHASE_HELP[p] for p in PHASES])
         self.caption_widget = W.HTML(value="")
         self.caption_widget.add_class("convlab-caption")
@@ -147,11 +166,11 @@ class Explorer:
             w.add_class(cls)
 
         # ---- figure (built once; artists rebuilt only when a setting changes the grids)
-        self._drawer = StepFigure()
+        self._drawer = StepFigure(width=9.2)  # 662 px at 72 dpi: fits a notebook column
         self.figure = self._drawer.figure
         self._mode = self._choose_mode(live)
         self._canvas_widget = self._make_canvas_widget()
-        self._figure_box = W.Box([self._canvas_widget])
+        self._figure_box = W.Box([self._canvas_widget], layout=W.Layout(overflow="auto", max_width="100%"))
         self._figure_box.add_class("convlab-figure")
 
         for w in (self.stride, self.padding, self.dilation, self.flip):
@@ -161,10 +180,14 @@ class Explorer:
         self.step.observe(self._on_step, names="value")
         self.phase.observe(self._on_step, names="value")
 
+        def label(text):
+            return W.Label(text, layout=W.Layout(width="114px", justify_content="flex-end", padding="0 8px 0 0"))
+
         settings = W.VBox([self.stride, self.padding, self.kernel_size, self.dilation])
-        choice = W.VBox([self.family, self.flip])
+        choice = W.VBox([self.family, W.HBox([label("operation"), self.flip])])
         walk = W.HBox([self.play, self.step])
-        self.widget = W.VBox([W.HBox([settings, choice]), walk, self.phase, self._figure_box, self.caption_widget])
+        self.widget = W.VBox([W.HBox([settings, choice]), walk, W.HBox([label("phase"), self.phase]),
+                              self._figure_box, self.caption_widget])
         self.widget.add_class("convlab-explorer")
         self._recompute()
 
@@ -179,7 +202,7 @@ class Explorer:
         if not _in_kernel():
             return "none"
         try:
-            import ipympl.backend_nbagg  # noqa: F401  (lazy: only inside a kernel)
+            _import_ipympl()  # lazy: only inside a kernel
         except Exception:  # not installed, or broken front-end pieces: fall back to a PNG
             return "png"
         return "ipympl"
@@ -200,10 +223,9 @@ class Explorer:
         This is what ipympl's backend does in ``new_figure_manager_given_figure``, minus registering the
         figure with pyplot (so ``plt.show()`` in the same notebook never shows it twice).
         """
-        from ipympl.backend_nbagg import Canvas, FigureManager
-
-        canvas = Canvas(self.figure)
-        manager = FigureManager(canvas, 0)
+        backend = _import_ipympl()
+        canvas = backend.Canvas(self.figure)
+        manager = backend.FigureManager(canvas, 0)
         manager.set_window_title("convlab Explorer")
         canvas.header_visible = False
         canvas.footer_visible = False
