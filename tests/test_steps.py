@@ -188,7 +188,9 @@ def test_iter_steps_is_lazy_and_returns_an_iterator():
     (0.0, "0"),
     (-0.0, "0"),           # never "−0"
     (2.5, "2.5"),
-    (1 / 3, "0.333"),      # three decimals by default
+    (1 / 3, "0.333"),      # three significant figures below 1
+    (1 / 49, "0.0204"),    # a 7x7 box-blur weight keeps its leading digits, not "0.02"
+    (1234.56789, "1234.568"),  # large fractions keep three decimals, never "1.23e+03"
     (-0.125, "−0.125"),
     (255, "255"),
     (1e-5, "1e−05"),       # tiny values switch to scientific notation instead of rounding to 0
