@@ -249,7 +249,7 @@ class BringYourOwn(_FigureWidget):
             ax.clear()
         draw_grid(a0, image, f"input: {self._source_name}", signed=False, numbers=False)
         draw_grid(a1, self.kernel, "your kernel", digits=2)
-        draw_grid(a2, fmap, "feature map", signed=bool(fmap.min() < 0), numbers=False)
+        draw_grid(a2, fmap, "feature map", signed=bool(fmap.min() < 0), numbers=False, percentile=99)
         kh, kw = self.kernel.shape
         self._set_caption(f"kernel {kh}x{kw} on an image of {image.shape[0]}x{image.shape[1]} pixels -> feature map "
                           f"{fmap.shape[0]}x{fmap.shape[1]}\n{format_kernel(self.kernel)}")
