@@ -17,7 +17,7 @@ from matplotlib.colors import Normalize
 
 from .steps import format_number
 
-__all__ = ["setup", "SIGNED_CMAP", "draw_grid", "grids", "rgb_channels", "gallery", "learning_progress"]
+__all__ = ["setup", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress"]
 
 SIGNED_CMAP = "RdBu"
 """Diverging and colour-blind safe, as in the Explorer; limits kept symmetric about zero."""
@@ -149,6 +149,39 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
         fig.text(x, 0.48, sym, ha="center", va="center", fontsize=20)
     if suptitle:
         fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, width: float = 3.4):
+    """A photo-sized image without numbers; optionally a box marked on it and that box zoomed in, with numbers.
+
+    Parameters
+    ----------
+    image : (H, W) array
+    box : (row, col, size), optional
+        Outline this square on the image.
+    zoom : bool, optional
+        Also draw the boxed patch as a grid of numbers (default: when ``box`` is given).
+
+    >>> fig = picture(np.zeros((20, 20)), "photo", box=(2, 3, 4))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['photo', '4×4 patch at row 2, column 3']
+    >>> plt.close(fig)
+    """
+    image = np.asarray(image, dtype=np.float64)
+    zoom = box is not None if zoom is None else zoom
+    fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(width * (2.2 if zoom else 1), width * 1.05), squeeze=False)
+    ax = axes[0, 0]
+    ax.imshow(image, cmap=cmap, interpolation="nearest")
+    ax.set_title(title)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if box is not None:
+        r, c, n = box
+        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), n, n, fill=False, color="#e69f00", linewidth=2))
+        if zoom:
+            draw_grid(axes[0, 1], image[r:r + n, c:c + n], f"{n}×{n} patch at row {r}, column {c}", digits=3)
     fig.tight_layout()
     return fig
 
