@@ -637,8 +637,9 @@ def run_all_cells(page, path: str, *, timeout: float = RUN_ALL_TIMEOUT, quiet: f
 
     def finished():
         state = page.evaluate(JS_CELL_STATE, path)
-        done = state and state["executed"] == state["toRun"] and state["running"] == 0 \
-            and state["kernel"] == "idle"
+        settled = state and state["running"] == 0 and state["kernel"] == "idle"
+        # Run All stops at a cell that raises: then the error, not a timeout, is the news.
+        done = settled and (state["executed"] == state["toRun"] or state["errors"])
         if not done:
             idle_since[0] = None
             return None

@@ -48,7 +48,8 @@ def test_notebook_runs_in_jupyterlab_and_its_slider_changes_the_view(notebook, l
                       stderr=state["stderr"])
         page.screenshot(path=str(support.artifact_path(f"lab-{name}-after-run.png")))
 
-        assert not state["errors"], f"{rel}: cells raised errors: {state['errors']}"
+        assert not state["errors"], (
+            f"{rel}: cells raised errors (ran {state['executed']} of {state['toRun']}): {state['errors']}")
         suspicious = [s for s in state["stderr"] if "Traceback" in s or "Error" in s]
         assert not suspicious, f"{rel}: error text on stderr: {suspicious}"
         widget_errors = support.page_widget_errors(panel)
