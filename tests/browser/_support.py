@@ -328,7 +328,6 @@ def isolated_jupyter_env(tmp: Path) -> dict:
         JUPYTER_RUNTIME_DIR=str(runtime),
         JUPYTER_CONFIG_DIR=str(config),
         IPYTHONDIR=str(tmp / "ipython"),
-        MPLBACKEND="module://ipympl.backend_nbagg",
     )
 
 
@@ -653,11 +652,17 @@ def run_all_cells(page, path: str, *, timeout: float = RUN_ALL_TIMEOUT, quiet: f
 
 
 def page_widget_errors(scope) -> list[str]:
-    """Texts that ipywidgets/ipympl show in place of a widget that failed to render."""
+    """Texts shown in place of something that failed to render: a widget, or a figure.
+
+    ``<Figure size 640x480 with 1 Axes>`` is what Jupyter prints for a figure it could not draw
+    (for instance without the inline backend's image formatter) — the learner sees no picture.
+    """
     text = scope.inner_text(timeout=10_000)
     bad = ("Error displaying widget", "Error rendering", "Failed to load model class",
            "Traceback (most recent call last)")
-    return [b for b in bad if b in text]
+    found = [b for b in bad if b in text]
+    found += sorted(set(re.findall(r"<Figure size [\d.]+x[\d.]+ with \d+ Axes>", text)))
+    return found
 
 
 def shutdown_kernels(base_url: str, token: str) -> None:

@@ -68,7 +68,7 @@ def check_explorer_page(page, url: str, label: str) -> dict:
     support.wait_stable_signature(page, first_slider, timeout=30, quiet=2.0)
 
     text = body.inner_text()
-    errors = [e for e in VOILA_ERROR_TEXTS if e in text]
+    errors = [e for e in VOILA_ERROR_TEXTS if e in text] + support.page_widget_errors(body)
     assert not errors, f"{label}: the page shows {errors}"
     visible_code = page.evaluate(JS_VISIBLE_CODE)
     assert visible_code == 0, f"{label}: {visible_code} code-cell elements are visible"

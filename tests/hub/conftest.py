@@ -107,7 +107,6 @@ c.Spawner.environment = {{
     "JUPYTER_CONFIG_DIR": {str(user_config)!r},
     "JUPYTER_RUNTIME_DIR": {str(tmp / "user-runtime")!r},
     "IPYTHONDIR": {str(tmp / "user-ipython")!r},
-    "MPLBACKEND": "module://ipympl.backend_nbagg",
 }}
 """
     path = tmp / "jupyterhub_config.py"
