@@ -17,7 +17,7 @@ from matplotlib.colors import Normalize
 
 from .steps import format_number
 
-__all__ = ["setup", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress"]
+__all__ = ["setup", "show", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress"]
 
 SIGNED_CMAP = "RdBu"
 """Diverging and colour-blind safe, as in the Explorer; limits kept symmetric about zero."""
@@ -43,6 +43,25 @@ def setup(dpi: int = 72) -> None:
     # plain Figure — e.g. convlab.drawing.draw_step_figure(...) — renders as an image from the first cell on.
     plt.close(plt.figure())
     _keep_inline_backend()
+
+
+def show(fig, *, dpi: int | None = None) -> None:
+    """Display any matplotlib Figure as a PNG image in a notebook, and close it if pyplot knows it.
+
+    Works for plain ``Figure`` objects that pyplot does not manage (e.g. from
+    :func:`convlab.drawing.draw_step_figure`). The cell's text output is always
+    ``<IPython.core.display.Image object>``, whatever the figure's size — so stored notebooks do not
+    change when a figure's layout does.
+    """
+    import io
+
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi or plt.rcParams["figure.dpi"])
+    if plt.fignum_exists(getattr(fig, "number", -1)):
+        plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
 
 
 def _keep_inline_backend() -> None:
