@@ -54,6 +54,8 @@ class Feedback:
         Why: the worked arithmetic, and for a wrong answer the slip that explains it.
     answered : bool
         False when no prediction was given yet (the answer was ``None`` or blank).
+    hint : str
+        For an unanswered question: how to start.
 
     Examples
     --------
@@ -67,6 +69,7 @@ class Feedback:
     correct: bool
     message: str
     answered: bool = True
+    hint: str = ""
 
     def __bool__(self) -> bool:
         return self.correct
@@ -128,7 +131,8 @@ def _unanswered(answer) -> bool:
 
 
 def _ask(hint: str) -> Feedback:
-    return Feedback(False, f"replace None with your prediction and run the cell again. {hint}", answered=False)
+    return Feedback(False, f"replace None with your prediction and run the cell again. {hint}".rstrip(),
+                    answered=False, hint=hint)
 
 
 def _unreadable(answer, what: str) -> Feedback:

@@ -78,7 +78,8 @@ class Quiz:
         fb = self._check(self.answer.value, *self._args, **self._kwargs)
         self.last = fb
         colour = _COLOURS[fb.correct] if fb.answered else "#444"
-        self.feedback.value = f'<div style="color:{colour}; white-space:pre-wrap">{html.escape(str(fb))}</div>'
+        text = str(fb) if fb.answered else f"{fb.headline}: type your prediction, then press Check. {fb.hint}".rstrip()
+        self.feedback.value = f'<div style="color:{colour}; white-space:pre-wrap">{html.escape(text)}</div>'
         return fb
 
     def _ipython_display_(self):

@@ -98,3 +98,10 @@ def test_bring_your_own_size_slider_rescales():
     b = BringYourOwn(size=16)
     b.size.value = 32
     assert b.image.shape[0] == 32 and "32x" in b.caption
+
+
+def test_quiz_with_a_blank_box_asks_for_a_prediction_in_its_own_words():
+    q = Quiz(check_output_size, "width?", 5, 3)
+    q.answer.value = "x"
+    q.answer.value = ""
+    assert "type your prediction, then press Check" in q.feedback.value and "None" not in q.feedback.value
