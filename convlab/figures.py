@@ -42,7 +42,6 @@ def setup(dpi: int = 72) -> None:
     # Resolve the notebook's backend now (pyplot does it lazily, at the first figure), so that displaying a
     # plain Figure — e.g. convlab.drawing.draw_step_figure(...) — renders as an image from the first cell on.
     plt.close(plt.figure())
-    _keep_inline_backend()
 
 
 def show(fig, *, dpi: int | None = None) -> None:
@@ -62,34 +61,6 @@ def show(fig, *, dpi: int | None = None) -> None:
     if plt.fignum_exists(getattr(fig, "number", -1)):
         plt.close(fig)
     display(Image(data=buf.getvalue(), format="png"))
-
-
-def _keep_inline_backend() -> None:
-    """Keep pyplot's notebook backend when the Explorer later imports ipympl.
-
-    Importing ``ipympl.backend_nbagg`` (the Explorer does, for its live canvas) makes ipympl pyplot's
-    backend, so every later ``plt.subplots`` figure would become a live widget instead of a static image.
-    Import it here first, inside a kernel only, and switch pyplot back to the backend it had.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return
-    ip = get_ipython()
-    if ip is None or getattr(ip, "kernel", None) is None:
-        return
-    import matplotlib
-
-    before = matplotlib.get_backend()
-    try:
-        import ipympl.backend_nbagg  # noqa: F401
-    except ImportError:
-        return
-    if matplotlib.get_backend() != before:
-        if "inline" in before:
-            ip.run_line_magic("matplotlib", "inline")  # also re-registers the PNG display formatter
-        else:
-            plt.switch_backend(before)
 
 
 def _signed(values) -> bool:
