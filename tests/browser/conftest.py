@@ -27,11 +27,6 @@ def load_support():
 support = load_support()
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives a real Chromium against a real Jupyter server")
-    config.addinivalue_line("markers", "hub: starts a real JupyterHub on loopback")
-
-
 @pytest.fixture(scope="session")
 def chromium():
     """Headless Chromium, shared with tests/hub (one Playwright per process)."""

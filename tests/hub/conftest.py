@@ -37,11 +37,6 @@ HUB_USER = "student"
 HUB_START_TIMEOUT = 120
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives a real Chromium against a real Jupyter server")
-    config.addinivalue_line("markers", "hub: starts a real JupyterHub on loopback")
-
-
 def find_proxy() -> str | None:
     """configurable-http-proxy: on PATH, else where .ci/run installs it."""
     checkout = Path(__file__).resolve().parents[2]
