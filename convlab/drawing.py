@@ -587,6 +587,7 @@ class StepFigure:
         if walk.note():
             lines.insert(0, walk.note())
         self.formula_text.set_text("\n".join(lines))
+        self.formula_text.set_fontsize(self._fitting_font_size("\n".join(lines), 11.0, bold=False))
         self._static.add(self.formula_text)  # the same for every window of this setting
         for ax in self.ax_input + self.ax_filter + [self.ax_map]:
             self._static.add(ax.title)  # these titles do not change from window to window
@@ -629,6 +630,17 @@ class StepFigure:
             t.set_fontsize(fs_map or 1)
         self._max_terms = self._terms_that_fit(walk)
         self._static.invalidate()
+
+    def _fitting_font_size(self, text: str, size: float, *, bold: bool) -> float:
+        """``size``, or smaller so that the longest line of ``text`` fits the figure's width (never below 8).
+
+        Estimated from the number of characters (no renderer needed, so moving the slider stays fast).
+        """
+        longest = max((len(line) for line in text.splitlines()), default=0)
+        if not longest:
+            return size
+        fits = self.width * 72 * 0.95 / (size * (0.6 if bold else 0.55))  # characters at ``size``
+        return size if longest <= fits else max(8.0, round(size * fits / longest, 1))
 
     def _terms_that_fit(self, walk: Walk) -> int | None:
         width_chars = self.width * 72 * 0.94 / (11.5 * 0.56)
@@ -758,7 +770,9 @@ class StepFigure:
                     sp.set_linewidth(3 if name == active else 0.8)
 
         names = CHANNEL_NAMES if c == 3 else None
-        self.phase_text.set_text(_phase_line(walk, s, phase))
+        line = _phase_line(walk, s, phase)
+        self.phase_text.set_text(line)
+        self.phase_text.set_fontsize(self._fitting_font_size(line, 12.0, bold=True))
         arith = s.arithmetic(max_terms=self._max_terms, channel_names=names)
         if phase == "place":
             arith = arith.rsplit(" = ", 1)[0] + " = ?" if c == 1 else "\n".join(
