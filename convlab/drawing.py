@@ -564,7 +564,7 @@ class StepFigure:
         self._cell_grid(ax, oh, ow, zorder=4.6)
         for spine in ax.spines.values():
             spine.set_zorder(4.7)  # the frame stays visible over the cover
-        ax.set_title("feature map" + (" (channels summed)" if c > 1 else ""), fontsize=11, y=1.0, pad=5)
+        ax.set_title("feature map" + ("\n(channels summed)" if c > 1 else ""), fontsize=11, y=1.0, pad=5)
         self.current_cell = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3,
                                       zorder=5)
         ax.add_patch(self.current_cell)
