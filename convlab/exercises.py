@@ -208,6 +208,8 @@ def check_output_size(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedb
     expected = output_size(n, k, stride=stride, padding=padding, dilation=dilation)
     formula = output_size_formula(n, k, stride=stride, padding=padding, dilation=dilation)
     if _unanswered(answer):
+        if dilation != 1:
+            return _ask("Use ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1: a dilated kernel spans d(k − 1) + 1 pixels.")
         return _ask("Use ⌊(n + 2p − k)/s⌋ + 1.")
     x = _read_number(answer)
     if x is None:
