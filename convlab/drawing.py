@@ -259,7 +259,9 @@ def _index_range(indices) -> str:
 def _phase_line(walk: Walk, s: WindowStep, phase: str) -> str:
     n = len(walk.steps)
     head = f"Window {s.index + 1} of {n} · {phase}: "
-    where = f"rows {_index_range(s.rows)}, columns {_index_range(s.cols)} of the padded input"
+    padded = any(any(pair) for pair in walk.pads)
+    where = (f"rows {_index_range(s.rows)}, columns {_index_range(s.cols)} of the "
+             + ("padded input" if padded else "input"))
     if phase == "place":
         return head + f"the filter covers {where}."
     if phase == "multiply":
@@ -283,7 +285,7 @@ def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: i
     Examples
     --------
     >>> print(step_caption(compute_walk(), 0, "place"))
-    Window 1 of 9 · place: the filter covers rows 0–2, columns 0–2 of the padded input.
+    Window 1 of 9 · place: the filter covers rows 0–2, columns 0–2 of the input.
     1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
     output size: ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3
     """
