@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ._validate import read_number
 from .conv import conv2d, output_size, output_size_formula, unvisited
 from .steps import format_number, iter_steps
 
@@ -89,25 +90,17 @@ class Feedback:
 
 # --------------------------------------------------------------------------- reading answers
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
 def _read_number(answer) -> float | None:
-    """A number from a number or typed text; None if it cannot be read. Fractions like 1/9 are fine."""
+    """A finite number from a number or typed text; None if it cannot be read. Fractions like 1/9 are fine."""
     if isinstance(answer, (bool, np.bool_)):
         return None
     if isinstance(answer, (int, float, np.integer, np.floating)):
         x = float(answer)
-        return x if math.isfinite(x) else None
-    if isinstance(answer, str):
-        text = answer.strip().replace("\u2212", "-").replace("\u2013", "-").replace(" ", "")
-        if _NUMBER.match(text):
-            return float(text)
-        if text.count("/") == 1:
-            a, b = text.split("/")
-            if _NUMBER.match(a) and _NUMBER.match(b) and float(b) != 0:
-                return float(a) / float(b)
-    return None
+    elif isinstance(answer, str):
+        x = read_number(answer.strip().replace("\u2212", "-").replace("\u2013", "-").replace(" ", ""))
+    else:
+        return None
+    return x if x is not None and math.isfinite(x) else None  # "1e999" is no prediction of a size
 
 
 def _read_numbers(answer) -> list[float] | None:

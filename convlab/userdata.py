@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 
+from ._validate import read_number
 from .images import downscale, to_grayscale
 
 __all__ = ["parse_kernel", "format_kernel", "load_image", "upload_contents", "sniff_image_type",
@@ -24,18 +25,7 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 25_000_000
 """Largest image accepted by default (width × height), checked before decoding: 25 megapixels."""
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
-
-
-def _token_value(token: str) -> float | None:
-    if _NUMBER.match(token):
-        return float(token)
-    if token.count("/") == 1:
-        a, b = token.split("/")
-        if _NUMBER.match(a) and _NUMBER.match(b) and float(b) != 0:
-            return float(a) / float(b)
-    return None
 
 
 def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
@@ -103,9 +93,11 @@ def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
             continue
         row = []
         for c, token in enumerate(tokens, start=1):
-            value = _token_value(token)
+            value = read_number(token)
             if value is None:
                 raise ValueError(f"{token!r} (row {r}, entry {c}) is not a number; type numbers like 1, -0.5 or 1/9")
+            if not np.isfinite(value):
+                raise ValueError(f"{token!r} (row {r}, entry {c}) is too large to be used; type numbers like 1, -0.5 or 1/9")
             row.append(value)
         rows.append(row)
     if not rows:
@@ -122,8 +114,6 @@ def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
     kernel = np.array(rows, dtype=np.float64)
     if max(kernel.shape) > max_size:
         raise ValueError(f"the kernel is {kernel.shape[0]}x{kernel.shape[1]}; at most {max_size}x{max_size} is accepted")
-    if not np.all(np.isfinite(kernel)):
-        raise ValueError("every entry must be a finite number")
     return kernel + 0.0
 
 

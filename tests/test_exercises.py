@@ -36,6 +36,8 @@ OUTPUT_SIZE_CASES = [
     (9, 7, 3, dict(padding="full"), True, "= 9"),
     (1.5, 5, 3, {}, False, "whole number"),  # not a whole number
     ("abc", 5, 3, {}, False, "could not read 'abc'"),  # not a number at all
+    ("1e999", 5, 3, {}, False, "could not read '1e999'"),  # overflows to infinity: read, not int()-ed
+    ("-1e999", 7, 3, dict(stride=2, padding=1), False, "could not read"),  # ... also with slips to compare
 ]
 
 
@@ -97,6 +99,7 @@ def test_check_same_padding_table(answer, k, dilation, correct, phrase):
     ([], 5, 3, 2, True),
     ([6], 6, 3, 2, False),  # counted from 1
     ("[6, 7]", 8, 3, 3, True),  # two positions left out
+    ("[1e999]", 6, 3, 2, False),  # overflows to infinity: refused, not int()-ed
 ])
 def test_check_unvisited_table(answer, n, k, stride, correct):
     assert check_unvisited(answer, n, k, stride=stride).correct is correct

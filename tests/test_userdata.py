@@ -43,6 +43,7 @@ BAD_KERNELS = [
     ("1 inf", r"'inf'.*is not a number", "neither is infinity"),
     ("1/0 1", r"'1/0'.*is not a number", "division by zero"),
     ("1 2..3", r"'2..3'", "a typo in a decimal"),
+    ("1 0; 1e999 1", r"'1e999' \(row 2, entry 1\) is too large", "overflows to infinity: the token is named"),
     ("; ".join(["1 " * 16] * 16), r"at most 15x15", "too large"),
 ]
 
