@@ -55,7 +55,12 @@ class Quiz:
     """
 
     def __init__(self, check, prompt: str, *args, options=None, **kwargs):
+        if not callable(check):
+            raise TypeError(f"check must be a checker function from convlab.exercises; got {check!r}")
         self._check, self._args, self._kwargs = check, args, kwargs
+        # a question with impossible settings fails here, in the cell that builds it, not when a learner
+        # presses Check
+        check(None, *args, **kwargs)
         self.last: Feedback | None = None
         if options:
             self.answer = W.ToggleButtons(options=list(options), value=None, style={"button_width": "auto"})
@@ -71,11 +76,23 @@ class Quiz:
         self.widget.add_class("convlab-quiz")
 
     def submit(self, text=None) -> Feedback:
-        """Check ``text`` (or what is in the box now) and show the verdict."""
-        if text is not None and text != self.answer.value:
-            self.answer.value = text  # the observer checks it
-            return self.last
-        fb = self._check(self.answer.value, *self._args, **self._kwargs)
+        """Check ``text`` (or what is in the box now) and show the verdict.
+
+        ``text`` may be a number too (``quiz.submit(4)``); on a multiple-choice quiz, text that is not one
+        of the options is checked (and answered "not one of the options") without changing the buttons.
+        """
+        if text is not None:
+            if isinstance(self.answer, W.Text):
+                text = str(text)
+            if text != self.answer.value and (isinstance(self.answer, W.Text) or text in self.answer.options):
+                self.answer.value = text  # the observer checks it
+                return self.last
+        else:
+            text = self.answer.value
+        try:
+            fb = self._check(text, *self._args, **self._kwargs)
+        except Exception as exc:  # a widget never shows a traceback: say it in the feedback box
+            fb = Feedback(False, f"this answer could not be checked ({exc}); try typing just a number")
         self.last = fb
         colour = _COLOURS[fb.correct] if fb.answered else "#444"
         text = str(fb) if fb.answered else f"{fb.headline}: type your prediction, then press Check. {fb.hint}".rstrip()

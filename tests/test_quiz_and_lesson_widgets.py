@@ -105,3 +105,32 @@ def test_quiz_with_a_blank_box_asks_for_a_prediction_in_its_own_words():
     q.answer.value = "x"
     q.answer.value = ""
     assert "type your prediction, then press Check" in q.feedback.value and "None" not in q.feedback.value
+
+
+def test_quiz_submit_accepts_a_number_not_only_text():
+    q = Quiz(check_output_size, "width?", 7, 3, stride=2, padding=1)
+    assert q.submit(4).correct  # a Text box holds strings: 4 used to be a TraitError
+    assert q.answer.value == "4"
+
+
+def test_quiz_with_options_checks_text_that_is_not_an_option():
+    q = Quiz(check_choice, "which?", "b", {"a": "no", "b": "yes"}, options=["a", "b"])
+    fb = q.submit("c")  # used to be a TraitError from the buttons
+    assert not fb.correct and "not one of the options" in q.feedback.value
+    assert q.answer.value is None
+
+
+def test_quiz_with_impossible_settings_fails_when_built_not_when_checked():
+    with pytest.raises(ValueError, match="larger than the padded input"):
+        Quiz(check_output_size, "width?", 2, 3)
+
+
+def test_quiz_shows_a_checker_error_in_the_feedback_box_not_a_traceback():
+    def fragile(answer):
+        if answer is not None:
+            raise ValueError("boom")
+        return check_output_size(None, 5, 3)
+
+    q = Quiz(fragile, "?")
+    q.answer.value = "1"
+    assert not q.last.correct and "could not be checked (boom)" in q.feedback.value
