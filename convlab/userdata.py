@@ -181,11 +181,16 @@ def upload_contents(value) -> tuple[str, bytes]:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "uploaded file", bytes(value)
     if isinstance(value, dict) and "content" not in value:  # ipywidgets 7: {name: {...}}
+        if not all(isinstance(v, dict) for v in value.values()):
+            raise ValueError(f"this does not look like a FileUpload value: a dict with keys "
+                             f"{', '.join(map(repr, value))} and no 'content'")
         value = [dict(v, name=k) for k, v in value.items()]
     if isinstance(value, dict):
         value = [value]
-    if not value:
+    if value is None or (isinstance(value, (list, tuple)) and not value):
         raise ValueError("no file was uploaded: choose a PNG or JPEG image first")
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"this does not look like a FileUpload value or file contents: got {type(value).__name__}")
     first = value[0]
     try:
         content = first["content"]

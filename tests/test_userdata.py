@@ -124,6 +124,10 @@ BAD_FILES = [
     (PNG, {"max_pixels": 100}, r"40x20 = 800 pixels; the limit is 100", "too many pixels, before decoding"),
     (PNG[:40], {}, r"could not be decoded; it may be damaged", "a PNG cut short"),
     (b"\xff\xd8\xff" + b"\x00" * 50, {}, r"JPEG file but could not be decoded", "JPEG magic, garbage after"),
+    (None, {}, r"no file was uploaded", "None, as an empty upload"),
+    (42, {}, r"not look like a FileUpload value .*got int", "not an upload at all: used to be a TypeError"),
+    ("a.png", {}, r"not look like a FileUpload value", "a file name is not the file"),
+    ({"name": "a.png"}, {}, r"dict with keys 'name' and no 'content'", "a dict without content: used to be a dict() error"),
 ]
 
 
