@@ -20,9 +20,10 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from ._validate import as_image
 from .conv import conv2d
 from .figures import SIGNED_CMAP, draw_grid
-from .images import sample_photo
+from .images import sample_photo, to_grayscale
 from .userdata import format_kernel, load_image, parse_kernel
 
 __all__ = ["LearningViewer", "BringYourOwn"]
@@ -164,7 +165,7 @@ class BringYourOwn(_FigureWidget):
     Parameters
     ----------
     image : array_like, optional
-        Starting image (default: the offline photo, grayscale).
+        Starting image (default: the offline photo, grayscale); an RGB image is turned to grayscale.
     kernel_text : str, default the lesson's vertical-edge filter
     size : int, default 48
         Longer side of the image in pixels (the slider goes from 8 to 128).
@@ -174,8 +175,8 @@ class BringYourOwn(_FigureWidget):
     kernel_text : ipywidgets.Textarea
     upload : ipywidgets.FileUpload
     size : ipywidgets.IntSlider
-    kernel : numpy.ndarray
-        The kernel in use (the last one that parsed).
+    kernel : numpy.ndarray or None
+        The kernel in use (the last one that parsed; None while none has).
     figure, caption, widget
 
     Examples
@@ -193,9 +194,22 @@ class BringYourOwn(_FigureWidget):
     """
 
     def __init__(self, image=None, kernel_text: str = "1 0 -1\n1 0 -1\n1 0 -1", *, size: int = 48, dpi: int = 72):
-        self._source = sample_photo(256) if image is None else np.asarray(image, dtype=np.float64)
-        self._source_name = "the offline photo" if image is None else "your image"
-        self.kernel = parse_kernel(kernel_text)
+        # a bad starting image or kernel is explained in the caption, like a bad upload or typed kernel
+        problems = []
+        self._source, self._source_name = sample_photo(256), "the offline photo"
+        if image is not None:
+            try:
+                source = as_image(image)
+                self._source = to_grayscale(source) if source.ndim == 3 else source
+                self._source_name = "your image"
+            except (TypeError, ValueError) as exc:
+                problems.append(f"Image not used: {exc}; showing the offline photo instead")
+        self.kernel = None  # until a kernel parses
+        try:
+            self.kernel = parse_kernel(kernel_text)
+        except (TypeError, ValueError) as exc:
+            problems.append(f"Kernel not used: {exc}")
+            kernel_text = kernel_text if isinstance(kernel_text, str) else ""
         self.kernel_text = W.Textarea(value=kernel_text, description="kernel", continuous_update=False,
                                       layout=W.Layout(width="260px", height="90px"))
         self.upload = W.FileUpload(accept="image/png,image/jpeg,.png,.jpg,.jpeg", multiple=False,
@@ -209,6 +223,8 @@ class BringYourOwn(_FigureWidget):
         self.upload.observe(lambda change: self.load_bytes(change["new"]), names="value")
         self.size.observe(lambda change: self._update(), names="value")
         self._update()
+        if problems:
+            self._set_caption("\n".join(problems), error=True)
 
     @property
     def image(self) -> np.ndarray:
@@ -220,30 +236,35 @@ class BringYourOwn(_FigureWidget):
     def _on_kernel(self) -> None:
         try:
             kernel = parse_kernel(self.kernel_text.value)
-            conv2d(self.image, kernel)  # does it fit this image?
         except (TypeError, ValueError) as exc:
             self._set_caption(f"Kernel not used: {exc}", error=True)
             return
-        self.kernel = kernel
-        self._update()
+        self._update(kernel)
 
     def load_bytes(self, data) -> None:
         """Use an uploaded file (bytes or a FileUpload value); a bad file is explained in the caption."""
         try:
             self._source = load_image(data, size=256)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             self._set_caption(f"Image not used: {exc}", error=True)
             return
         self._source_name = "your image"
         self._update()
 
-    def _update(self) -> None:
+    def _update(self, kernel=None) -> None:
+        """Draw ``kernel`` (a newly typed one) or the kernel in use on the current image."""
+        typed = kernel is not None
+        kernel = kernel if typed else self.kernel
+        if kernel is None:
+            return
         image = self.image
         try:
-            fmap = conv2d(image, self.kernel)
+            fmap = conv2d(image, kernel)
         except ValueError as exc:
-            self._set_caption(f"Kernel not used: {exc}", error=True)
+            # a typed kernel that does not fit is not used; otherwise the kernel stays and this image is too small
+            self._set_caption(f"{'Kernel not used' if typed else 'Feature map not drawn'}: {exc}", error=True)
             return
+        self.kernel = kernel
         a0, a1, a2 = self._axes
         for ax in self._axes:
             ax.clear()

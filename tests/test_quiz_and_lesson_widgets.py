@@ -134,3 +134,32 @@ def test_quiz_shows_a_checker_error_in_the_feedback_box_not_a_traceback():
     q = Quiz(fragile, "?")
     q.answer.value = "1"
     assert not q.last.correct and "could not be checked (boom)" in q.feedback.value
+
+
+@pytest.mark.parametrize("kwargs, phrase", [
+    (dict(kernel_text="1 x"), "Kernel not used: 'x' (row 1, entry 2) is not a number"),  # was a traceback
+    (dict(image="abc"), "Image not used: image must be an array of numbers"),  # was numpy's float() error
+    (dict(image=[[np.nan] * 5] * 5), "Image not used: image must contain only finite numbers"),
+])
+def test_bring_your_own_explains_a_bad_start_instead_of_raising(kwargs, phrase):
+    b = BringYourOwn(size=12, **kwargs)
+    assert phrase in b.caption
+
+
+def test_bring_your_own_turns_an_rgb_image_to_grayscale():
+    b = BringYourOwn(np.full((20, 20, 3), 100.0), size=12)  # was "Kernel not used: ... one slice per channel"
+    assert b.image.shape == (12, 12) and b.caption.startswith("kernel 3x3 on an image of 12x12")
+
+
+def test_bring_your_own_load_bytes_explains_a_value_that_is_not_a_file():
+    b = BringYourOwn(size=12)
+    b.load_bytes(42)  # was a TypeError traceback
+    assert b.caption.startswith("Image not used: this does not look like a FileUpload value")
+
+
+def test_bring_your_own_says_the_image_is_too_small_when_the_size_slider_shrinks_it():
+    b = BringYourOwn(size=16)
+    b.kernel_text.value = "; ".join(["1 " * 9] * 9)
+    b.size.value = 8
+    assert b.caption.startswith("Feature map not drawn: kernel (9x9) is larger")  # not "Kernel not used"
+    assert b.kernel.shape == (9, 9)  # the kernel is still the one in use
