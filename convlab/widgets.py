@@ -17,6 +17,7 @@ import sys
 import ipywidgets as W
 import numpy as np
 
+from . import _validate as v
 from . import drawing
 from .drawing import PHASES, StepFigure, compute_walk
 from .images import SEED_IMAGE, SEED_KERNEL
@@ -59,23 +60,33 @@ def _import_ipympl():
     return backend
 
 
+def _slider_value(value, name: str, low: int, what: str) -> int:
+    """A setting for an integer slider: an int of at least ``low`` (the slider widens for larger ones)."""
+    if not v._is_int(value):
+        raise TypeError(f"{name} must be {what} for the Explorer's slider; got {v._short(value)}")
+    if value < low:
+        raise ValueError(f"{name} must be {what}; got {v._short(value)}")
+    return int(value)
+
+
 class Explorer:
     """The filter's walk, step by step and phase by phase, with every setting on a slider.
 
     Parameters
     ----------
     image : array_like, optional
-        (H, W) grayscale or (H, W, 3) RGB. Default: the seed lesson's 5x5 image.
+        (H, W) grayscale or (H, W, 3) RGB. Default: the seed lesson's 5x5 image. An image (or kernel)
+        that cannot be used is explained in the figure and caption, never raised.
     kernel : array_like, optional
         A filter of your own; the family chooser then offers "custom" at its size. Default: the seed
         lesson's 3x3 vertical-edge filter (family "vertical edge"). A 2-D kernel is applied to every
         channel of an RGB image.
     stride : int, default 1
-        1 to 4.
+        The slider goes from 1 to 4 (further when a larger stride is given).
     padding : int, default 0
-        0 to 3 zeros on each side.
+        Zeros on each side: 0 to 3 (further when more is given).
     dilation : int, default 1
-        1 to 3.
+        1 to 3 (further when more is given).
     flip : bool, default False
         False: cross-correlation (what CNNs compute); True: convolution (filter rotated by 180°).
     live : {"auto", "ipympl", "png", "none"}, default "auto"
@@ -117,14 +128,21 @@ class Explorer:
     """
 
     def __init__(self, image=None, kernel=None, *, stride=1, padding=0, dilation=1, flip=False, live="auto"):
-        self._image = SEED_IMAGE if image is None else np.asarray(image, dtype=np.float64)
-        if self._image.ndim not in (2, 3):
-            raise ValueError(f"image must be (H, W) or (H, W, C); got shape {self._image.shape}")
-        self._custom = None
-        if kernel is not None:
-            self._custom = np.asarray(kernel, dtype=np.float64)
-            if self._custom.ndim not in (2, 3):
-                raise ValueError(f"kernel must be (kh, kw) or (kh, kw, C); got shape {self._custom.shape}")
+        # settings are checked before any work, naming the argument (a slider would silently clamp them)
+        stride = _slider_value(stride, "stride", 1, "a positive integer")
+        padding = _slider_value(padding, "padding", 0, "a non-negative integer (pixels on each side)")
+        dilation = _slider_value(dilation, "dilation", 1, "a positive integer")
+        flip = v.check_flip(flip)
+        # the data may come from anywhere (a photo, a typed kernel): a bad one is explained in the widget
+        self._input_error = None
+        self._image, self._custom = SEED_IMAGE, None
+        try:
+            if image is not None:
+                self._image = v.as_image(image)
+            if kernel is not None:
+                self._custom = v.as_array(kernel, "kernel", ndims=(2, 3), shape_hint="(kh, kw) or (kh, kw, C)")
+        except (TypeError, ValueError) as exc:
+            self._input_error = f"The Explorer cannot use this input: {exc}."
         self._busy = False
         self._walk_key = None
         self._walk = None
@@ -136,13 +154,13 @@ class Explorer:
         start_family = CUSTOM if self._custom is not None else "vertical edge"
         start_size = self._custom.shape[0] if self._custom is not None else SEED_KERNEL.shape[0]
         size_max = max(7, start_size)
-        self.stride = W.IntSlider(value=stride, min=1, max=4, description="stride", style=_STYLE,
+        self.stride = W.IntSlider(value=stride, min=1, max=max(4, stride), description="stride", style=_STYLE,
                                   continuous_update=True, layout=_LAYOUT_WIDE)
-        self.padding = W.IntSlider(value=padding, min=0, max=3, description="padding", style=_STYLE,
+        self.padding = W.IntSlider(value=padding, min=0, max=max(3, padding), description="padding", style=_STYLE,
                                    layout=_LAYOUT_WIDE)
         self.kernel_size = W.IntSlider(value=start_size, min=1, max=size_max, description="filter size",
                                        style=_STYLE, layout=_LAYOUT_WIDE)
-        self.dilation = W.IntSlider(value=dilation, min=1, max=3, description="dilation", style=_STYLE,
+        self.dilation = W.IntSlider(value=dilation, min=1, max=max(3, dilation), description="dilation", style=_STYLE,
                                     layout=_LAYOUT_WIDE)
         self.family = W.Dropdown(options=options, value=start_family, description="filter",
                                  style=_STYLE, layout=W.Layout(width="auto", min_width="260px"))
@@ -262,6 +280,8 @@ class Explorer:
         if key != self._walk_key:
             self._walk_key = key
             try:
+                if self._input_error:
+                    raise ValueError(self._input_error)
                 self._walk = compute_walk(self._image, self._kernel(), **self._settings())
                 self._error = None
                 self.compute_count += 1

@@ -202,3 +202,37 @@ def test_png_fallback_renders_an_image():
 def test_the_explorer_displays_as_a_widget(ex):
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+@pytest.mark.parametrize("kwargs, phrase", [
+    (dict(image="abc"), "image must be an array of numbers"),  # was numpy's "could not convert string to float"
+    (dict(image=[[1, 2], [3]]), "rows of different lengths"),  # was numpy's inhomogeneous-shape error
+    (dict(image=[1, 2, 3]), "got a 1-D array"),  # was raised
+    (dict(kernel="1 0 -1"), "kernel must be an array of numbers"),  # typed text is not a kernel
+    (dict(kernel=[[1, 0], [1]]), "kernel must be a rectangular grid"),
+])
+def test_a_bad_image_or_kernel_is_explained_in_the_widget_not_raised(kwargs, phrase):
+    ex = Explorer(**kwargs)
+    assert ex.walk is None and phrase in ex.caption
+    assert ex.step.disabled
+    ex.stride.value = 2  # the controls keep working and keep explaining
+    assert phrase in ex.caption
+
+
+@pytest.mark.parametrize("kwargs, exc, pattern", [
+    (dict(stride=0), ValueError, r"stride must be a positive integer; got 0"),  # was silently clamped to 1
+    (dict(padding=-1), ValueError, r"padding must be a non-negative integer .*; got -1"),  # was clamped to 0
+    (dict(padding="same"), TypeError, r"padding must be .* for the Explorer's slider; got 'same'"),  # TraitError
+    (dict(dilation=1.5), TypeError, r"dilation must be a positive integer .*; got 1.5"),
+    (dict(flip="yes"), TypeError, r"flip must be True .* got 'yes'"),  # was bool("yes")
+])
+def test_bad_settings_are_refused_by_name_before_any_work(kwargs, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        Explorer(**kwargs)
+
+
+def test_settings_beyond_the_slider_range_widen_the_slider_instead_of_being_clamped():
+    ex = Explorer(np.zeros((12, 12)), stride=5, padding=4, dilation=4)
+    assert (ex.stride.value, ex.padding.value, ex.dilation.value) == (5, 4, 4)
+    assert "stride 5" in repr(ex) or "stride=5" in repr(ex)
+    assert "/5⌋" in ex.caption
