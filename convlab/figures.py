@@ -15,12 +15,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import Normalize
 
+from .drawing import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
 from .steps import format_number
 
 __all__ = ["setup", "show", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress"]
 
-SIGNED_CMAP = "RdBu"
-"""Diverging and colour-blind safe, as in the Explorer; limits kept symmetric about zero."""
 
 NUMBERS_UP_TO = 12
 """Grids with at most this many rows and columns get their numbers written in the cells."""

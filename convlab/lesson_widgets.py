@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 from ._validate import as_image
 from .conv import conv2d
+from .drawing import _symmetric_norm
 from .figures import SIGNED_CMAP, draw_grid
 from .images import sample_photo, to_grayscale
 from .userdata import format_kernel, load_image, parse_kernel
@@ -33,11 +34,6 @@ def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
-
-
-def _symmetric(values) -> Normalize:
-    m = float(np.max(np.abs(values))) or 1.0
-    return Normalize(-m, m)
 
 
 class _FigureWidget:
@@ -126,7 +122,7 @@ class LearningViewer(_FigureWidget):
         self._kernel_ax.set_xticks([])
         self._kernel_ax.set_yticks([])
         fmap = conv2d(self.image, k)
-        self._map_img = self._map_ax.imshow(fmap, cmap=SIGNED_CMAP, norm=_symmetric(fmap))
+        self._map_img = self._map_ax.imshow(fmap, cmap=SIGNED_CMAP, norm=_symmetric_norm(fmap))
         self._map_ax.set_title("its feature map")
         self._map_ax.set_xticks([])
         self._map_ax.set_yticks([])
@@ -152,7 +148,7 @@ class LearningViewer(_FigureWidget):
         self._kernel_ax.set_title(f"kernel at step {s}")
         fmap = conv2d(self.image, k)
         self._map_img.set_data(fmap)
-        self._map_img.set_norm(_symmetric(fmap))
+        self._map_img.set_norm(_symmetric_norm(fmap))
         self._marker.set_data([s], [self.run.losses[s]])
         rows = "\n".join("  ".join(f"{x:6.2f}" for x in row) for row in k)
         self._set_caption(f"step {s} of {self.run.steps}: loss {self.run.losses[s]:.4g}\n{rows}")

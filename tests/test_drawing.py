@@ -143,3 +143,14 @@ def test_gif_bad_settings_are_explained(tmp_path):
         save_animation(tmp_path / "x.gif", kernel=np.ones((9, 9)))
     with pytest.raises(TypeError, match="unknown setting"):
         save_animation(tmp_path / "x.gif", strides=2)
+
+
+def test_static_figures_and_lesson_widgets_share_the_explorers_signed_colours():
+    import inspect
+
+    from convlab import drawing, figures, lesson_widgets
+
+    assert figures.SIGNED_CMAP is drawing.SIGNED_CMAP
+    # one symmetric-limits helper, not a copy per module
+    assert "def _symmetric" not in inspect.getsource(lesson_widgets)
+    assert "SIGNED_CMAP =" not in inspect.getsource(figures)
