@@ -1,9 +1,14 @@
-"""Static figures for the lessons (drawing layer: matplotlib only).
+"""Figures for the lessons (drawing layer: matplotlib only).
 
 Small, labelled figures that make a lesson read on GitHub or nbviewer without a kernel: grids of
 numbers (an image, a filter, a feature map), the channels of an RGB image, a gallery of feature maps,
 the progress of a learned kernel. Each function returns a pyplot ``Figure``; a notebook cell ends with
 ``plt.show()``.
+
+The lessons' small widgets (:mod:`convlab.lesson_widgets`) draw into figures that are built once and
+updated in place: :class:`GridPanel` (one grid whose values, shape and colours change),
+:class:`KernelResultFigure` (image, kernel, feature map) and :class:`LearningFigure` (a learned kernel
+step by step). These are plain ``Figure`` objects, not registered with pyplot; ``png()`` renders them.
 
 Signed values (filters, feature maps of edge filters) use a diverging, colour-blind-safe colormap
 centred on zero (the Explorer's); pixel values use grays.
@@ -11,14 +16,19 @@ centred on zero (the Explorer's); pixel values use grays.
 
 from __future__ import annotations
 
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 
 from .drawing import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
 from .steps import format_number
 
-__all__ = ["setup", "show", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress"]
+__all__ = ["setup", "show", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress",
+           "GridPanel", "KernelResultFigure", "LearningFigure", "png_bytes"]
 
 
 NUMBERS_UP_TO = 12
@@ -93,22 +103,40 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
         norm = Normalize(-limit, limit) if signed else Normalize(0, limit)
     ax.imshow(values, cmap=cmap, norm=norm, interpolation="nearest")
     if numbers:
-        rgba = cmap(norm(values))
-        for (r, c), x in np.ndenumerate(values):
-            lum = 0.299 * rgba[r, c, 0] + 0.587 * rgba[r, c, 1] + 0.114 * rgba[r, c, 2]
-            ax.text(c, r, format_number(x, digits), ha="center", va="center", fontsize=10 if max(values.shape) <= 7 else 8,
-                    color="white" if lum < 0.5 else "black")
-        ax.set_xticks(range(values.shape[1]))
-        ax.set_yticks(range(values.shape[0]))
+        for (r, c), x, colour in zip(np.ndindex(values.shape), values.ravel(), _text_colours(values, cmap, norm)):
+            ax.text(c, r, format_number(x, digits), ha="center", va="center", fontsize=_fontsize(values.shape),
+                    color=colour)
+    _cell_ticks(ax, values.shape, numbers)
+    ax.set_title(title)
+
+
+def _fontsize(shape) -> int:
+    return 10 if max(shape) <= 7 else 8
+
+
+def _text_colours(values, cmap, norm) -> list[str]:
+    """Black or white text, whichever reads better on each cell's colour."""
+    rgba = cmap(norm(np.ravel(values)))
+    lum = 0.299 * rgba[:, 0] + 0.587 * rgba[:, 1] + 0.114 * rgba[:, 2]
+    return ["white" if x < 0.5 else "black" for x in lum]
+
+
+def _cell_ticks(ax, shape, numbers: bool) -> None:
+    """Row/column numbers and thin lines between the cells of a grid with numbers; no ticks otherwise."""
+    if numbers:
+        ax.set_xticks(range(shape[1]))
+        ax.set_yticks(range(shape[0]))
         ax.tick_params(length=0, labelsize=8)
-        ax.set_xticks(np.arange(values.shape[1] + 1) - 0.5, minor=True)
-        ax.set_yticks(np.arange(values.shape[0] + 1) - 0.5, minor=True)
+        ax.set_xticks(np.arange(shape[1] + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(shape[0] + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="#888", linewidth=0.5)
         ax.tick_params(which="minor", length=0)
     else:
         ax.set_xticks([])
         ax.set_yticks([])
-    ax.set_title(title)
+        ax.set_xticks([], minor=True)
+        ax.set_yticks([], minor=True)
+        ax.grid(False, which="minor")
 
 
 def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None, symbols=None):
@@ -281,3 +309,206 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     axes[1, -1].axis("off")
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Figures built once and updated in place (for the lessons' small widgets)
+
+
+def _new_figure(width: float, height: float, dpi: int) -> Figure:
+    """A plain Figure with an Agg canvas: not registered with pyplot, so a widget's figure never leaks."""
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def png_bytes(fig) -> bytes:
+    """The figure rendered as PNG bytes (at the figure's own dpi)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+class GridPanel:
+    """One axes showing a 2-D array as coloured cells, like :func:`draw_grid`, but built once.
+
+    :meth:`update` changes the values in place — ``set_data``, ``set_cmap``, ``set_clim``,
+    ``set_extent`` on the one image, ``set_text`` on the cell labels — also when the grid's shape changes
+    (labels are only added when a grid needs more of them than ever before; unused ones are hidden).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    title : str
+    signed, numbers, digits, percentile, limit
+        As for :func:`draw_grid` (``signed``/``numbers`` None: decided from each update's values).
+    label : callable, optional
+        Turns a cell's value into its text (default ``format_number(x, digits)``).
+
+    Examples
+    --------
+    >>> fig = Figure(); panel = GridPanel(fig.add_subplot(), "filter")
+    >>> panel.update([[1, -1], [0, 2]]); [t.get_text() for t in panel.ax.texts]
+    ['1', '−1', '0', '2']
+    >>> image = panel.image
+    >>> panel.update(np.ones((3, 3)), title="blur"); panel.image is image, panel.ax.get_title()
+    (True, 'blur')
+    >>> sum(t.get_visible() for t in panel.ax.texts)
+    9
+    """
+
+    def __init__(self, ax, title: str = "", *, signed: bool | None = None, numbers: bool | None = None,
+                 digits: int = 2, percentile: float = 100, limit: float | None = None, label=None):
+        self.ax = ax
+        self.signed, self.numbers, self.digits = signed, numbers, digits
+        self.percentile, self.limit = percentile, limit
+        self._label = label or (lambda x: format_number(x, self.digits))
+        self.image = ax.imshow(np.zeros((1, 1)), cmap="gray", interpolation="nearest")
+        self.texts: list = []
+        self._layout = None  # (shape, numbers) the ticks and labels were last laid out for
+        ax.set_title(title)
+        _cell_ticks(ax, (1, 1), False)
+
+    def update(self, values, title: str | None = None) -> None:
+        """Show ``values`` (a 2-D array); optionally a new title."""
+        values = np.asarray(values, dtype=np.float64)
+        signed = _signed(values) if self.signed is None else self.signed
+        numbers = max(values.shape) <= NUMBERS_UP_TO if self.numbers is None else self.numbers
+        cmap = plt.get_cmap(SIGNED_CMAP if signed else "gray")
+        norm = _norm(values, signed, self.percentile)
+        if self.limit is not None:  # a fixed colour scale, e.g. a kernel followed through its training
+            norm = Normalize(-self.limit, self.limit) if signed else Normalize(0, self.limit)
+        self.image.set_data(values)
+        self.image.set_cmap(cmap)
+        self.image.set_clim(norm.vmin, norm.vmax)
+        h, w = values.shape
+        if self._layout != (values.shape, numbers):
+            self._layout = (values.shape, numbers)
+            self.image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+            self.ax.set_xlim(-0.5, w - 0.5)
+            self.ax.set_ylim(h - 0.5, -0.5)
+            _cell_ticks(self.ax, values.shape, numbers)
+        n = values.size if numbers else 0
+        while len(self.texts) < n:
+            self.texts.append(self.ax.text(0, 0, "", ha="center", va="center"))
+        if n:
+            size = _fontsize(values.shape)
+            for t, (r, c), x, colour in zip(self.texts, np.ndindex(values.shape), values.ravel(),
+                                            _text_colours(values, cmap, norm)):
+                t.set_position((c, r))
+                t.set_text(self._label(x))
+                t.set_color(colour)
+                t.set_fontsize(size)
+                t.set_visible(True)
+        for t in self.texts[n:]:
+            t.set_visible(False)
+        if title is not None:
+            self.ax.set_title(title)
+
+
+class KernelResultFigure:
+    """An image, a kernel and the kernel's feature map, side by side: built once, updated in place.
+
+    Parameters
+    ----------
+    dpi : int, default 72
+    width, height : float
+        Size in inches.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        A plain Figure (not registered with pyplot).
+    input, kernel, feature_map : GridPanel
+        The three panels: the image in grays without numbers, the kernel with its numbers, the feature
+        map (signed colours centred on zero when it has negative values, the extreme 1% clipped).
+
+    Examples
+    --------
+    >>> from convlab.conv import conv2d
+    >>> f = KernelResultFigure()
+    >>> image, kernel = np.arange(36.0).reshape(6, 6), np.array([[1.0, -1.0]])
+    >>> f.update(image, kernel, conv2d(image, kernel), input_title="input: a ramp")
+    >>> [ax.get_title() for ax in f.figure.axes]
+    ['input: a ramp', 'your kernel', 'feature map']
+    >>> f.feature_map.image.get_array().shape
+    (6, 5)
+    """
+
+    def __init__(self, *, dpi: int = 72, width: float = 8.4, height: float = 2.9):
+        self.figure = _new_figure(width, height, dpi)
+        a0, a1, a2 = self.figure.subplots(1, 3)
+        self.input = GridPanel(a0, "input", signed=False, numbers=False)
+        self.kernel = GridPanel(a1, "your kernel", digits=2)
+        self.feature_map = GridPanel(a2, "feature map", numbers=False, percentile=99)
+
+    def update(self, image, kernel, feature_map, *, input_title: str | None = None) -> None:
+        """Show a new image, kernel and feature map (any sizes) in the same artists."""
+        self.input.update(image, input_title)
+        self.kernel.update(kernel)
+        self.feature_map.update(feature_map)
+        self.figure.canvas.draw_idle()
+
+    def png(self) -> bytes:
+        return png_bytes(self.figure)
+
+
+class LearningFigure:
+    """A kernel being learned: the kernel at one step, its feature map, the target and the loss curve.
+
+    Built once from the run's losses; :meth:`update` shows another step in the same artists.
+
+    Parameters
+    ----------
+    losses : sequence of float
+        The loss at each step (drawn once, on a log scale).
+    kernel_limit : float
+        The kernel's colour scale, -limit..limit, the same at every step.
+    target : (H, W) array, optional
+        The feature map the kernel should produce, drawn once for comparison.
+    dpi : int, default 72
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+    kernel, feature_map : GridPanel
+    marker : matplotlib.lines.Line2D
+        The current step on the loss curve.
+
+    Examples
+    --------
+    >>> f = LearningFigure([1.0, 0.5, 0.1], kernel_limit=1.0)
+    >>> f.update(2, np.eye(2) * 0.5, np.ones((3, 3)))
+    >>> f.kernel.ax.get_title(), f.marker.get_xdata()[0]
+    ('kernel at step 2', 2)
+    """
+
+    def __init__(self, losses, *, kernel_limit: float, target=None, dpi: int = 72):
+        self.losses = np.asarray(losses, dtype=np.float64)
+        panels = 4 if target is not None else 3
+        self.figure = _new_figure(2.6 * panels, 2.7, dpi)
+        axes = self.figure.subplots(1, panels)
+        self.kernel = GridPanel(axes[0], "kernel", signed=True, numbers=True, limit=kernel_limit or 1.0,
+                                label=lambda x: format_number(round(x, 2), 2))
+        self.feature_map = GridPanel(axes[1], "its feature map", signed=True, numbers=False)
+        if target is not None:
+            draw_grid(axes[2], target, "target feature map", signed=True, numbers=False)
+        loss_ax = axes[-1]
+        loss_ax.semilogy(np.arange(len(self.losses)), self.losses, color="#444")
+        (self.marker,) = loss_ax.plot([0], [self.losses[0]], "o", color="#b2182b")
+        loss_ax.set_title("loss")
+        loss_ax.set_xlabel("step")
+        self._laid_out = False
+
+    def update(self, step: int, kernel, feature_map) -> None:
+        """Show the kernel of ``step`` and its feature map; mark the step on the loss curve."""
+        self.kernel.update(kernel, f"kernel at step {step}")
+        self.feature_map.update(feature_map)
+        self.marker.set_data([step], [self.losses[step]])
+        if not self._laid_out:  # once, when the panels have their tick labels and titles
+            self.figure.tight_layout()
+            self._laid_out = True
+        self.figure.canvas.draw_idle()
+
+    def png(self) -> bytes:
+        return png_bytes(self.figure)

@@ -154,3 +154,23 @@ def test_static_figures_and_lesson_widgets_share_the_explorers_signed_colours():
     # one symmetric-limits helper, not a copy per module
     assert "def _symmetric" not in inspect.getsource(lesson_widgets)
     assert "SIGNED_CMAP =" not in inspect.getsource(figures)
+
+
+def test_grid_panel_follows_a_grid_that_grows_past_the_numbers_limit_and_back():
+    import matplotlib.pyplot as plt
+
+    from convlab.figures import NUMBERS_UP_TO, GridPanel, KernelResultFigure
+
+    panel = GridPanel(Figure().add_subplot(), "filter")
+    panel.update(-np.eye(3))
+    image, texts = panel.image, list(panel.texts)
+    panel.update(np.ones((NUMBERS_UP_TO + 1, 4)))  # too big for numbers: labels hidden, ticks gone
+    assert not any(t.get_visible() for t in panel.texts) and list(panel.ax.get_xticks()) == []
+    assert panel.image.get_clim() == (1.0, 2.0)  # unsigned, gray
+    panel.update(-np.eye(3))
+    assert panel.image is image and panel.texts == texts
+    assert [t.get_text() for t in texts] == ["−1", "0", "0", "0", "−1", "0", "0", "0", "−1"]
+    assert panel.image.get_clim() == (-1.0, 1.0) and panel.image.get_cmap().name == "RdBu"
+    open_figures = plt.get_fignums()
+    KernelResultFigure()
+    assert plt.get_fignums() == open_figures  # plain Figures: never left open in pyplot
