@@ -1,46 +1,39 @@
-"""Small widgets for single lessons (wiring layer: ipywidgets + the drawing helpers).
+"""Small widgets for single lessons (wiring layer: ipywidgets only; the figures come from convlab.figures).
 
 * :class:`LearningViewer` (lesson 06): scrub or play through the steps of gradient descent and watch
   the kernel, its feature map and the loss.
 * :class:`BringYourOwn` (lesson 05): type a kernel, upload a PNG/JPEG, choose the image size; see the
   feature map, or a plain-words message when the input is not usable.
 
-Each figure is a plain matplotlib ``Figure`` (not pyplot) built once and updated in place; it is shown as
-a PNG in an ``ipywidgets.Image``, re-rendered after each change, so it works the same in JupyterLab,
-Voilà and headless tests (where ``.figure`` and ``.caption`` can be inspected directly).
+Each figure comes from the drawing layer (:class:`~convlab.figures.LearningFigure`,
+:class:`~convlab.figures.KernelResultFigure`): a plain matplotlib ``Figure`` (not pyplot) built once and
+updated in place. It is shown as a PNG in an ``ipywidgets.Image``, re-rendered after each change, so it
+works the same in JupyterLab, Voilà and headless tests (where ``.figure`` and ``.caption`` can be
+inspected directly).
 """
 
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
 
 from ._validate import as_image
 from .conv import conv2d
-from .drawing import _symmetric_norm
-from .figures import SIGNED_CMAP, draw_grid
-from .images import sample_photo, to_grayscale
+from .figures import KernelResultFigure, LearningFigure
+from .images import downscale, sample_photo, to_grayscale
 from .userdata import format_kernel, load_image, parse_kernel
 
 __all__ = ["LearningViewer", "BringYourOwn"]
 
 
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
 class _FigureWidget:
-    """Shared plumbing: a Figure shown as a PNG image, a caption, a root box."""
+    """Shared plumbing: a drawing-layer figure shown as a PNG image, a caption, a root box."""
 
-    def _init_view(self, fig: Figure, controls: list) -> None:
-        self.figure = fig
+    def _init_view(self, drawer, controls: list) -> None:
+        self._drawer = drawer  # builds the artists once; update(...) changes them, png() renders them
+        self.figure = drawer.figure
         self.image_widget = W.Image(format="png", layout=W.Layout(max_width="100%"))
         self.caption_widget = W.HTML()
         self._caption = ""
@@ -58,7 +51,7 @@ class _FigureWidget:
         return self._caption
 
     def _render(self) -> None:
-        self.image_widget.value = _png(self.figure)
+        self.image_widget.value = self._drawer.png()
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -109,47 +102,17 @@ class LearningViewer(_FigureWidget):
         self.play = W.Play(value=0, min=0, max=run.steps, step=max(1, run.steps // 50), interval=150,
                            description="play")
         W.jslink((self.play, "value"), (self.step, "value"))
-        panels = 4 if self.target is not None else 3
-        fig = Figure(figsize=(2.6 * panels, 2.7), dpi=dpi)
-        axes = fig.subplots(1, panels)
-        self._kernel_ax, self._map_ax = axes[0], axes[1]
-        m = float(np.max(np.abs(run.kernels))) or 1.0
-        self._kernel_norm = Normalize(-m, m)
-        k = run.kernels[0]
-        self._kernel_img = self._kernel_ax.imshow(k, cmap=SIGNED_CMAP, norm=self._kernel_norm)
-        self._kernel_texts = [self._kernel_ax.text(c, r, "", ha="center", va="center", fontsize=9)
-                              for r, c in np.ndindex(k.shape)]
-        self._kernel_ax.set_xticks([])
-        self._kernel_ax.set_yticks([])
-        fmap = conv2d(self.image, k)
-        self._map_img = self._map_ax.imshow(fmap, cmap=SIGNED_CMAP, norm=_symmetric_norm(fmap))
-        self._map_ax.set_title("its feature map")
-        self._map_ax.set_xticks([])
-        self._map_ax.set_yticks([])
-        if self.target is not None:
-            draw_grid(axes[2], self.target, "target feature map", signed=True, numbers=False)
-        loss_ax = axes[-1]
-        loss_ax.semilogy(np.arange(len(run.losses)), run.losses, color="#444")
-        (self._marker,) = loss_ax.plot([0], [run.losses[0]], "o", color="#b2182b")
-        loss_ax.set_title("loss")
-        loss_ax.set_xlabel("step")
-        fig.tight_layout()
-        self._init_view(fig, [W.HBox([self.play, self.step])])
+        drawer = LearningFigure(run.losses, kernel_limit=float(np.max(np.abs(run.kernels))), target=self.target,
+                                dpi=dpi)
+        self._kernel_img = drawer.kernel.image  # the kernel's picture (kept for tests and notebooks)
+        self._init_view(drawer, [W.HBox([self.play, self.step])])
         self.step.observe(lambda change: self._show(), names="value")
         self._show()
 
     def _show(self) -> None:
         s = self.step.value
         k = self.run.kernels[s]
-        self._kernel_img.set_data(k)
-        for t, x in zip(self._kernel_texts, k.ravel()):
-            t.set_text(f"{x:.2f}")
-            t.set_color("white" if abs(self._kernel_norm(x) - 0.5) > 0.3 else "black")
-        self._kernel_ax.set_title(f"kernel at step {s}")
-        fmap = conv2d(self.image, k)
-        self._map_img.set_data(fmap)
-        self._map_img.set_norm(_symmetric_norm(fmap))
-        self._marker.set_data([s], [self.run.losses[s]])
+        self._drawer.update(s, k, conv2d(self.image, k))
         rows = "\n".join("  ".join(f"{x:6.2f}" for x in row) for row in k)
         self._set_caption(f"step {s} of {self.run.steps}: loss {self.run.losses[s]:.4g}\n{rows}")
         self._render()
@@ -212,9 +175,7 @@ class BringYourOwn(_FigureWidget):
                                    description="your image")
         self.size = W.IntSlider(value=size, min=8, max=128, step=4, description="image size",
                                 continuous_update=False)
-        fig = Figure(figsize=(8.4, 2.9), dpi=dpi)
-        self._axes = fig.subplots(1, 3)
-        self._init_view(fig, [W.HBox([self.kernel_text, W.VBox([self.upload, self.size])])])
+        self._init_view(KernelResultFigure(dpi=dpi), [W.HBox([self.kernel_text, W.VBox([self.upload, self.size])])])
         self.kernel_text.observe(lambda change: self._on_kernel(), names="value")
         self.upload.observe(lambda change: self.load_bytes(change["new"]), names="value")
         self.size.observe(lambda change: self._update(), names="value")
@@ -225,8 +186,6 @@ class BringYourOwn(_FigureWidget):
     @property
     def image(self) -> np.ndarray:
         """The image in use, downscaled to the slider's size."""
-        from .images import downscale
-
         return np.round(downscale(self._source, self.size.value))
 
     def _on_kernel(self) -> None:
@@ -261,12 +220,7 @@ class BringYourOwn(_FigureWidget):
             self._set_caption(f"{'Kernel not used' if typed else 'Feature map not drawn'}: {exc}", error=True)
             return
         self.kernel = kernel
-        a0, a1, a2 = self._axes
-        for ax in self._axes:
-            ax.clear()
-        draw_grid(a0, image, f"input: {self._source_name}", signed=False, numbers=False)
-        draw_grid(a1, self.kernel, "your kernel", digits=2)
-        draw_grid(a2, fmap, "feature map", signed=bool(fmap.min() < 0), numbers=False, percentile=99)
+        self._drawer.update(image, kernel, fmap, input_title=f"input: {self._source_name}")
         kh, kw = self.kernel.shape
         self._set_caption(f"kernel {kh}x{kw} on an image of {image.shape[0]}x{image.shape[1]} pixels -> feature map "
                           f"{fmap.shape[0]}x{fmap.shape[1]}\n{format_kernel(self.kernel)}")

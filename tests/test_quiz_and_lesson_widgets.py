@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from convlab.conv import conv2d
 from convlab.exercises import check_choice, check_output_size, check_window_value
 from convlab.images import SEED_IMAGE, SEED_KERNEL, stripes
 from convlab.kernels import VERTICAL_EDGE
 from convlab.learn import learn_kernel, make_targets
 from convlab.lesson_widgets import BringYourOwn, LearningViewer
 from convlab.quiz import Quiz
+from convlab.steps import format_number
 
 
 @pytest.mark.parametrize("typed, correct, phrase", [
@@ -163,3 +165,68 @@ def test_bring_your_own_says_the_image_is_too_small_when_the_size_slider_shrinks
     b.size.value = 8
     assert b.caption.startswith("Feature map not drawn: kernel (9x9) is larger")  # not "Kernel not used"
     assert b.kernel.shape == (9, 9)  # the kernel is still the one in use
+
+
+def _artist_ids(fig):
+    """The figure's axes and the images, texts and lines on them (tick labels aside: matplotlib makes those)."""
+    return [id(a) for ax in fig.axes for a in (ax, *ax.images, *ax.texts, *ax.lines)]
+
+
+def test_learning_viewer_updates_the_same_artists_in_place():
+    imgs, run = _run()
+    v = LearningViewer(run, imgs[0], make_targets(imgs, VERTICAL_EDGE)[0])
+    figure, before = v.figure, _artist_ids(v.figure)
+    for s in (5, 17, 30, 0, 30):
+        v.step.value = s
+    assert v.figure is figure and _artist_ids(v.figure) == before  # created once, updated in place
+    np.testing.assert_allclose(v._drawer.feature_map.image.get_array(), conv2d(imgs[0], run.kernels[30]))
+    assert v.figure.axes[0].get_title() == "kernel at step 30"
+    assert [t.get_text() for t in v._drawer.kernel.texts][:1] == [format_number(round(run.kernels[30][0, 0], 2), 2)]
+
+
+def test_bring_your_own_updates_the_same_artists_in_place():
+    b = BringYourOwn(size=16)
+    figure, before = b.figure, _artist_ids(b.figure)
+    b.kernel_text.value = "0 1 0; 1 -4 1; 0 1 0"
+    b.size.value = 24  # another image shape: same image artist, new data and extent
+    b.load_bytes(_png())
+    b.kernel_text.value = "1 0 -1; 2 0 -2; 1 0 -1"
+    assert b.figure is figure and _artist_ids(b.figure) == before
+    panels = b._drawer
+    np.testing.assert_array_equal(panels.input.image.get_array(), b.image)
+    np.testing.assert_allclose(panels.feature_map.image.get_array(), conv2d(b.image, b.kernel))
+    h, w = b.image.shape
+    assert panels.input.image.get_extent() == [-0.5, w - 0.5, h - 0.5, -0.5]
+    assert [t.get_text() for t in panels.kernel.texts] == ["1", "0", "−1", "2", "0", "−2", "1", "0", "−1"]
+
+
+def test_bring_your_own_keeps_its_images_when_the_kernel_changes_size():
+    b = BringYourOwn(size=16)
+    images = [id(ax.images[0]) for ax in b.figure.axes]
+    b.kernel_text.value = "1 1; 1 1"
+    b.kernel_text.value = "; ".join(["1 " * 5] * 5)
+    b.kernel_text.value = "1 1; 1 1"
+    assert [id(ax.images[0]) for ax in b.figure.axes] == images
+    assert all(len(ax.images) == 1 for ax in b.figure.axes)
+    kernel_ax = b.figure.axes[1]
+    shown = [t.get_text() for t in kernel_ax.texts if t.get_visible()]
+    assert shown == ["1"] * 4 and len(kernel_ax.texts) == 25  # labels reused, the spare ones hidden
+    assert kernel_ax.get_xlim() == (-0.5, 1.5)
+
+
+def test_lesson_widgets_only_wire_ipywidgets_to_the_drawing_layer():
+    import ast
+    import inspect
+
+    from convlab import lesson_widgets
+
+    source = inspect.getsource(lesson_widgets)
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.add("." * node.level + (node.module or ""))
+    assert not any(name.split(".")[0] == "matplotlib" for name in imported), imported
+    assert ".figures" in imported
+    assert ".clear()" not in source and "savefig" not in source
