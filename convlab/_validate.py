@@ -145,7 +145,11 @@ def _scalar(value):
 def positive_pair(value, name: str) -> tuple[int, int]:
     """``stride`` / ``dilation``: a positive int or a ``(rows, cols)`` pair of them."""
     hint = f"{name} must be a positive integer or a (rows, cols) pair of positive integers"
-    value = _scalar(value)
+    return _int_pair(_scalar(value), hint, minimum=1)
+
+
+def _int_pair(value, hint: str, *, minimum: int) -> tuple[int, int]:
+    """One integer (used for both axes) or a ``(rows, cols)`` pair of them, each at least ``minimum``."""
     if isinstance(value, (tuple, list, np.ndarray)):
         items = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
         if len(items) != 2:
@@ -155,7 +159,7 @@ def positive_pair(value, name: str) -> tuple[int, int]:
     for item in items:
         if not _is_int(item):
             raise TypeError(f"{hint}; got {_short(value)}")
-        if item < 1:
+        if item < minimum:
             raise ValueError(f"{hint}; got {_short(value)}")
     return int(items[0]), int(items[1])
 
@@ -196,18 +200,8 @@ def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> 
             total = s - 1
             amounts.append((total // 2, total - total // 2))
         return amounts[0], amounts[1]
-    if isinstance(padding, (tuple, list, np.ndarray)):
-        items = list(np.asarray(padding, dtype=object).ravel()) if isinstance(padding, np.ndarray) else list(padding)
-        if len(items) != 2:
-            raise ValueError(f"{hint}; got {_short(padding)} with {len(items)} entries")
-    else:
-        items = [padding, padding]
-    for item in items:
-        if not _is_int(item):
-            raise TypeError(f"{hint}; got {_short(padding)}")
-        if item < 0:
-            raise ValueError(f"{hint}; got {_short(padding)}")
-    return (int(items[0]), int(items[0])), (int(items[1]), int(items[1]))
+    rows, cols = _int_pair(padding, hint, minimum=0)
+    return (rows, rows), (cols, cols)
 
 
 def check_mode_fits(mode: str, pads, image_hw: tuple[int, int]) -> None:
