@@ -279,6 +279,17 @@ def _phase_line(walk: Walk, s: WindowStep, phase: str) -> str:
                    f"({s.index + 1} of {n} cells filled).")
 
 
+def _phase_arithmetic(walk: Walk, s: WindowStep, phase: str, max_terms: int | None) -> str:
+    """The window's multiply-sum as text; while the filter is only placed, the results are still "?"."""
+    names = CHANNEL_NAMES if walk.channels == 3 else None
+    arith = s.arithmetic(max_terms=max_terms, channel_names=names)
+    if phase != "place":
+        return arith
+    if walk.channels == 1:
+        return arith.rsplit(" = ", 1)[0] + " = ?"
+    return "\n".join(line.rsplit(" = ", 1)[0] + " = ?" for line in arith.splitlines()[:-1]) + "\ntotal: ?"
+
+
 def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: int | None = None) -> str:
     """The text equivalent of one frame: what this phase does, the arithmetic and the output-size formula.
 
@@ -286,13 +297,14 @@ def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: i
     --------
     >>> print(step_caption(compute_walk(), 0, "place"))
     Window 1 of 9 · place: the filter covers rows 0–2, columns 0–2 of the input.
-    1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
+    1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = ?
     output size: ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3
+    >>> print(step_caption(compute_walk(), 0, "sum").splitlines()[1])
+    1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
     """
     phase = _check_phase(phase)
     s = walk.steps[index]
-    names = CHANNEL_NAMES if walk.channels == 3 else None
-    lines = [_phase_line(walk, s, phase), s.arithmetic(max_terms=max_terms, channel_names=names),
+    lines = [_phase_line(walk, s, phase), _phase_arithmetic(walk, s, phase, max_terms),
              f"output size: {walk.formula}"]
     note = walk.note()
     if note:
@@ -771,15 +783,10 @@ class StepFigure:
                     sp.set_edgecolor(WINDOW_COLOUR if name == active else "#444444")
                     sp.set_linewidth(3 if name == active else 0.8)
 
-        names = CHANNEL_NAMES if c == 3 else None
         line = _phase_line(walk, s, phase)
         self.phase_text.set_text(line)
         self.phase_text.set_fontsize(self._fitting_font_size(line, 12.0, bold=True))
-        arith = s.arithmetic(max_terms=self._max_terms, channel_names=names)
-        if phase == "place":
-            arith = arith.rsplit(" = ", 1)[0] + " = ?" if c == 1 else "\n".join(
-                line.rsplit(" = ", 1)[0] + " = ?" for line in arith.splitlines()[:-1]) + "\ntotal: ?"
-        self.arithmetic_text.set_text(arith)
+        self.arithmetic_text.set_text(_phase_arithmetic(walk, s, phase, self._max_terms))
         self.arithmetic_text.set_fontweight("bold" if phase == "sum" else "normal")
         self.arithmetic_text.set_color("#000000" if phase in ("multiply", "sum") else "#333333")
         self.caption = step_caption(walk, index, phase)

@@ -66,6 +66,14 @@ def test_place_hides_the_products_and_multiply_shows_them(ex):
     assert [t.get_text() for t in ex._drawer._product_texts[0]][:3] == ["1", "0", "\u22123"]
 
 
+def test_place_caption_keeps_the_sum_a_question_like_the_figure(ex):
+    ex.phase.value = "place"
+    assert ex.caption.splitlines()[1].endswith("= ?")  # the text equivalent does not give the answer away
+    assert "\u22124" not in ex.caption
+    ex.phase.value = "sum"
+    assert ex.caption.splitlines()[1].endswith("= \u22124")
+
+
 def test_slide_shows_a_ghost_of_the_next_window(ex):
     ex.phase.value = "slide"
     ghost = ex._drawer._ghosts[0]
