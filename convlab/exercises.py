@@ -22,8 +22,9 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ._validate import read_number
+from ._validate import padding_amounts, positive_pair, read_number
 from .conv import conv2d, output_size, output_size_formula, unvisited
+from .layer import count_parameters
 from .steps import format_number, iter_steps
 
 __all__ = [
@@ -289,8 +290,8 @@ def check_unvisited(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedbac
     """
     expected = unvisited(n, k, stride=stride, padding=padding, dilation=dilation)
     count = output_size(n, k, stride=stride, padding=padding, dilation=dilation)
-    pad = padding if isinstance(padding, int) else 0
     span = dilation * (k - 1) + 1
+    (pad, _), _ = padding_amounts(padding, (span, span), (stride, stride))  # any form: 1, "same", "full"
     starts = [i * stride - pad for i in range(count)]
     last = starts[-1] + span - 1
     start_text = ", ".join(str(s) for s in starts[:6]) + (", …" if len(starts) > 6 else "")
@@ -405,10 +406,10 @@ def check_parameter_count(answer, kernel_size, in_channels, out_channels, *, bia
     >>> check_parameter_count(432, 3, 3, 16)
     ✗ Not quite: 3·3·3·16 weights + 16 biases = 432 + 16 = 448. Your 432 leaves out the 16 biases (one per filter).
     """
-    kh, kw = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+    kh, kw = positive_pair(kernel_size, "kernel_size")
     c, n = in_channels, out_channels
-    weights = kh * kw * c * n
-    expected = weights + (n if bias else 0)
+    weights = count_parameters(kernel_size, c, n, bias=False)
+    expected = count_parameters(kernel_size, c, n, bias=bias)
     if bias:
         explain = f"{kh}·{kw}·{c}·{n} weights + {n} biases = {weights} + {n} = {expected}."
     else:

@@ -212,3 +212,13 @@ def test_check_number_reads_fractions():
 def test_forgetting_to_rotate_is_named_when_the_question_is_convolution():
     fb = check_window_value(-4, SEED_IMAGE, SEED_KERNEL, 0, 0, flip=True)
     assert not fb.correct and "cross-correlation (kernel not rotated)" in fb.message
+
+
+@pytest.mark.parametrize("padding, first_start", [
+    (1, "−1"),       # one zero on each side: the first window starts one position before the input
+    ("full", "−2"),  # a 3-wide filter with "full" padding starts two positions before the input
+    ("same", "−1"),  # "same" pads (3 - 1) / 2 = 1 on each side
+])
+def test_check_unvisited_explains_window_starts_with_every_padding_form(padding, first_start):
+    message = check_unvisited([], 7, 3, stride=1, padding=padding).message
+    assert f"windows start at {first_start.replace(chr(0x2212), '-')}," in message
