@@ -5,7 +5,7 @@ Run:  python benchmarks/bench_explorer.py   (headless, Agg; prints a Markdown ta
 Measures, for a few settings, the median time of
   * moving the step slider: ``explorer.step.value = i`` (artists updated in place) + ``canvas.draw()``;
   * building and drawing a fresh figure for the same settings (``draw_step_figure`` + ``canvas.draw()``);
-and counts how often the steps are computed (``iter_steps`` calls) while the step slider moves and when
+and counts how often the steps are computed (walks of the engine, ``steps._steps_from_plan`` calls) while the step slider moves and when
 stride/padding change. Targets (issue 4): step move ≤ 50 ms and ≤ 0.5× a fresh figure; one walk per setting.
 """
 
@@ -69,9 +69,9 @@ def bench_case(label, data, settings, repeat=15):
 
 
 def count_walks():
-    """How many times iter_steps runs: while moving the step slider, and per stride/padding change."""
-    real = drawing.iter_steps
-    with mock.patch.object(drawing, "iter_steps", side_effect=real) as spy:
+    """How many times the steps are computed: while moving the step slider, and per stride/padding change."""
+    real = drawing._steps_from_plan  # what compute_walk calls; iter_steps is the same path behind a _plan
+    with mock.patch.object(drawing, "_steps_from_plan", side_effect=real) as spy:
         ex = Explorer()
         built = spy.call_count
         for i in range(9):
@@ -107,7 +107,7 @@ def main() -> int:
         ok &= good
         print(f"| {label} | {n} | {move_ms:.1f} | {fresh_ms:.1f} | {ratio:.2f} | {'yes' if good else 'NO'} |")
     built, steps, stride, padding, repeat = walks
-    print("\n| event | `iter_steps` calls |\n|---|---:|")
+    print("\n| event | step computations (walks of the engine) |\n|---|---:|")
     print(f"| build the Explorer | {built} |")
     print(f"| move the step slider through 9 windows and all 5 phases | {steps} |")
     print(f"| change stride 1 → 2 | {stride} |")

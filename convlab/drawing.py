@@ -16,7 +16,8 @@ feature map        filling in as the filter slides: computed cells shown, future
 one row of input/filter/products per channel; the channel sums are added into one feature-map value.
 
 Building the artists (:meth:`StepFigure.configure`) happens once per setting (stride, padding, filter…):
-it walks the filter with :func:`~convlab.steps.iter_steps` once and keeps the list. Moving to another
+it walks the filter once (the engine and ``WindowStep`` records behind :func:`~convlab.steps.iter_steps`)
+and keeps the list. Moving to another
 window or phase (:meth:`StepFigure.show`) only calls ``set_data``/``set_text``/``set_xy`` on artists
 that already exist.
 
@@ -54,7 +55,7 @@ from matplotlib.patches import ConnectionPatch, FancyArrowPatch, Rectangle
 from . import _validate as v
 from .conv import _plan, output_size_formula, unvisited
 from .images import SEED_IMAGE, SEED_KERNEL
-from .steps import WindowStep, format_number, iter_steps
+from .steps import WindowStep, _steps_from_plan, format_number
 
 __all__ = ["PHASES", "PHASE_HELP", "Walk", "compute_walk", "explain_settings", "StepFigure",
            "draw_step_figure", "step_caption", "save_animation"]
@@ -223,10 +224,8 @@ def compute_walk(image=None, kernel=None, *, stride=1, padding=0, dilation=1, fl
         if reason:
             raise ValueError(reason)
     plan = _plan(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode="zeros")
-    steps = list(iter_steps(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip))
-    fm = np.empty(plan.out_shape)
-    for s in steps:
-        fm[s.out_row, s.out_col] = s.value
+    fm, walk = _steps_from_plan(plan)  # the same engine and records as iter_steps, planned once
+    steps = list(walk)
     (pt, pb), (pl, pr) = plan.pads
     kh, kw = plan.kernel.shape[:2]
     rows_text = output_size_formula(img.shape[0], kh, stride=plan.stride[0], padding=pt, dilation=plan.dilation[0]) \

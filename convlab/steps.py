@@ -188,8 +188,16 @@ def iter_steps(image, kernel, *, stride=1, padding=0, dilation=1, flip=False, pa
     2.0
     """
     p = _plan(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode=padding_mode)
+    return _steps_from_plan(p)[1]
+
+
+def _steps_from_plan(p) -> tuple[np.ndarray, Iterator[WindowStep]]:
+    """The feature map and the walk for an already checked and padded plan (see ``conv._plan``).
+
+    For callers that need the plan too (the drawing layer), so nothing is validated or padded twice.
+    """
     result = _correlate(p.padded, p.kernel, p.stride, p.dilation, p.out_shape)
-    return _walk(p.padded, p.kernel, p.stride, p.dilation, result)
+    return result, _walk(p.padded, p.kernel, p.stride, p.dilation, result)
 
 
 def _walk(padded, kernel, stride, dilation, result) -> Iterator[WindowStep]:
