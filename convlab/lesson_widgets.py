@@ -19,6 +19,7 @@ import html
 import ipywidgets as W
 import numpy as np
 
+from ._display import ShowsWidget
 from ._validate import as_image
 from .conv import conv2d
 from .figures import KernelResultFigure, LearningFigure
@@ -28,7 +29,7 @@ from .userdata import format_kernel, load_image, parse_kernel
 __all__ = ["LearningViewer", "BringYourOwn"]
 
 
-class _FigureWidget:
+class _FigureWidget(ShowsWidget):
     """Shared plumbing: a drawing-layer figure shown as a PNG image, a caption, a root box."""
 
     def _init_view(self, drawer, controls: list) -> None:
@@ -52,14 +53,6 @@ class _FigureWidget:
 
     def _render(self) -> None:
         self.image_widget.value = self._drawer.png()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 class LearningViewer(_FigureWidget):

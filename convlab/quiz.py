@@ -15,6 +15,7 @@ import html
 
 import ipywidgets as W
 
+from ._display import ShowsWidget
 from .exercises import Feedback
 
 __all__ = ["Quiz"]
@@ -22,7 +23,7 @@ __all__ = ["Quiz"]
 _COLOURS = {True: "#1a6e2e", False: "#8a4b00"}
 
 
-class Quiz:
+class Quiz(ShowsWidget):
     """One question with immediate feedback.
 
     Parameters
@@ -99,10 +100,3 @@ class Quiz:
         self.feedback.value = f'<div style="color:{colour}; white-space:pre-wrap">{html.escape(text)}</div>'
         return fb
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)

@@ -18,6 +18,7 @@ import ipywidgets as W
 import numpy as np
 
 from . import _validate as v
+from ._display import ShowsWidget
 from . import drawing
 from .drawing import PHASES, StepFigure, compute_walk
 from .images import SEED_IMAGE, SEED_KERNEL
@@ -69,7 +70,7 @@ def _slider_value(value, name: str, low: int, what: str) -> int:
     return int(value)
 
 
-class Explorer:
+class Explorer(ShowsWidget):
     """The filter's walk, step by step and phase by phase, with every setting on a slider.
 
     Parameters
@@ -366,13 +367,6 @@ class Explorer:
 
     # ------------------------------------------------------------------ display
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
         s = self._settings()

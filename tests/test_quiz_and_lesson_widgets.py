@@ -230,3 +230,14 @@ def test_lesson_widgets_only_wire_ipywidgets_to_the_drawing_layer():
     assert not any(name.split(".")[0] == "matplotlib" for name in imported), imported
     assert ".figures" in imported
     assert ".clear()" not in source and "savefig" not in source
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Quiz(check_output_size, "width?", 7, 3),   # a predict box
+    lambda: LearningViewer(_run(5)[1], stripes(8, 2), make_targets([stripes(8, 2)], VERTICAL_EDGE)[0]),
+    lambda: BringYourOwn(size=12),
+])
+def test_lesson_widgets_display_as_their_root_box(make):
+    obj = make()
+    bundle = obj._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == obj.widget.model_id
