@@ -25,8 +25,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from convlab.conv import conv2d  # noqa: E402
-from convlab.steps import iter_steps  # noqa: E402
+from convlab import conv2d  # noqa: E402
+from convlab.core.steps import iter_steps  # noqa: E402
 
 
 def median_time(fn, repeat: int, warmup: int = 1) -> float:

@@ -26,7 +26,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 
 from convlab import Explorer  # noqa: E402
-from convlab import drawing  # noqa: E402
+from convlab.figures import step_figure as drawing  # noqa: E402
 from convlab.images import sample_photo  # noqa: E402
 from convlab.kernels import make_kernel  # noqa: E402
 

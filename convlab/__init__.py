@@ -1,13 +1,27 @@
 """convlab: the convolution behind CNNs, one multiply-sum at a time.
 
-Compute layer (numpy only): :func:`conv2d`, :func:`feature_maps`, :func:`iter_steps` and
-:class:`WindowStep`, :func:`output_size`, :func:`output_shape`. Data: :mod:`convlab.kernels`,
-:mod:`convlab.images`. Figures and widgets, imported on first use so ``import convlab`` stays light:
-:class:`Explorer` (ipywidgets + ipympl), :func:`draw_step_figure` and :func:`save_animation` (matplotlib).
+The package has four layers, each a subpackage, and imports only point down the list:
+
+* :mod:`convlab.core` (numpy only): :func:`conv2d`, :func:`feature_maps`, :func:`iter_steps` and
+  :class:`WindowStep`, :func:`output_size`, :func:`output_shape`, the lesson's walk model;
+* :mod:`convlab.data`: kernels, images, uploads (``convlab.kernels`` and ``convlab.images`` name the same
+  modules);
+* :mod:`convlab.figures` (matplotlib): :func:`draw_step_figure`, :func:`save_animation`;
+* :mod:`convlab.widgets` (ipywidgets and the browser view): :class:`Explorer`.
+
+Figures and widgets are imported on first use, so ``import convlab`` stays light.
 """
 
-from .conv import conv2d, feature_maps, output_shape, output_size, output_size_formula, unvisited
-from .steps import WindowStep, format_number, iter_steps
+import sys as _sys
+
+from .core.conv import conv2d, feature_maps
+from .core.sizes import output_shape, output_size, output_size_formula, unvisited
+from .core.steps import WindowStep, format_number, iter_steps
+from .data import images, kernels
+
+# ``import convlab.kernels`` / ``from convlab.images import ...`` keep working: the same module objects
+_sys.modules[__name__ + ".kernels"] = kernels
+_sys.modules[__name__ + ".images"] = images
 
 __all__ = [
     "conv2d",
@@ -24,7 +38,7 @@ __all__ = [
     "save_animation",
 ]
 
-_LAZY = {"Explorer": "widgets", "draw_step_figure": "drawing", "save_animation": "drawing"}
+_LAZY = {"Explorer": "widgets", "draw_step_figure": "figures", "save_animation": "figures"}
 
 
 def __getattr__(name):
@@ -40,5 +54,6 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(__all__))
+
 
 __version__ = "0.1.0"

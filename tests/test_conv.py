@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from convlab.conv import conv2d, feature_maps, output_shape, output_size, output_size_formula, unvisited
+from convlab import conv2d, feature_maps, output_shape, output_size, output_size_formula, unvisited
 from convlab.images import SEED_IMAGE, SEED_KERNEL
 from convlab.kernels import HORIZONTAL_EDGE, IDENTITY, SOBEL_X, VERTICAL_EDGE
 from strategies import (FAST, THOROUGH, PADDING_MODES, conv_cases, filter_banks, oracle_einsum,

@@ -7,9 +7,14 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from convlab.drawing import (PHASES, StepFigure, compute_walk, draw_step_figure, explain_settings,
-                             save_animation, step_caption)
-from convlab.images import SEED_IMAGE, sample_photo
+from convlab.core.walk import PHASES, explain_settings, step_caption
+from convlab.core.walk import compute_walk as _compute_walk
+from convlab.figures import StepFigure, draw_step_figure, save_animation
+from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
+
+
+def compute_walk(image=None, kernel=None, **settings):
+    return _compute_walk(SEED_IMAGE if image is None else image, SEED_KERNEL if kernel is None else kernel, **settings)
 
 
 def test_static_figure_has_the_four_panels_labelled_in_words():
@@ -145,21 +150,10 @@ def test_gif_bad_settings_are_explained(tmp_path):
         save_animation(tmp_path / "x.gif", strides=2)
 
 
-def test_static_figures_and_lesson_widgets_share_the_explorers_signed_colours():
-    import inspect
-
-    from convlab import drawing, figures, lesson_widgets
-
-    assert figures.SIGNED_CMAP is drawing.SIGNED_CMAP
-    # one symmetric-limits helper, not a copy per module
-    assert "def _symmetric" not in inspect.getsource(lesson_widgets)
-    assert "SIGNED_CMAP =" not in inspect.getsource(figures)
-
-
 def test_grid_panel_follows_a_grid_that_grows_past_the_numbers_limit_and_back():
     import matplotlib.pyplot as plt
 
-    from convlab.figures import NUMBERS_UP_TO, GridPanel, KernelResultFigure
+    from convlab.figures.lesson import NUMBERS_UP_TO, GridPanel, KernelResultFigure
 
     panel = GridPanel(Figure().add_subplot(), "filter")
     panel.update(-np.eye(3))

@@ -15,12 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import convlab.conv as conv_module
-import convlab.steps as steps_module
+import convlab.core.conv as conv_module
+import convlab.core.steps as steps_module
 from convlab import images
-from convlab.conv import conv2d, feature_maps, output_shape, output_size, output_size_formula, unvisited
+from convlab import conv2d, feature_maps, output_shape, output_size, output_size_formula, unvisited
 from convlab.kernels import make_kernel
-from convlab.steps import iter_steps
+from convlab.core.steps import iter_steps
 from strategies import FAST
 
 IMG = np.arange(25.0).reshape(5, 5)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from convlab.exercises import (
+from convlab.core.exercises import (
     Feedback,
     check_choice,
     check_number,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from convlab import images, kernels
-from convlab.conv import conv2d
+from convlab import conv2d
 from convlab.images import SEED_IMAGE, SEED_KERNEL, downscale, sample_photo, to_grayscale
 from convlab.kernels import FAMILIES, NAMED_KERNELS, make_kernel
 from strategies import FAST

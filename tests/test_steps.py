@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from numpy.testing import assert_allclose, assert_array_equal
 
-from convlab.conv import conv2d
+from convlab import conv2d
 from convlab.images import SEED_IMAGE, SEED_KERNEL
-from convlab.steps import WindowStep, format_number, iter_steps
+from convlab.core.steps import WindowStep, format_number, iter_steps
 from strategies import FAST, THOROUGH, conv_cases, pad_amounts, pad_image, pair, span
 
 

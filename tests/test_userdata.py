@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from convlab.userdata import format_kernel, load_image, parse_kernel, sniff_image_type, upload_contents
+from convlab.data.userdata import format_kernel, load_image, parse_kernel, sniff_image_type, upload_contents
 
 # ---------------------------------------------------------------- parse_kernel
 GOOD_KERNELS = [

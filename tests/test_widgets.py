@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from convlab import Explorer
-from convlab.drawing import PHASES
+from convlab.core.walk import PHASES
 from convlab.images import SEED_IMAGE, sample_photo
 from convlab.kernels import FAMILIES, make_kernel
 

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .conv import _correlate, _plan
+from ._engine import _correlate, _plan
 
 __all__ = ["WindowStep", "iter_steps", "format_number"]
 

@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from ._validate import read_number
+from ..core._validate import read_number
 from .images import downscale, to_grayscale
 
 __all__ = ["parse_kernel", "format_kernel", "load_image", "upload_contents", "sniff_image_type",

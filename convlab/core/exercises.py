@@ -23,7 +23,8 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ._validate import padding_amounts, positive_pair, read_number
-from .conv import conv2d, output_size, output_size_formula, unvisited
+from .conv import conv2d
+from .sizes import output_size, output_size_formula, unvisited
 from .layer import count_parameters
 from .steps import format_number, iter_steps
 

@@ -24,8 +24,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from .drawing import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
-from .steps import format_number
+from ..core.steps import format_number
+from .step_figure import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
 
 __all__ = ["setup", "show", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress",
            "GridPanel", "KernelResultFigure", "LearningFigure", "png_bytes"]
@@ -277,7 +277,7 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     steps : list of int, optional
         Which steps to show (default: 0, two in between, and the last).
 
-    >>> from convlab.learn import learn_kernel, make_targets
+    >>> from convlab.core.learn import learn_kernel, make_targets
     >>> from convlab.kernels import SOBEL_X
     >>> imgs = [np.random.default_rng(0).random((8, 8))]
     >>> run = learn_kernel(imgs, make_targets(imgs, SOBEL_X), steps=3)
@@ -286,7 +286,7 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     10
     >>> plt.close(fig)
     """
-    from .conv import conv2d
+    from ..core.conv import conv2d
 
     last = run.steps
     steps = steps or sorted({0, max(1, last // 10), max(1, last // 3), last})
@@ -425,7 +425,7 @@ class KernelResultFigure:
 
     Examples
     --------
-    >>> from convlab.conv import conv2d
+    >>> from convlab import conv2d
     >>> f = KernelResultFigure()
     >>> image, kernel = np.arange(36.0).reshape(6, 6), np.array([[1.0, -1.0]])
     >>> f.update(image, kernel, conv2d(image, kernel), input_title="input: a ramp")

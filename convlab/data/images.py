@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as v
+from ..core import _validate as v
 from .kernels import VERTICAL_EDGE
 
 __all__ = [

@@ -19,12 +19,12 @@ import html
 import ipywidgets as W
 import numpy as np
 
-from ._display import ShowsWidget
-from ._validate import as_image
-from .conv import conv2d
-from .figures import KernelResultFigure, LearningFigure
-from .images import downscale, sample_photo, to_grayscale
-from .userdata import format_kernel, load_image, parse_kernel
+from ..core._validate import as_image
+from ..core.conv import conv2d
+from ..data.images import downscale, sample_photo, to_grayscale
+from ..data.userdata import format_kernel, load_image, parse_kernel
+from ..figures.lesson import KernelResultFigure, LearningFigure
+from ._base import ShowsWidget
 
 __all__ = ["LearningViewer", "BringYourOwn"]
 
@@ -75,7 +75,7 @@ class LearningViewer(_FigureWidget):
 
     Examples
     --------
-    >>> from convlab.learn import learn_kernel, make_targets
+    >>> from convlab.core.learn import learn_kernel, make_targets
     >>> from convlab.kernels import VERTICAL_EDGE
     >>> from convlab.images import stripes
     >>> imgs = [stripes(8, 2)]

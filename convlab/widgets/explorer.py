@@ -17,12 +17,13 @@ import sys
 import ipywidgets as W
 import numpy as np
 
-from . import _validate as v
-from ._display import ShowsWidget
-from . import drawing
-from .drawing import PHASES, StepFigure, compute_walk
-from .images import SEED_IMAGE, SEED_KERNEL
-from .kernels import FAMILIES, make_kernel
+from ..core import _validate as v
+from ..core.walk import PHASE_HELP, PHASES, compute_walk
+from ..data.images import SEED_IMAGE, SEED_KERNEL
+from ..data.kernels import FAMILIES, make_kernel
+from ..figures import step_figure as drawing
+from ..figures.step_figure import StepFigure
+from ._base import ShowsWidget
 
 __all__ = ["Explorer"]
 
@@ -175,7 +176,7 @@ class Explorer(ShowsWidget):
         W.link((self.play, "max"), (self.step, "max"))
         self.phase = W.ToggleButtons(options=list(PHASES), value="collect",
                                      style={"button_width": "84px"},
-                                     tooltips=[drawing.PHASE_HELP[p] for p in PHASES])
+                                     tooltips=[PHASE_HELP[p] for p in PHASES])
         self.caption_widget = W.HTML(value="")
         self.caption_widget.add_class("convlab-caption")
         for w, cls in ((self.stride, "convlab-stride"), (self.padding, "convlab-padding"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as v
+from ..core import _validate as v
 
 __all__ = [
     "IDENTITY", "BOX_BLUR", "GAUSSIAN_BLUR", "SHARPEN", "SOBEL_X", "SOBEL_Y", "PREWITT_X", "PREWITT_Y",

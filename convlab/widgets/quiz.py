@@ -15,8 +15,8 @@ import html
 
 import ipywidgets as W
 
-from ._display import ShowsWidget
-from .exercises import Feedback
+from ..core.exercises import Feedback
+from ._base import ShowsWidget
 
 __all__ = ["Quiz"]
 
@@ -47,7 +47,7 @@ class Quiz(ShowsWidget):
 
     Examples
     --------
-    >>> from convlab.exercises import check_output_size
+    >>> from convlab.core.exercises import check_output_size
     >>> q = Quiz(check_output_size, "Output width?", 7, 3, stride=2, padding=1)
     >>> print(q.submit("3"))
     ✗ Not quite: ⌊(7 + 2·1 − 3)/2⌋ + 1 = 4. Your 3 is what you get if you forget the padding: ⌊(7 + 2·0 − 3)/2⌋ + 1 = 3.

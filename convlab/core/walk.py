@@ -1,0 +1,267 @@
+"""The lesson's model of one setting (numpy only): the walk, the five phases and their captions.
+
+:func:`compute_walk` walks the filter once and keeps everything a view needs; :func:`step_caption` is
+the text equivalent of one frame. The figures and the live Explorer both draw from this module.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as v
+from ._engine import _plan
+from .sizes import output_size_formula, span_of, unvisited
+from .steps import WindowStep, _steps_from_plan, format_number
+
+__all__ = ["PHASES", "PHASE_HELP", "CHANNEL_NAMES", "Walk", "compute_walk", "explain_settings", "step_caption"]
+
+PHASES = ("place", "multiply", "sum", "slide", "collect")
+"""The lesson's five steps, in order."""
+
+PHASE_HELP = {
+    "place": "Step 1, place: put the filter on a patch of the input (the outlined window).",
+    "multiply": "Step 2, multiply: multiply each window value by the filter value on top of it.",
+    "sum": "Step 3, sum: add all the products into one number.",
+    "slide": "Step 4, slide: move the filter by the stride and repeat.",
+    "collect": "Step 5, collect: the number lands in its cell of the feature map.",
+}
+"""One sentence per phase: what that step does."""
+
+CHANNEL_NAMES = ("R", "G", "B")
+
+# --------------------------------------------------------------------------------------- the walk
+
+
+@dataclass(frozen=True, eq=False)
+class Walk:
+    """Everything one setting needs, computed once: the padded input, the steps and the feature map.
+
+    Attributes
+    ----------
+    image : numpy.ndarray
+        The input, float64, (H, W) or (H, W, C).
+    kernel : numpy.ndarray
+        The filter as laid on the windows (rotated when ``flip``); (kh, kw) or (kh, kw, C).
+    padded : numpy.ndarray
+        The input with its zero padding.
+    pads : ((int, int), (int, int))
+        Padding (top, bottom), (left, right).
+    steps : list of WindowStep
+        One per window, in the order the filter visits them.
+    feature_map : numpy.ndarray
+        The collected values, shape (H', W').
+    stride, dilation : (int, int)
+    flip : bool
+    formula : str
+        The output-size formula with these numbers (rows, and columns when they differ).
+    unvisited_rows, unvisited_cols : list of int
+        Input rows/columns (0-based, without padding) that no window covers.
+    """
+
+    image: np.ndarray
+    kernel: np.ndarray
+    padded: np.ndarray
+    pads: tuple
+    steps: list
+    feature_map: np.ndarray
+    stride: tuple
+    dilation: tuple
+    flip: bool
+    formula: str
+    unvisited_rows: list
+    unvisited_cols: list
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.image.ndim == 2 else self.image.shape[2]
+
+    @property
+    def span(self) -> tuple[int, int]:
+        kh, kw = self.kernel.shape[:2]
+        return self.dilation[0] * (kh - 1) + 1, self.dilation[1] * (kw - 1) + 1
+
+    def note(self) -> str:
+        """A sentence about rows/columns that no window visits ('' when every pixel is covered)."""
+        parts = []
+        if self.unvisited_rows:
+            parts.append(f"{_plural(len(self.unvisited_rows), 'row')} {_list(self.unvisited_rows)}")
+        if self.unvisited_cols:
+            parts.append(f"{_plural(len(self.unvisited_cols), 'column')} {_list(self.unvisited_cols)}")
+        if not parts:
+            return ""
+        return (f"Note: with stride {_pair_text(self.stride)} the filter never reaches input "
+                f"{', and '.join(parts)} (0-based): the floor in the formula drops them.")
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def _list(items) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _pair_text(pair) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+
+
+def _as_channels(image: np.ndarray, kernel) -> np.ndarray:
+    """A 2-D kernel applied to every channel of a multi-channel image (as the Explorer's families are)."""
+    k = np.asarray(kernel, dtype=np.float64)
+    if image.ndim == 3 and k.ndim == 2:
+        k = np.repeat(k[:, :, None], image.shape[2], axis=2)
+    return k
+
+
+def explain_settings(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1) -> str:
+    """A plain-words reason why a filter does not fit, with what would fit ('' when it fits).
+
+    Examples
+    --------
+    >>> print(explain_settings((5, 5), (7, 7)))
+    The 7×7 filter does not fit inside the 5×5 input with padding 0. Use padding 1 or more, or a filter size of 5 or less.
+    >>> explain_settings((5, 5), (3, 3))
+    ''
+    """
+    stride = v.positive_pair(stride, "stride")
+    dilation = v.positive_pair(dilation, "dilation")
+    kh, kw = kernel_shape[:2]
+    span = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
+    pads = v.padding_amounts(padding, span, stride)
+    padded = (image_shape[0] + sum(pads[0]), image_shape[1] + sum(pads[1]))
+    if span[0] <= padded[0] and span[1] <= padded[1]:
+        return ""
+    p_now = max(max(pads[0]), max(pads[1]))
+    need = max(math.ceil((s - n) / 2) for s, n in zip(span, image_shape[:2]))
+    fits = min((p - 1) // d + 1 for p, d in zip(padded, dilation))
+    what = f"{kh}×{kw} filter" if dilation == (1, 1) else (
+        f"{kh}×{kw} filter with dilation {_pair_text(dilation)} (it spans {span[0]}×{span[1]} pixels)")
+    ways = [f"padding {need} or more", f"a filter size of {fits} or less"]
+    if dilation != (1, 1):
+        ways.append("less dilation")
+    return (f"The {what} does not fit inside the {image_shape[0]}×{image_shape[1]} input with padding "
+            f"{p_now}. Use {', or '.join(ways[:-1])}, or {ways[-1]}.")
+
+
+def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) -> Walk:
+    """Walk the filter once and keep everything a figure needs.
+
+    Raises
+    ------
+    ValueError
+        With a plain-words message when the settings do not fit (see :func:`explain_settings`).
+
+    Examples
+    --------
+    >>> from convlab.data.images import SEED_IMAGE, SEED_KERNEL
+    >>> walk = compute_walk(SEED_IMAGE, SEED_KERNEL)
+    >>> len(walk.steps), walk.feature_map.shape, walk.formula
+    (9, (3, 3), '⌊(5 + 2·0 − 3)/1⌋ + 1 = 3')
+    >>> compute_walk(SEED_IMAGE, SEED_KERNEL, stride=4).unvisited_rows     # one window, rows 0-2: rows 3 and 4 are never seen
+    [3, 4]
+    """
+    img = v.as_image(image)
+    ker = _as_channels(img, kernel)
+    if ker.ndim in (2, 3):
+        reason = explain_settings(img.shape, ker.shape, stride=stride, padding=padding, dilation=dilation)
+        if reason:
+            raise ValueError(reason)
+    plan = _plan(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode="zeros")
+    fm, walk = _steps_from_plan(plan)  # the same engine and records as iter_steps, planned once
+    steps = list(walk)
+    (pt, pb), (pl, pr) = plan.pads
+    kh, kw = plan.kernel.shape[:2]
+    rows_text = output_size_formula(img.shape[0], kh, stride=plan.stride[0], padding=pt, dilation=plan.dilation[0]) \
+        if pt == pb else ""
+    cols_text = output_size_formula(img.shape[1], kw, stride=plan.stride[1], padding=pl, dilation=plan.dilation[1]) \
+        if pl == pr else ""
+    if rows_text and rows_text == cols_text:
+        formula = rows_text
+    else:
+        formula = f"rows {rows_text or plan.out_shape[0]}, columns {cols_text or plan.out_shape[1]}"
+    u_rows = unvisited(img.shape[0], kh, stride=plan.stride[0], padding=pt, dilation=plan.dilation[0]) if pt == pb else []
+    u_cols = unvisited(img.shape[1], kw, stride=plan.stride[1], padding=pl, dilation=plan.dilation[1]) if pl == pr else []
+    return Walk(img, plan.kernel, plan.padded, plan.pads, steps, fm, plan.stride, plan.dilation, bool(flip),
+                formula, u_rows, u_cols)
+
+
+# --------------------------------------------------------------------------------------- captions
+
+
+def _index_range(indices) -> str:
+    indices = [int(i) for i in indices]
+    if len(indices) == 1:
+        return str(indices[0])
+    step = indices[1] - indices[0]
+    if step == 1:
+        return f"{indices[0]}–{indices[-1]}"
+    return ", ".join(map(str, indices))
+
+
+def _phase_line(walk: Walk, s: WindowStep, phase: str) -> str:
+    n = len(walk.steps)
+    head = f"Window {s.index + 1} of {n} · {phase}: "
+    padded = any(any(pair) for pair in walk.pads)
+    where = (f"rows {_index_range(s.rows)}, columns {_index_range(s.cols)} of the "
+             + ("padded input" if padded else "input"))
+    if phase == "place":
+        return head + f"the filter covers {where}."
+    if phase == "multiply":
+        return head + "each window value times the filter value on top of it (the products panel)."
+    if phase == "sum":
+        return head + f"the products add up to {format_number(s.value)}."
+    if phase == "slide":
+        if s.index + 1 < n:
+            nxt = walk.steps[s.index + 1]
+            how = (f"{walk.stride[1]} to the right" if nxt.out_row == s.out_row
+                   else f"back to the left and {walk.stride[0]} down")
+            return head + f"the filter moves {how}, to rows {_index_range(nxt.rows)}, columns {_index_range(nxt.cols)}."
+        return head + "this was the last window: the walk is complete."
+    return head + (f"{format_number(s.value)} goes to row {s.out_row}, column {s.out_col} of the feature map "
+                   f"({s.index + 1} of {n} cells filled).")
+
+
+def _phase_arithmetic(walk: Walk, s: WindowStep, phase: str, max_terms: int | None) -> str:
+    """The window's multiply-sum as text; while the filter is only placed, the results are still "?"."""
+    names = CHANNEL_NAMES if walk.channels == 3 else None
+    arith = s.arithmetic(max_terms=max_terms, channel_names=names)
+    if phase != "place":
+        return arith
+    if walk.channels == 1:
+        return arith.rsplit(" = ", 1)[0] + " = ?"
+    return "\n".join(line.rsplit(" = ", 1)[0] + " = ?" for line in arith.splitlines()[:-1]) + "\ntotal: ?"
+
+
+def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: int | None = None) -> str:
+    """The text equivalent of one frame: what this phase does, the arithmetic and the output-size formula.
+
+    Examples
+    --------
+    >>> from convlab.data.images import SEED_IMAGE, SEED_KERNEL
+    >>> walk = compute_walk(SEED_IMAGE, SEED_KERNEL)
+    >>> print(step_caption(walk, 0, "place"))
+    Window 1 of 9 · place: the filter covers rows 0–2, columns 0–2 of the input.
+    1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = ?
+    output size: ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3
+    >>> print(step_caption(walk, 0, "sum").splitlines()[1])
+    1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
+    """
+    phase = _check_phase(phase)
+    s = walk.steps[index]
+    lines = [_phase_line(walk, s, phase), _phase_arithmetic(walk, s, phase, max_terms),
+             f"output size: {walk.formula}"]
+    note = walk.note()
+    if note:
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def _check_phase(phase) -> str:
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {phase!r}")
+    return phase
+

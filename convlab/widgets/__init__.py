@@ -1,0 +1,7 @@
+"""Wiring layer (ipywidgets and the browser view): the Explorer, quizzes and the lessons' widgets."""
+
+from .explorer import Explorer
+from .lesson_widgets import BringYourOwn, LearningViewer
+from .quiz import Quiz
+
+__all__ = ["Explorer", "Quiz", "BringYourOwn", "LearningViewer"]

@@ -1,0 +1,46 @@
+"""The four layers hold: import-linter's contracts (pyproject.toml) run inside the test suite."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_linter_contracts_are_kept():
+    exe = shutil.which("lint-imports")
+    if exe is None:
+        pytest.fail("lint-imports is missing: pip install -r requirements-dev.txt (it lists import-linter)")
+    result = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "4 kept, 0 broken" in result.stdout, result.stdout[-2000:]
+
+
+def test_the_layer_contract_names_every_subpackage():
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = next(c for c in config["contracts"] if c["type"] == "layers")["layers"]
+    packages = sorted(f"convlab.{p.name}" for p in (ROOT / "convlab").iterdir()
+                      if p.is_dir() and (p / "__init__.py").exists())
+    assert sorted(layers) == packages and len(layers) >= 4
+
+
+def test_importing_convlab_loads_neither_matplotlib_nor_ipywidgets():
+    code = "import convlab, sys; print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_old_data_module_paths_name_the_same_modules():
+    import convlab
+    import convlab.images
+    import convlab.kernels
+    from convlab.data import images, kernels
+
+    assert convlab.images is images and convlab.kernels is kernels
