@@ -246,6 +246,40 @@ def size_arg(value, name: str) -> int:
     return int(value)
 
 
+def index_arg(value, name: str) -> int:
+    """A 0-based position (a window index): a non-negative integer."""
+    value = _scalar(value)
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
+    return int(value)
+
+
+def positive_number(value, name: str) -> float:
+    """A finite number greater than 0 (a width, a frame rate)."""
+    value = _scalar(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number; got {_short(value)}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number; got {_short(value)}")
+    return float(value)
+
+
+DPI_RANGE = (20, 400)
+
+
+def dpi_arg(value, name: str = "dpi") -> int:
+    """Figure resolution in dots per inch: a whole number from 20 to 400 (beyond that a figure is blank or huge)."""
+    value = _scalar(value)
+    lo, hi = DPI_RANGE
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a whole number from {lo} to {hi}; got {_short(value)}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be a whole number from {lo} to {hi}; got {_short(value)}")
+    return int(value)
+
+
 def shape_arg(value, name: str, ndims: tuple[int, ...]) -> tuple[int, ...]:
     if not isinstance(value, (tuple, list)) or len(value) not in ndims:
         want = " or ".join(f"{n} entries" for n in ndims)
