@@ -129,7 +129,7 @@ def test_rgb_gets_one_row_per_channel_and_the_sums_add_up():
 
 def test_explain_settings_says_what_would_fit():
     msg = explain_settings((5, 9), (7, 7))
-    assert "padding 1 or more" in msg and "filter size of 5 or less" in msg
+    assert "padding of at least 1" in msg and "filter size of 5 or less" in msg
     assert "dilation" in explain_settings((5, 5), (3, 3), dilation=3)
 
 

@@ -220,24 +220,6 @@ def check_mode_fits(mode: str, pads, image_hw: tuple[int, int]) -> None:
             )
 
 
-def check_fits(kernel_hw: tuple[int, int], dilation: tuple[int, int], padded_hw: tuple[int, int], pads) -> None:
-    """The (dilated) kernel must fit inside the padded input."""
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation))
-    if span[0] <= padded_hw[0] and span[1] <= padded_hw[1]:
-        return
-    what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]})"
-    if dilation != (1, 1):
-        what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]}, dilation {dilation[0]}x{dilation[1]}, spanning {span[0]}x{span[1]})"
-    # the smallest padding p (the same on every side) with image + 2p >= span, axis by axis
-    image_hw = [n - sum(p) for n, p in zip(padded_hw, pads)]
-    need = [max(0, (s - n + 1) // 2) for s, n in zip(span, image_hw)]
-    fix = f"{need[0]}" if need[0] == need[1] else f"{max(need)} (or the pair ({need[0]}, {need[1]}))"
-    raise ValueError(
-        f"{what} is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}); "
-        f"add padding of at least {fix} or use a smaller kernel"
-    )
-
-
 def size_arg(value, name: str) -> int:
     if not _is_int(value):
         raise TypeError(f"{name} must be a positive integer; got {_short(value)}")

@@ -361,7 +361,7 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "co
     >>> [ax.get_title() for ax in fig.axes]
     ['input (padded)', 'filter', 'products  (sum −4)', 'feature map']
     >>> print(draw_step_figure(kernel=np.ones((7, 7))).convlab_caption)
-    The 7×7 filter does not fit inside the 5×5 input with padding 0. Use padding 1 or more, or a filter size of 5 or less.
+    kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
     """
     _check_phase(phase)
     v.index_arg(step, "step")
