@@ -72,7 +72,9 @@ def relu(x) -> np.ndarray:
     (array(0.), array(3.))
     """
     arr = v.as_numbers(x, "x")
-    return np.where(arr > 0, arr, 0.0)  # a plain 0 (never -0.0) for negatives and zeros
+    out = np.maximum(arr, 0.0, out=np.empty(arr.shape))  # out=: a 0-d input stays a 0-d array
+    out += 0.0  # -0.0 (from -0.0 in the input) becomes a plain 0
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -245,16 +247,18 @@ def _transpose_plan(image, kernel, stride, padding, output_padding, dilation) ->
 
 
 def _blocks(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """``value × kernel`` for every pixel of ``image``: shape (h, w, kh, kw), channels summed in order.
+    """``value × kernel`` for every pixel of ``image``, channels summed in order: shape (kh, kw, h, w).
 
-    Element by element (no matrix product), so a block comes out bit for bit the same whether it is
-    computed for one pixel or for a whole image.
+    ``blocks[:, :, r, c]`` is pixel ``(r, c)``'s block; ``blocks[i, j]`` is what kernel cell ``(i, j)``
+    adds for every pixel (a contiguous plane, the engine's unit of work). Element by element (no matrix
+    product), so a block comes out bit for bit the same whether it is computed for one pixel or for a
+    whole image.
     """
     if image.ndim == 2:
-        return image[:, :, None, None] * kernel
-    out = image[:, :, 0, None, None] * kernel[:, :, 0]
+        return kernel[:, :, None, None] * image
+    out = kernel[:, :, 0, None, None] * image[:, :, 0]
     for c in range(1, image.shape[2]):
-        out += image[:, :, c, None, None] * kernel[:, :, c]
+        out += kernel[:, :, c, None, None] * image[:, :, c]
     return out
 
 
@@ -279,7 +283,7 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
         for i in range(kh - 1, -1, -1):
             rows = slice(r0 * sr + i * dr, (r1 - 1) * sr + i * dr + 1, sr)
             for j in range(kw - 1, -1, -1):
-                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += blocks[:, :, i, j]
+                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += blocks[i, j]
     return canvas
 
 
@@ -579,9 +583,9 @@ def _transpose_walk(p: _TransposePlan) -> Iterator[TransposeStep]:
     kh, kw = p.kernel.shape[:2]
     canvas = np.zeros(p.canvas_shape)
     for r in range(h):
-        blocks = _blocks(p.image[r:r + 1], p.kernel)[0]  # this row's blocks, from the engine's function
+        blocks = _blocks(p.image[r:r + 1], p.kernel)  # this row's blocks, from the engine's function
         for c in range(w):
-            block = blocks[c].copy()
+            block = blocks[:, :, 0, c].copy()
             block.flags.writeable = False
             canvas[r * sr:r * sr + dr * (kh - 1) + 1:dr, c * sc:c * sc + dc * (kw - 1) + 1:dc] += block
             snapshot = canvas.copy()
