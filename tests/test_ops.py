@@ -323,7 +323,7 @@ def test_transpose_step_arithmetic_texts():
     dil = next(iter_transpose_steps([[2]], np.ones((2, 3)), dilation=2))
     assert dil.arithmetic() == "2 \u00d7 kernel added at rows 0, 2, columns 0, 2, 4"
     rgb = next(iter_transpose_steps(np.ones((1, 1, 3)) * [1, 2, -1], np.ones((1, 1, 3))))
-    assert rgb.arithmetic() == "(R 1, G 2, B \u22121) \u00d7 kernel added at rows 0\u20130, columns 0\u20130"
+    assert rgb.arithmetic() == "(R 1, G 2, B \u22121) \u00d7 kernel added at row 0, column 0"
     assert rgb.block.tolist() == [[2.0]]
 
 
