@@ -47,9 +47,9 @@ _GRID_GREY = "#9a9a9a"
 _FRAME = "#444444"
 
 
-def _check_phase(phase) -> str:
-    if phase not in PHASES:
-        raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {v._short(phase)}")
+def _check_phase(phase, phases=PHASES) -> str:
+    if not isinstance(phase, str) or phase not in phases:
+        raise ValueError(f"phase must be one of {', '.join(map(repr, phases))}; got {v._short(phase)}")
     return phase
 
 
@@ -161,7 +161,7 @@ class StepFigure:
         c = len(vm["channels"])
         present = [name for name in _PANEL_ORDER if name in vm["panels"]]
         footer_lines = vm["footer"].count("\n") + 1
-        caption_lines = max(s["captions"][p].count("\n") + 1 for s in vm["steps"][:1] for p in PHASES)
+        caption_lines = max(s["captions"][p].count("\n") + 1 for s in vm["steps"][:1] for p in vm["phases"])
         text_h = 0.27 * (footer_lines + caption_lines) + 0.3
         row_h = 3.0 if c == 1 else 2.4
         height = row_h * c + text_h + 0.5
@@ -170,13 +170,14 @@ class StepFigure:
         gs = fig.add_gridspec(c, len(present), width_ratios=ratios, left=0.02, right=0.98, top=1 - 0.42 / height,
                               bottom=(text_h + 0.1) / height, wspace=0.28, hspace=0.35)
         names = vm["channels"]
+        layers = {"products": len(vm["steps"][0]["products"]), "map": 1}
         for j, name in enumerate(present):
             spec = vm["panels"][name]
-            rows = [0] if name == "map" else range(c)
+            count = layers.get(name) or len(spec["cells"])  # one grid per channel, or one for a summed result
             grids = []
-            for ch in rows:
-                ax = fig.add_subplot(gs[:, j] if name == "map" else gs[ch, j])
-                title = spec["title"] + (f" · {names[ch]}" if name != "map" and names[ch] else "")
+            for ch in range(count):
+                ax = fig.add_subplot(gs[:, j] if count == 1 else gs[ch, j])
+                title = spec["title"] + (f" · {names[ch]}" if count > 1 and names[ch] else "")
                 grids.append(CellGrid(ax, spec["rows"], spec["cols"], numbers=spec["numbers"], title=title))
             self.panels[name] = grids
         colours = vm["colours"]
@@ -211,7 +212,7 @@ class StepFigure:
         self._caption_text = fig.text(0.02, text_top, "", fontsize=11.5, va="top", linespacing=1.45)
         self._footer_text = fig.text(0.02, 0.08 / height, vm["footer"], fontsize=11, va="bottom",
                                      color="#333333", linespacing=1.4)
-        self.show(0, self.phase)
+        self.show(0, self.phase if self.phase in vm["phases"] else vm["phases"][-1])
 
     def _hatch_padding(self, grid: CellGrid, vm: dict) -> None:
         spec = vm["panels"]["input"]
@@ -249,7 +250,7 @@ class StepFigure:
         vm = self.view
         if vm is None:
             raise RuntimeError("configure() the figure with a view model before showing a step")
-        phase = _check_phase(phase)
+        phase = _check_phase(phase, vm["phases"])
         if vm["message"]:
             self.phase = phase
             return
@@ -265,19 +266,26 @@ class StepFigure:
         for coll in self._sampled:
             coll.set_verts(cells if tuple(vm["dilation"]) != (1, 1) else [])
 
-        for ch, grid in enumerate(self.panels.get("products", [])):
+        products = self.panels.get("products", [])
+        spec = vm["panels"].get("products", {})
+        for ch, grid in enumerate(products):
             grid.paint(s["products"][ch] if rules["show_products"] else None, colours["blank"])
-            title = vm["panels"]["products"]["title"] + (f" · {vm['channels'][ch]}" if vm["channels"][ch] else "")
+            title = spec["title"] + (f" · {vm['channels'][ch]}" if len(products) > 1 and vm["channels"][ch] else "")
             if rules["show_sum"]:
-                title += f"  (sum {s['channel_sums'][ch]})"
+                title += f"  ({spec.get('sum_label', 'sum')} {s['channel_sums'][ch]})"
             grid.ax.set_title(title, fontsize=11, pad=5)
+            picked = (s.get("pick") or [None] * len(products))[ch]
+            for k, t in enumerate(grid.texts):
+                t.set_fontweight("bold" if rules["show_sum"] and k == picked else "normal")
 
-        filled = index + rules["filled_extra"]
+        # the map: cells of windows visited so far, or (when steps carry their own output) the output so far
+        after = index + rules["filled_extra"]
         spec = vm["panels"]["map"]
-        n_cells = spec["rows"] * spec["cols"]
-        map_cells = s.get("map", spec.get("cells", [None])[0])
-        shown = None if "map" in s else [k < filled for k in range(n_cells)]
-        self.panels["map"][0].paint(map_cells, colours["blank"], shown)
+        if "map" in s:
+            cells, shown = (steps[after - 1]["map"] if after > 0 else spec["cells"][0]), None
+        else:
+            cells, shown = spec["cells"][0], [k < after for k in range(spec["rows"] * spec["cols"])]
+        self.panels["map"][0].paint(cells, colours["blank"], shown)
         box = s.get("map_box", [s["out_row"], s["out_col"], 1, 1])
         self._cell.set_bounds(box[1] - 0.5, box[0] - 0.5, box[3], box[2])
 
@@ -322,7 +330,7 @@ def frame_png(vm: dict, index: int = 0, phase: str = "collect", *, dpi: int = 80
     b'\\x89PNG'
     """
     sf = StepFigure(dpi=dpi, width=width)
-    sf.phase = _check_phase(phase)
+    sf.phase = _check_phase(phase, vm["phases"])
     sf.configure(vm)
     sf.show(index, phase)
     return sf.png()
