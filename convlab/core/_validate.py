@@ -279,7 +279,8 @@ def real_number(value, name: str, *, minimum=None, maximum=None, inclusive_min: 
         if inclusive_min and value < minimum:
             raise ValueError(f"{name} must be at least {minimum:g}; got {_short(value)}")
         if not inclusive_min and value <= minimum:
-            raise ValueError(f"{name} must be greater than {minimum:g}; got {_short(value)}")
+            what = "a positive number" if minimum == 0 else f"greater than {minimum:g}"
+            raise ValueError(f"{name} must be {what}; got {_short(value)}")
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be at most {maximum:g}; got {_short(value)}")
     return float(value)
