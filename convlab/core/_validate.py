@@ -52,11 +52,13 @@ def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str) -> np.ndarray:
+def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
+             max_values: int | None = limits.MAX_IMAGE_PIXELS) -> np.ndarray:
     """Convert ``value`` to a finite float64 array with one of ``ndims`` dimensions.
 
     Raises TypeError for strings, objects, complex numbers and other non-numbers; ValueError for
-    ragged nesting, empty arrays, the wrong number of dimensions and NaN/infinity.
+    ragged nesting, empty arrays, the wrong number of dimensions, NaN/infinity and more than
+    ``max_values`` values (checked on the shape, before the float64 copy is made).
     """
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers {shape_hint}; got a string {_short(value)}")
@@ -80,6 +82,8 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str) -> np
         raise ValueError(f"{name} must be {shape_hint}; got a {arr.ndim}-D array of shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty: it must have at least one value in each axis; got shape {arr.shape}")
+    if max_values is not None and arr.size > max_values:
+        check_image_values(arr.shape, name)
     arr = arr.astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
@@ -191,7 +195,9 @@ def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> 
         if padding == "valid":
             return (0, 0), (0, 0)
         if padding == "full":
-            return (span[0] - 1, span[0] - 1), (span[1] - 1, span[1] - 1)
+            pads = (span[0] - 1, span[0] - 1), (span[1] - 1, span[1] - 1)
+            check_padding_limit(pads)
+            return pads
         if stride != (1, 1):
             raise ValueError(
                 f'padding="same" keeps the output the size of the input, which needs stride 1; got stride={stride}. '
@@ -201,8 +207,10 @@ def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> 
         for s in span:  # total padding s - 1; an odd total puts the extra row/column at the bottom/right
             total = s - 1
             amounts.append((total // 2, total - total // 2))
+        check_padding_limit(amounts)
         return amounts[0], amounts[1]
     rows, cols = _int_pair(padding, hint, minimum=0)
+    check_padding_limit(((rows, rows), (cols, cols)))
     return (rows, rows), (cols, cols)
 
 

@@ -37,8 +37,9 @@ MAX_MULTIPLY_ADDS = 1 << 30
 """Multiply-adds one call may do: windows x kernel values (x kernels, for a stack). About 10**9,
 a few seconds of work; beyond it a typo (a 2000x2000 kernel on a 4000x4000 image) would hang."""
 
-MAX_AXIS_LENGTH = 1 << 24
-"""Largest ``n`` (input length along one axis) for :func:`convlab.unvisited`, which lists positions."""
+MAX_AXIS_LENGTH = 1 << 20
+"""Largest ``n`` (input length along one axis) for :func:`convlab.unvisited`, which returns a Python
+list of positions (a million of them is already about 40 MB)."""
 
 MAX_WINDOWS = 65_536
 """Windows a materialised walk keeps (one record each): e.g. a 256x256 feature map.

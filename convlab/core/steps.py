@@ -47,6 +47,8 @@ def format_number(x: float, digits: int = 3) -> str:
     '1234.568'
     """
     x = float(x)
+    if not np.isfinite(x):  # never an OverflowError from int(inf)
+        return "nan" if np.isnan(x) else ("\u221e" if x > 0 else "\u2212\u221e")
     if x == 0:
         return "0"  # also turns -0.0 into a plain 0
     if x == int(x) and abs(x) < 1e15:
