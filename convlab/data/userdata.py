@@ -303,22 +303,25 @@ def _decode(im, size, Image, ImageOps) -> np.ndarray:
         if im.format == "JPEG" and longest > 2 * target:
             scale = target / longest
             im.draft(None, (max(1, int(im.size[0] * scale) + 1), max(1, int(im.size[1] * scale) + 1)))
-    im = ImageOps.exif_transpose(im)  # phone photos: stored sideways, shown upright
-    if im.mode in _SIXTEEN_BIT:
-        im = im.convert("I")  # 32-bit integers: 16-bit values are kept, then scaled below
-        peak = 65535.0
-    else:
-        if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info) or \
-                (im.mode in ("RGB", "L") and "transparency" in im.info):
-            im = im.convert("RGBA")
-            white = Image.new("RGBA", im.size, (255, 255, 255, 255))
-            im = Image.alpha_composite(white, im)  # transparent pixels show the page: white
-        im = im.convert("RGB")
-        peak = 255.0
+    im.load()
+    ImageOps.exif_transpose(im, in_place=True)  # phone photos: stored sideways, shown upright
+    peak = 65535.0 if im.mode in _SIXTEEN_BIT else 255.0
+    transparent = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
+    if peak != 255.0:
+        im = im.convert("I")  # 32-bit integers: 16-bit values kept, scaled below
+    elif transparent:
+        im = im.convert("RGBA")
+    elif im.mode not in ("RGB", "L"):
+        im = im.convert("RGB")  # palette, CMYK, 1-bit...
     if size is not None:
         factor = longest // (2 * target)  # keep at least twice the target: the area average finishes
         if factor >= 2:
-            im = im.reduce(factor)
+            im = im.reduce(factor)  # box average in Pillow, before any float64 copy
+    if transparent and peak == 255.0:
+        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(white, im)  # transparent pixels show the page: white
+    if im.mode not in ("RGB", "I"):
+        im = im.convert("RGB")
     pixels = np.asarray(im, dtype=np.float64)
     if peak != 255.0:
         pixels = pixels * (255.0 / peak)
