@@ -48,7 +48,7 @@ def test_unknown_phase_names_the_choices():
     (dict(step="a"), TypeError, "step"),   # was a raw numpy error deep inside
     (dict(step=-1), ValueError, "step"),   # negative windows do not exist
     (dict(dpi=0), ValueError, "dpi"),      # was matplotlib's own error
-    (dict(dpi=2.5), TypeError, "dpi"),
+    (dict(dpi="high"), TypeError, "dpi"),
     (dict(width=0), ValueError, "width"),  # a figure with no width
     (dict(width="wide"), TypeError, "width"),
 ])

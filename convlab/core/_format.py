@@ -5,6 +5,8 @@ Written: the Unicode minus sign (−), whole numbers without ``.0``. Typed: a le
 
 from __future__ import annotations
 
+import math
+
 _TYPED_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
 
@@ -48,6 +50,8 @@ def format_number(x: float, digits: int = 3) -> str:
     '1234.568'
     """
     x = float(x)
+    if not math.isfinite(x):  # never an OverflowError from int(inf)
+        return "nan" if math.isnan(x) else ("\u221e" if x > 0 else "\u2212\u221e")
     if x == 0:
         return "0"  # also turns -0.0 into a plain 0
     if x == int(x) and abs(x) < 1e15:

@@ -4,10 +4,13 @@ stride never reaches, and the one "does not fit" message used by ``conv2d``, the
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _validate as v
 from ._format import minus
+from . import limits
 
 __all__ = ["span_of", "does_not_fit", "check_fits", "output_size", "output_shape", "output_size_formula", "unvisited",
            "transpose_output_size", "transpose_output_size_formula", "pool_output_size", "pool_output_size_formula"]
@@ -120,6 +123,13 @@ def output_shape(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1) 
     """
     image_shape = v.shape_arg(image_shape, "image_shape", (2, 3))
     kernel_shape = v.shape_arg(kernel_shape, "kernel_shape", (2, 3))
+    if len(image_shape) == 3 and len(kernel_shape) == 2:  # what conv2d refuses, refused here too
+        c = image_shape[2]
+        raise ValueError(f"kernel_shape must have one slice per image channel: (kh, kw, {c}) for an image of "
+                         f"shape {image_shape}; got {kernel_shape}")
+    if len(image_shape) == 2 and len(kernel_shape) == 3:
+        raise ValueError(f"kernel_shape must be (kh, kw) for a grayscale image_shape {image_shape}; "
+                         f"got {kernel_shape}")
     if len(image_shape) == 3 and len(kernel_shape) == 3 and image_shape[2] != kernel_shape[2]:
         raise ValueError(f"kernel_shape has {kernel_shape[2]} channels but image_shape has {image_shape[2]}; "
                          f"got {kernel_shape} and {image_shape}")
@@ -167,12 +177,22 @@ def unvisited(n, k, *, stride=1, padding=0, dilation=1) -> list[int]:
     [2]
     """
     n, k, stride, (before, after), dilation = _size_args(n, k, stride, padding, dilation)
+    v.check_at_most(n, limits.MAX_AXIS_LENGTH, "n")
     out = output_size(n, k, stride=stride, padding=padding, dilation=dilation)
-    taps = dilation * np.arange(k)
-    seen = np.zeros(n + before + after, dtype=bool)
-    for start in range(0, stride * out, stride):
-        seen[start + taps] = True
-    return [int(i) - before for i in np.flatnonzero(~seen) if before <= i < before + n]
+    # Position x (in the padded input) is read when x = stride·w + dilation·t for a window w < out and a
+    # tap t < k. Arithmetic for every x at once, no loop over windows: t must satisfy
+    # dilation·t ≡ x (mod stride), which needs g = gcd(dilation, stride) to divide x, and then
+    # t ≡ t0 (mod m = stride/g); x is read when the first such t at or above the lowest allowed tap
+    # is not above the highest allowed tap.
+    g = math.gcd(dilation, stride)
+    m = stride // g
+    inverse = pow(dilation // g, -1, m) if m > 1 else 0
+    x = np.arange(before, before + n, dtype=np.int64)
+    lo = np.maximum(0, -((stride * (out - 1) - x) // dilation))  # ceil((x - stride·(out−1)) / dilation)
+    hi = np.minimum(k - 1, x // dilation)
+    t0 = ((x // g) * inverse) % m
+    seen = (x % g == 0) & (lo + (t0 - lo) % m <= hi)
+    return (np.flatnonzero(~seen)).tolist()
 
 
 # --------------------------------------------------------------------------------------------------

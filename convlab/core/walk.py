@@ -154,6 +154,7 @@ def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) 
     img = v.as_image(image)
     ker = _as_channels(img, kernel)
     plan = _plan(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode="zeros")
+    v.check_walk_size(plan.out_shape[0] * plan.out_shape[1], plan.kernel.size)  # every step is kept
     fm, walk = _steps_from_plan(plan)  # the same engine and records as iter_steps, planned once
     steps = list(walk)
     (pt, pb), (pl, pr) = plan.pads

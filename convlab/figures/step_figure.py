@@ -374,7 +374,7 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "co
     _check_phase(phase)
     v.index_arg(step, "step")
     dpi = v.dpi_arg(dpi)
-    width = v.positive_number(width, "width")
+    width = v.inches_arg(width, "width")
     sf = StepFigure(dpi=dpi, width=width)
     sf.phase = phase
     image = SEED_IMAGE if image is None else image
