@@ -426,6 +426,23 @@ def iter_pool_steps(image, size, *, stride=None, padding=0, kind="max") -> Itera
     and are checked when this function is called. Each step's ``value`` is read from the same engine as
     those functions, so it equals their entry exactly.
 
+    Parameters
+    ----------
+    image, size, stride, padding
+        As for :func:`max_pool2d`.
+    kind : {"max", "mean"}, default "max"
+        Max pooling or average pooling.
+
+    Returns
+    -------
+    iterator of PoolStep
+        One per window, ``index`` 0, 1, 2, ... in reading order.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On the call (not at the first ``next()``), naming the argument.
+
     Examples
     --------
     >>> fmap = [[1, 3, 0, 2],
@@ -561,6 +578,22 @@ def iter_transpose_steps(image, kernel, *, stride=1, padding=0, output_padding=0
     Arguments are those of :func:`conv_transpose2d` and are checked when this function is called. Each
     step adds the engine's block for its pixel to a running canvas, in the order the engine adds them,
     so the last step's ``running`` equals :func:`conv_transpose2d`'s result exactly.
+
+    Parameters
+    ----------
+    image, kernel, stride, padding, output_padding, dilation
+        As for :func:`conv_transpose2d`.
+
+    Returns
+    -------
+    iterator of TransposeStep
+        One per input pixel, ``index`` 0, 1, 2, ... in reading order. Each step holds a copy of the
+        running canvas, so keep a walk over a large image lazy.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On the call (not at the first ``next()``), naming the argument.
 
     Examples
     --------

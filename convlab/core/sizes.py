@@ -288,6 +288,21 @@ def pool_output_size(n, size, *, stride=None, padding=0) -> int:
     The convolution formula with a window of ``size`` pixels and no dilation. ``padding`` is at most
     ``size // 2`` (PyTorch's rule), so every window holds at least one real pixel.
 
+    Parameters
+    ----------
+    n : int
+        Input length (rows or columns).
+    size : int
+        Window length along the same axis.
+    stride : int, optional
+        By default ``size``: windows side by side.
+    padding : int, default 0
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument, e.g. for padding over ``size // 2`` or a window longer than the padded input.
+
     Examples
     --------
     >>> pool_output_size(4, 2)          # 2x2 pooling halves a 4-pixel side
