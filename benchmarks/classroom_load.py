@@ -77,11 +77,26 @@ def _remaining(deadline: float, stage: str) -> float:
 
 
 def _text_of(html: str, limit: int = 300) -> str:
-    """The readable message of a hub error page."""
-    match = re.search(r'<div[^>]*class="[^"]*(?:error|alert)[^"]*"[^>]*>(.*?)</div>', html, re.S)
-    text = match.group(1) if match else html
-    text = re.sub(r"<[^>]+>", " ", text)
-    return re.sub(r"\s+", " ", text).strip()[:limit]
+    """The readable message of a hub error page ("Spawn failed ... <why> ... Would you like ...")."""
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    match = re.search(r"has failed\.(.*?)Would you like", text)
+    if match and match.group(1).strip():
+        return match.group(1).strip()[:limit]
+    match = re.search(r"(\d{3} : .*?)(?:You can try|$)", text)
+    return (match.group(1) if match else text)[:limit]
+
+
+def hub_log_reasons(log_text: str) -> list[tuple[int, str]]:
+    """Why spawns failed, from the hub's log: (count, message) with names and ports folded."""
+    counts: dict = {}
+    pattern = (r"\] (.*(?:Unhandled error starting|failed to start|didn't respond|did not respond|"
+               r"timed out|Timeout|Address already in use|died).*)")
+    for line in re.findall(pattern, log_text):
+        line = re.sub(r"student\d+", "studentNN", line)
+        line = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", line)
+        line = re.sub(r"\b\d+\.\d+ ?(?:s|seconds)\b", "N s", line)
+        counts[line.strip()] = counts.get(line.strip(), 0) + 1
+    return sorted(((n, m) for m, n in counts.items()), reverse=True)
 
 
 # --------------------------------------------------------------------------- kernel websocket
@@ -123,8 +138,13 @@ def run_notebook_over_websocket(http, base: str, user: str, path: str, deadline:
     session = uuid.uuid4().hex
     ws_url = base.replace("http://", "ws://") + f"/user/{user}/api/kernels/{kernel_id}/channels"
     cookie = "; ".join(f"{c.name}={c.value}" for c in mine)
-    ws = websocket.create_connection(f"{ws_url}?session_id={session}", header=[f"Cookie: {cookie}"],
-                                     timeout=min(REQUEST_TIMEOUT, _remaining(deadline, "kernel")))
+    try:
+        ws = websocket.create_connection(f"{ws_url}?session_id={session}", header=[f"Cookie: {cookie}"],
+                                         timeout=min(REQUEST_TIMEOUT, _remaining(deadline, "kernel")))
+    except (websocket.WebSocketException, OSError) as err:
+        # The server answers the websocket only once the kernel replied to kernel_info.
+        raise StudentError(f"kernel {Path(path).name}",
+                           f"websocket not opened: {type(err).__name__}: {err}") from None
     errors = []
     try:
         for index, cell in enumerate(cells):
@@ -374,12 +394,16 @@ def parse_args(argv=None):
                         help="c.JupyterHub.concurrent_spawn_limit (JupyterHub default 100)")
     parser.add_argument("--mem-limit", default=None,
                         help="c.Spawner.mem_limit, e.g. 1G (not enforced by the local spawner)")
+    parser.add_argument("--kernel-transport", choices=("tcp", "ipc"), default=None,
+                        help="the users' c.KernelManager.transport (default tcp: five loopback "
+                             "ports per kernel; ipc: Unix sockets, no port to collide)")
     parser.add_argument("--chromium", action="store_true",
                         help="the first student uses a real headless Chromium")
     parser.add_argument("--time-limit", type=float, default=900.0,
                         help="the whole run stops after this many seconds (default 900)")
     parser.add_argument("--max-students", type=int, default=MAX_STUDENTS, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help="also write every record here")
+    parser.add_argument("--hub-log", type=Path, default=None, help="keep the hub's log here")
     args = parser.parse_args(argv)
     if not 1 <= args.students <= args.max_students:
         parser.error(f"--students must be between 1 and {args.max_students}; got {args.students}")
@@ -399,7 +423,7 @@ def main(argv=None) -> int:
         return 2
     settings = hubkit.HubSettings(http_timeout=args.http_timeout, start_timeout=args.start_timeout,
                                   concurrent_spawn_limit=args.concurrent_spawn_limit,
-                                  mem_limit=args.mem_limit)
+                                  mem_limit=args.mem_limit, kernel_transport=args.kernel_transport)
     users = [f"student{i + 1:02d}" for i in range(args.students)]
     tmp = Path(tempfile.mkdtemp(prefix="convlab-classroom-"))
     t_begin = time.monotonic()
@@ -447,10 +471,14 @@ def main(argv=None) -> int:
             leftovers = hub.stop(timeout=60)
             if leftovers:
                 print(f"killed leftover processes {leftovers}")
-        log_text = (tmp / "jupyterhub.log").read_text(errors="replace") if (tmp / "jupyterhub.log").exists() else ""
+        log_path = tmp / "jupyterhub.log"
+        log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
+        if args.hub_log and log_text:
+            args.hub_log.write_text(log_text)
 
     # ----------------------------------------------------------------------- report
     ok = [r for r in records.values() if "error" not in r and "finish_seconds" in r]
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (the CPUs are shared with other work)")
     print(f"\nfinished: {len(ok)}/{len(users)} students ran both lessons "
           f"(all arrived within {args.window:g} s; run took {wall:.0f} s)")
     print(f"spawn  (login -> server ready), s: {_stats([r.get('spawn_seconds') for r in records.values()])}")
@@ -467,11 +495,12 @@ def main(argv=None) -> int:
     print(f"errors: {len(errors)}")
     for r in errors:
         print(f"  {r['user']} ({r.get('kind')}): {r['error']['stage']}: {r['error']['message']}")
-    hub_reasons = sorted({m.strip() for m in re.findall(
-        r"\] (.*(?:failed to start|Timeout|timed out|did not respond|Address already in use).*)",
-        log_text)})
-    for reason in hub_reasons[:8]:
-        print(f"  hub log: {reason[:200]}")
+    for count, reason in hub_log_reasons(log_text)[:8]:
+        print(f"  hub log ({count}x): {reason[:220]}")
+    collisions = re.findall(r"ZMQError: Address already in use \(addr='([^']+)'", log_text)
+    if collisions:
+        print(f"  kernel port collisions: {len(collisions)} ZMQError 'Address already in use' in the "
+              f"servers' logs, on {len(set(collisions))} port(s)")
     kernels = [m for u in mem_users.values() for m in u["kernels"]]
     servers = [m for u in mem_users.values() for m in u["server"]]
     per_student = [sum(m[0] for m in u["server"] + u["kernels"]) for u in mem_users.values()]

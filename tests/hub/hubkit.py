@@ -134,6 +134,7 @@ class HubSettings:
     start_timeout: float | None = None
     concurrent_spawn_limit: int | None = None
     mem_limit: str | None = None
+    kernel_transport: str | None = None  # "ipc": kernels talk over Unix sockets, not TCP ports
 
     @classmethod
     def generous(cls) -> HubSettings:
@@ -152,6 +153,12 @@ class HubSettings:
             lines.append(f"c.Spawner.mem_limit = {self.mem_limit!r}")
         return lines
 
+    def server_config_lines(self) -> list[str]:
+        """Lines for the users' own servers (jupyter_server_config.py), not the hub."""
+        if self.kernel_transport is None:
+            return []
+        return [f"c.KernelManager.transport = {self.kernel_transport!r}"]
+
 
 def write_hub_config(tmp: Path, *, users: list[str], port: int, hub_port: int, api_port: int,
                      settings: HubSettings) -> Path:
@@ -169,6 +176,7 @@ def write_hub_config(tmp: Path, *, users: list[str], port: int, hub_port: int, a
         f"c.LabApp.workspaces_dir = {str(tmp / 'user-workspaces')!r}",
         "c.LabApp.news_url = None",
         "c.LabApp.check_for_updates_class = 'jupyterlab.NeverCheckForUpdate'",
+        *settings.server_config_lines(),
         "",
     ])
     (user_config / "jupyter_server_config.py").write_text(lab_config)
