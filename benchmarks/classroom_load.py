@@ -276,8 +276,22 @@ def chromium_student(user: str, base: str, link: str, deadline: float, record: d
         page.fill("#password_input", "any")
         login_at = time.monotonic()
         page.click("#login_submit")
+
+        def retry_if_throttled():
+            # concurrent_spawn_limit: the hub's page says "Try again in N seconds"; a student does.
+            try:
+                text = page.inner_text("body", timeout=2000)
+            except Exception:  # noqa: BLE001 - the page is navigating
+                return
+            match = re.search(r"Too many users.*?Try again in (\d+) (seconds|minutes)", text, re.S)
+            if match:
+                record["throttled"] = record.get("throttled", 0) + 1
+                wait = int(match.group(1)) * (60 if match.group(2) == "minutes" else 1)
+                page.wait_for_timeout(1000 * min(wait, _remaining(deadline, "spawn (throttled)")))
+                page.reload(wait_until="domcontentloaded", timeout=60_000)
+
         support.wait_until(page, lambda: f"/user/{user}/lab" in page.url,
-                           timeout=_remaining(deadline, "spawn"),
+                           timeout=_remaining(deadline, "spawn"), on_tick=retry_if_throttled,
                            what="the hub to start the server, pull the course and open JupyterLab")
         record["spawn_seconds"] = round(time.monotonic() - login_at, 1)  # includes the pull
         record["lessons"] = {}
@@ -397,6 +411,9 @@ def parse_args(argv=None):
     parser.add_argument("--kernel-transport", choices=("tcp", "ipc"), default=None,
                         help="the users' c.KernelManager.transport (default tcp: five loopback "
                              "ports per kernel; ipc: Unix sockets, no port to collide)")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="jupyterhub_config.py lines to add last (a .md file: its first python "
+                             "block, e.g. docs/hub_settings.md)")
     parser.add_argument("--chromium", action="store_true",
                         help="the first student uses a real headless Chromium")
     parser.add_argument("--time-limit", type=float, default=900.0,
@@ -421,9 +438,19 @@ def main(argv=None) -> int:
     if missing:
         print("cannot start the hub: " + "; ".join(missing), file=sys.stderr)
         return 2
+    extra = ""
+    if args.config is not None:
+        extra = args.config.read_text()
+        if args.config.suffix == ".md":
+            blocks = re.findall(r"```python\n(.*?)```", extra, re.S)
+            if not blocks:
+                print(f"no ```python block in {args.config}", file=sys.stderr)
+                return 2
+            extra = blocks[0]
     settings = hubkit.HubSettings(http_timeout=args.http_timeout, start_timeout=args.start_timeout,
                                   concurrent_spawn_limit=args.concurrent_spawn_limit,
-                                  mem_limit=args.mem_limit, kernel_transport=args.kernel_transport)
+                                  mem_limit=args.mem_limit, kernel_transport=args.kernel_transport,
+                                  extra_config=extra)
     users = [f"student{i + 1:02d}" for i in range(args.students)]
     tmp = Path(tempfile.mkdtemp(prefix="convlab-classroom-"))
     t_begin = time.monotonic()
@@ -431,8 +458,10 @@ def main(argv=None) -> int:
     print(f"classroom load: {args.students} students within {args.window:g} s; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     shown = {k: v for k, v in vars(settings).items() if v is not None}
+    shown.pop("extra_config", None)
     print(f"hub settings: {shown or 'JupyterHub defaults'} "
-          "(defaults: http_timeout 30, start_timeout 60, concurrent_spawn_limit 100)")
+          "(defaults: http_timeout 30, start_timeout 60, concurrent_spawn_limit 100)"
+          + (f", then {args.config}" if args.config else ""))
     hub = None
     records = {user: {"user": user} for user in users}
     try:

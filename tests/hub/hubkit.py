@@ -135,6 +135,7 @@ class HubSettings:
     concurrent_spawn_limit: int | None = None
     mem_limit: str | None = None
     kernel_transport: str | None = None  # "ipc": kernels talk over Unix sockets, not TCP ports
+    extra_config: str = ""  # jupyterhub_config.py lines appended last (e.g. docs/hub_settings.md's)
 
     @classmethod
     def generous(cls) -> HubSettings:
@@ -222,7 +223,7 @@ c.Spawner.environment = {{
 }}
 
 # The settings under test (absent lines keep JupyterHub's defaults).
-""" + "\n".join(settings.config_lines()) + "\n"
+""" + "\n".join(settings.config_lines()) + "\n\n" + settings.extra_config + "\n"
     path = tmp / "jupyterhub_config.py"
     path.write_text(config)
     return path
