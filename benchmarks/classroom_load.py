@@ -399,7 +399,7 @@ def parse_args(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=20, help="how many students (default 20)")
     parser.add_argument("--window", type=float, default=30.0,
-                        help="arrival window in seconds: arrivals are spread evenly over it (default 30)")
+                        help="arrival window in seconds, arrivals spread evenly over it (default 30)")
     parser.add_argument("--http-timeout", type=float, default=None,
                         help="c.Spawner.http_timeout (JupyterHub default 30)")
     parser.add_argument("--start-timeout", type=float, default=None,
@@ -510,7 +510,8 @@ def main(argv=None) -> int:
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (the CPUs are shared with other work)")
     print(f"\nfinished: {len(ok)}/{len(users)} students ran both lessons "
           f"(all arrived within {args.window:g} s; run took {wall:.0f} s)")
-    print(f"spawn  (login -> server ready), s: {_stats([r.get('spawn_seconds') for r in records.values()])}")
+    spawns = [r.get("spawn_seconds") for r in records.values()]
+    print(f"spawn  (login -> server ready), s: {_stats(spawns)}")
     print(f"pulled (arrival -> course cloned), s: "
           f"{_stats([r.get('pulled_seconds') for r in records.values()])}")
     for stem in (Path(lesson).stem for lesson in LESSONS):
@@ -519,7 +520,8 @@ def main(argv=None) -> int:
     print(f"finish (arrival -> both lessons run), s: {_stats([r.get('finish_seconds') for r in ok])}")
     throttled = sum(r.get("throttled", 0) for r in records.values())
     if throttled:
-        print(f"throttled by concurrent_spawn_limit (429, student waited Retry-After): {throttled} times")
+        print(f"throttled by concurrent_spawn_limit (429, student waited Retry-After): "
+              f"{throttled} times")
     errors = [r for r in records.values() if "error" in r]
     print(f"errors: {len(errors)}")
     for r in errors:

@@ -30,7 +30,8 @@ def load_hubkit():
 hubkit = load_hubkit()
 support = hubkit.load_support()
 
-HUB_USER = "student"
+HUB_USER = "student"  # logs in through Chromium (test_hub_nbgitpuller.py)
+SIMULATED_USER = "student2"  # the classroom benchmark's simulated student (test_hub_classroom.py)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +63,8 @@ def jupyterhub_server(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("hub")
     try:
-        hub = hubkit.start_hub(tmp, users=[HUB_USER], settings=hubkit.HubSettings.generous(),
+        hub = hubkit.start_hub(tmp, users=[HUB_USER, SIMULATED_USER],
+                               settings=hubkit.HubSettings.generous(),
                                log_path=support.artifact_path("jupyterhub.log"))
     except hubkit.HubError as err:
         pytest.fail(str(err), pytrace=False)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.util
+import ipaddress
 import os
 import secrets
 import shutil
@@ -249,6 +250,56 @@ def kill_leftovers(marker: str) -> list[int]:
                 os.kill(int(proc.name), signal.SIGKILL)
                 killed.append(int(proc.name))
     return killed
+
+
+def _socket_inodes(pid: str) -> set[str]:
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    return inodes
+
+
+def _address(hex_addr: str) -> str:
+    """/proc/net/tcp{,6}'s hex address (host byte order words) as text."""
+    raw = bytes.fromhex(hex_addr)
+    if len(raw) == 4:
+        return str(ipaddress.IPv4Address(raw[::-1]))
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+    address = ipaddress.IPv6Address(words)
+    return str(address.ipv4_mapped or address)
+
+
+def listening_sockets(marker: str) -> list[dict]:
+    """Every TCP socket in LISTEN state held by a process whose command line or environment
+    names ``marker`` (the hub, traefik, users' servers and kernels): pid, program, address, port."""
+    listeners = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as f:
+            for line in list(f)[1:]:
+                fields = line.split()
+                if fields[3] == "0A":  # LISTEN
+                    host, port = fields[1].split(":")
+                    listeners[fields[9]] = (_address(host), int(port, 16))
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            environ = (proc / "environ").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if marker not in cmdline and marker not in environ:
+            continue
+        for inode in _socket_inodes(proc.name) & listeners.keys():
+            address, port = listeners[inode]
+            found.append({"pid": int(proc.name), "program": cmdline[:120], "address": address,
+                          "port": port})
+    return found
 
 
 @dataclasses.dataclass
