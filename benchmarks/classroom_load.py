@@ -77,12 +77,11 @@ def _remaining(deadline: float, stage: str) -> float:
 
 
 def _text_of(html: str, limit: int = 300) -> str:
-    """The readable message of a hub error page ("Spawn failed ... <why> ... Would you like ...")."""
+    """The readable message of a hub error page (what the student reads; the reason, if the page
+    leaves it out, is in the hub's log, which the report quotes)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-    match = re.search(r"has failed\.(.*?)Would you like", text)
-    if match and match.group(1).strip():
-        return match.group(1).strip()[:limit]
-    match = re.search(r"(\d{3} : .*?)(?:You can try|$)", text)
+    match = re.search(r"((?:Spawn failed|\d{3} :).*?)(?: Would you like| You can try|$)", text)
     return (match.group(1) if match else text)[:limit]
 
 
@@ -524,8 +523,12 @@ def main(argv=None) -> int:
               f"{throttled} times")
     errors = [r for r in records.values() if "error" in r]
     print(f"errors: {len(errors)}")
+    groups: dict = {}
     for r in errors:
-        print(f"  {r['user']} ({r.get('kind')}): {r['error']['stage']}: {r['error']['message']}")
+        groups.setdefault((r["error"]["stage"], r["error"]["message"]), []).append(
+            r["user"] + (" (chromium)" if r.get("kind") == "chromium" else ""))
+    for (stage, message), who in groups.items():
+        print(f"  {len(who)}x {stage}: {message} [{', '.join(who)}]")
     for count, reason in hub_log_reasons(log_text)[:8]:
         print(f"  hub log ({count}x): {reason[:220]}")
     collisions = re.findall(r"ZMQError: Address already in use \(addr='([^']+)'", log_text)
