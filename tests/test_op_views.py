@@ -93,3 +93,22 @@ def test_transposed_add_phase_shows_the_output_after_the_block_and_before_it_ear
 def test_bad_settings_are_named_before_any_work(call, exc, pattern):
     with pytest.raises(exc, match=pattern):
         call()
+
+
+@pytest.mark.parametrize("settings, frames", [
+    (dict(operation="max pooling", size=2, stride=1), 16),                     # 4x4 windows on the 5x5 image
+    (dict(operation="transposed convolution", stride=2), 25),                  # one frame per input pixel
+])
+def test_save_animation_exports_the_other_operations(tmp_path, settings, frames):
+    from PIL import Image
+
+    from convlab.figures import save_animation
+
+    path = save_animation(tmp_path / "op.gif", dpi=20, **settings)
+    with Image.open(path) as gif:
+        assert gif.n_frames == frames
+
+
+def test_a_walk_too_long_to_show_is_refused_in_words():
+    with pytest.raises(ValueError, match="windows"):
+        pool_view_model(np.zeros((300, 300)), 1, stride=1)

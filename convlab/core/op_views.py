@@ -23,9 +23,12 @@ max(1, 3, 4, 2) = 4
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 
 from . import _validate as v
+from . import limits
 from . import palette
 from ._format import format_number
 from .ops import iter_pool_steps, iter_transpose_steps
@@ -65,6 +68,13 @@ def _base(operation: str, phases: list[str], table: dict) -> dict:
             "phase_help": {p: _HELP[p] for p in phases}, "phase_table": table, "colours": COLOURS}
 
 
+def _bounded(walk) -> list:
+    """Every step of a walk, refusing (in words) walks too long to show step by step."""
+    steps = list(islice(walk, limits.MAX_WINDOWS + 1))
+    v.check_walk_size(len(steps), 1)
+    return steps
+
+
 def _sizes_text(formula, hw, *args) -> str:
     rows, cols = formula(hw[0], *args[0]), formula(hw[1], *args[1])
     return f"output size: {rows}" if rows == cols else f"output size: rows {rows}, columns {cols}"
@@ -81,7 +91,7 @@ def pool_view_model(image, size, *, stride=None, padding=0, kind="max") -> dict:
     >>> vm["steps"][0]["value_label"], vm["panels"]["products"]["sum_label"]
     ('2.5', 'mean')
     """
-    steps = list(iter_pool_steps(image, size, stride=stride, padding=padding, kind=kind))
+    steps = _bounded(iter_pool_steps(image, size, stride=stride, padding=padding, kind=kind))
     img = v.as_image(image)
     c = 1 if img.ndim == 2 else img.shape[2]
     first = steps[0]
@@ -182,8 +192,8 @@ def transpose_view_model(image, kernel, *, stride=1, padding=0, output_padding=0
     >>> vm["phases"], vm["steps"][1]["map"]["labels"]
     (['place', 'multiply', 'add', 'slide'], ['1', '1', '3', '2', '2'])
     """
-    steps = list(iter_transpose_steps(image, kernel, stride=stride, padding=padding, output_padding=output_padding,
-                                      dilation=dilation))
+    steps = _bounded(iter_transpose_steps(image, kernel, stride=stride, padding=padding,
+                                          output_padding=output_padding, dilation=dilation))
     img = v.as_image(image)
     ker = v.as_kernel(kernel, img)
     c = 1 if img.ndim == 2 else img.shape[2]

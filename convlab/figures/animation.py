@@ -15,13 +15,13 @@ import numpy as np
 
 from ..core import _validate as v
 from ..core import limits
-from ..core.walk import PHASES, compute_walk, view_model
+from ..core.op_views import operation_view
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from .step_figure import StepFigure
 
 __all__ = ["save_animation"]
 
-_SETTINGS = ("stride", "padding", "dilation", "flip")
+_SETTINGS = ("stride", "padding", "dilation", "flip", "operation", "size", "output_padding")
 
 
 def _check_path(path) -> Path:
@@ -57,7 +57,8 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     image, kernel : array_like, optional
         Default: the seed lesson's example.
     phases : bool, default False
-        False: one frame per window (phase "collect"). True: five frames per window, one per phase.
+        False: one frame per window (its last phase, "collect" for convolution). True: one frame per
+        window and phase.
     fps : float, default 2
         Frames per second, from ``MIN_FPS`` (0.1) to ``MAX_FPS`` (50).
     dpi : int, default 60
@@ -66,7 +67,9 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
         ``progress(done, total)`` is called after each frame. True prints "frame i/n"; None prints
         only for long exports (more than 40 frames).
     **settings
-        ``stride``, ``padding``, ``dilation``, ``flip``.
+        ``stride``, ``padding``, ``dilation``, ``flip``; ``operation`` (one of
+        :data:`convlab.core.op_views.OPERATIONS`, default "convolution") with ``size`` for pooling and
+        ``output_padding`` for transposed convolution.
 
     Returns
     -------
@@ -96,18 +99,19 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     path = _check_path(path)
     unknown = set(settings) - set(_SETTINGS)
     if unknown:
-        raise TypeError(f"unknown setting(s) {', '.join(sorted(unknown))}; use stride, padding, dilation, flip")
+        raise TypeError(f"unknown setting(s) {', '.join(sorted(unknown))}; use {', '.join(_SETTINGS)}")
     phases = v.check_bool(phases, "phases", "five frames per window, or one")
     fps = v.fps_arg(fps)
     dpi = v.dpi_arg(dpi)
     progress = _check_progress(progress)
     image = SEED_IMAGE if image is None else image
     kernel = SEED_KERNEL if kernel is None else kernel
-    walk = compute_walk(image, kernel, **settings)  # checks the image, kernel and settings
-    frames = [(i, p) for i in range(len(walk.steps)) for p in (PHASES if phases else ("collect",))]
+    operation = settings.pop("operation", "convolution")
+    vm = operation_view(operation, image, kernel, **settings)  # checks the image, kernel and settings
+    frames = [(i, p) for i in range(len(vm["steps"])) for p in (vm["phases"] if phases else vm["phases"][-1:])]
     v.frames_arg(len(frames))
     sf = StepFigure(dpi=dpi)
-    sf.configure(view_model(walk))
+    sf.configure(vm)
     width, height = sf.figure.get_size_inches()
     v.check_figure_pixels(width, height, dpi)
 
