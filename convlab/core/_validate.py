@@ -233,6 +233,16 @@ def check_mode_fits(mode: str, pads, image_hw: tuple[int, int]) -> None:
 # ------------------------------------------------------------------ limits (see convlab.core.limits)
 
 
+def short(value, limit: int = 60) -> str:
+    """repr() of ``value`` cut to ``limit`` characters: for messages in every layer."""
+    return _short(value, limit)
+
+
+def is_int(value) -> bool:
+    """True for an integer (Python or numpy), False for bools and everything else."""
+    return _is_int(value)
+
+
 def _fmt_count(n) -> str:
     return f"{n:,}" if isinstance(n, int) else f"{n:g}"
 

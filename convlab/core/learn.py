@@ -42,7 +42,7 @@ def _examples(values, name: str) -> list:
     if isinstance(values, np.ndarray) and values.ndim == 3:
         values = list(values)
     if not isinstance(values, (list, tuple)):
-        raise TypeError(f"{name} must be a list of 2-D arrays; got {v._short(values)}")
+        raise TypeError(f"{name} must be a list of 2-D arrays; got {v.short(values)}")
     if not values:
         raise ValueError(f"{name} must hold at least one example; got an empty {type(values).__name__}")
     return [v.as_array(x, f"{name}[{i}]", ndims=(2,), shape_hint="a 2-D (H, W) array") for i, x in enumerate(values)]

@@ -26,7 +26,7 @@ _SETTINGS = ("stride", "padding", "dilation", "flip", "operation", "size", "outp
 
 def _check_path(path) -> Path:
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name (str or pathlib.Path) ending in .gif; got {v._short(path)}")
+        raise TypeError(f"path must be a file name (str or pathlib.Path) ending in .gif; got {v.short(path)}")
     path = Path(os.fspath(path))
     if path.suffix.lower() != ".gif":
         raise ValueError(f"path must end in .gif; got {str(path)!r}")
@@ -42,7 +42,7 @@ def _check_path(path) -> Path:
 def _check_progress(progress):
     if progress is None or isinstance(progress, (bool, np.bool_)) or callable(progress):
         return progress
-    raise TypeError(f"progress must be a function progress(done, total), True, False or None; got {v._short(progress)}")
+    raise TypeError(f"progress must be a function progress(done, total), True, False or None; got {v.short(progress)}")
 
 
 def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: float = 2.0, dpi: int = 60,
