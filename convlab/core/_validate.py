@@ -265,3 +265,82 @@ def seed_arg(value, name: str = "seed") -> int:
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer; got {_short(value)}")
     return int(value)
+
+
+# --------------------------------------------------------------------------------------------------
+# transposed convolution, pooling and ReLU (convlab.core.ops)
+# --------------------------------------------------------------------------------------------------
+
+def as_numbers(value, name: str) -> np.ndarray:
+    """Any-dimensional array of finite real numbers as float64 (ReLU takes a number, a map or a stack)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a number or an array of numbers; got {_short(value)}")
+    try:
+        arr = np.asarray(value)
+    except ValueError:  # numpy >= 1.24 refuses ragged nesting
+        raise ValueError(f"{name} must be a rectangular array of numbers; got rows of different lengths: "
+                         f"{_short(value)}") from None
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must contain only real numbers; got dtype {arr.dtype} in {_short(value)}")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name} must contain only finite numbers; got {arr[where]} at index {where}")
+    return arr
+
+
+def non_negative_pair(value, name: str) -> tuple[int, int]:
+    """A non-negative int or a ``(rows, cols)`` pair of them (no names such as "same")."""
+    hint = f"{name} must be a non-negative integer or a (rows, cols) pair of non-negative integers"
+    return _int_pair(_scalar(value), hint, minimum=0)
+
+
+def output_padding_pair(value, stride: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int]:
+    """``output_padding`` of a transposed convolution: each axis smaller than its stride or its dilation.
+
+    PyTorch's rule: the extra rows only choose among the input sizes that a strided convolution maps to
+    the same output size, so there are at most ``max(stride, dilation) - 1`` of them.
+    """
+    op = non_negative_pair(value, "output_padding")
+    for extra, s, d, axis in zip(op, stride, dilation, ("rows", "columns")):
+        if extra >= max(s, d):
+            raise ValueError(
+                f"output_padding must be smaller than the stride or the dilation: {extra} extra {axis} with "
+                f"stride {s} and dilation {d}; use at most {max(s, d) - 1}; got output_padding={_short(value)}"
+            )
+    return op
+
+
+def check_transpose_output(out_hw, image_hw, kernel_hw, stride, padding, output_padding, dilation) -> None:
+    """A transposed convolution whose cropping (``padding``) eats the whole output is refused."""
+    for out, n, k, s, p, op, d, axis in zip(out_hw, image_hw, kernel_hw, stride, padding, output_padding,
+                                             dilation, ("rows", "columns")):
+        if out < 1:
+            full = (n - 1) * s + d * (k - 1) + 1
+            raise ValueError(
+                f"padding={p} crops {2 * p} {axis} from a transposed-convolution output of {full + op} {axis}, "
+                f"leaving {out}: the output size (n−1)·s − 2p + d·(k−1) + output_padding + 1 must be at least 1; "
+                f"use padding at most {(full + op - 1) // 2}"
+            )
+
+
+def pool_padding_pair(value, size: tuple[int, int]) -> tuple[int, int]:
+    """Pooling padding: at most half the window per axis (PyTorch's rule), so every window holds a real pixel."""
+    pads = non_negative_pair(value, "padding")
+    for p, k, axis in zip(pads, size, ("rows", "columns")):
+        if p > k // 2:
+            raise ValueError(
+                f"padding must be at most half the pooling size: {p} {axis} of padding with size {k} "
+                f"(at most {k // 2}); got padding={_short(value)}"
+            )
+    return pads
+
+
+def check_pool_fits(size: tuple[int, int], padded_hw: tuple[int, int], pads) -> None:
+    """The pooling window must fit inside the padded input."""
+    if size[0] <= padded_hw[0] and size[1] <= padded_hw[1]:
+        return
+    raise ValueError(
+        f"size ({size[0]}x{size[1]}) is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}, "
+        f"padding {pads[0]}x{pads[1]}); use a smaller pooling size"
+    )

@@ -8,7 +8,8 @@ import numpy as np
 
 from . import _validate as v
 
-__all__ = ["span_of", "output_size", "output_shape", "output_size_formula", "unvisited"]
+__all__ = ["span_of", "output_size", "output_shape", "output_size_formula", "unvisited",
+           "transpose_output_size", "transpose_output_size_formula", "pool_output_size", "pool_output_size_formula"]
 
 
 def span_of(kernel_hw, dilation) -> tuple[int, int]:
@@ -141,3 +142,120 @@ def unvisited(n, k, *, stride=1, padding=0, dilation=1) -> list[int]:
     for start in range(0, stride * out, stride):
         seen[start + taps] = True
     return [int(i) - before for i in np.flatnonzero(~seen) if before <= i < before + n]
+
+
+# --------------------------------------------------------------------------------------------------
+# transposed convolution and pooling (one axis at a time, like output_size)
+# --------------------------------------------------------------------------------------------------
+
+def _one_axis(value, name: str, minimum: int) -> int:
+    if isinstance(value, (tuple, list)):
+        raise TypeError(f"these helpers work on one axis: {name} must be a single integer; got {value!r}")
+    pair = v.positive_pair(value, name) if minimum == 1 else v.non_negative_pair(value, name)
+    return pair[0]
+
+
+def _transpose_args(n, k, stride, padding, output_padding, dilation):
+    n, k = v.size_arg(n, "n"), v.size_arg(k, "k")
+    stride, dilation = _one_axis(stride, "stride", 1), _one_axis(dilation, "dilation", 1)
+    padding = _one_axis(padding, "padding", 0)
+    if isinstance(output_padding, (tuple, list)):
+        raise TypeError(f"these helpers work on one axis: output_padding must be a single integer; got {output_padding!r}")
+    op = v.output_padding_pair(output_padding, (stride, stride), (dilation, dilation))[0]
+    out = (n - 1) * stride - 2 * padding + dilation * (k - 1) + op + 1
+    v.check_transpose_output((out, out), (n, n), (k, k), (stride, stride), (padding, padding), (op, op),
+                             (dilation, dilation))
+    return n, k, stride, padding, op, dilation, out
+
+
+def transpose_output_size(n, k, *, stride=1, padding=0, output_padding=0, dilation=1) -> int:
+    """Length of a transposed convolution's output along one axis: ``(n−1)·s − 2p + d·(k−1) + output_padding + 1``.
+
+    Every input pixel places a copy of the kernel ``s`` pixels after the previous one, so the copies cover
+    ``(n−1)·s + d·(k−1) + 1`` pixels; ``padding`` crops ``p`` from each end and ``output_padding`` adds
+    rows back at the bottom/right. It undoes :func:`output_size`: a convolution with the same settings maps
+    this length back to ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Input length (rows or columns).
+    k : int
+        Kernel length along the same axis.
+    stride, dilation : int
+    padding : int
+        Rows cropped from each end (not added, as in a convolution).
+    output_padding : int
+        Rows added at the end; smaller than the stride or the dilation (PyTorch's rule).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the argument, e.g. when ``padding`` would crop the whole output.
+
+    Examples
+    --------
+    A 2-pixel input, a 3-tap kernel, stride 2: copies start at 0 and 2 and cover 0..4.
+
+    >>> transpose_output_size(2, 3, stride=2)
+    5
+    >>> transpose_output_size(2, 3, stride=2, padding=1, output_padding=1)
+    4
+    >>> output_size(4, 3, stride=2, padding=1)   # the convolution it undoes
+    2
+    """
+    return _transpose_args(n, k, stride, padding, output_padding, dilation)[-1]
+
+
+def transpose_output_size_formula(n, k, *, stride=1, padding=0, output_padding=0, dilation=1) -> str:
+    """The transposed convolution's output-size formula written out with these numbers.
+
+    Examples
+    --------
+    >>> print(transpose_output_size_formula(3, 3, stride=2))
+    (3−1)·2 − 2·0 + (3−1) + 1 = 7
+    >>> print(transpose_output_size_formula(3, 3, stride=2, padding=1, output_padding=1, dilation=2))
+    (3−1)·2 − 2·1 + 2·(3−1) + 1 + 1 = 8
+    """
+    n, k, stride, padding, op, dilation, out = _transpose_args(n, k, stride, padding, output_padding, dilation)
+    kern = f"({k}\u22121)" if dilation == 1 else f"{dilation}·({k}\u22121)"
+    extra = f" + {op}" if op else ""
+    return f"({n}\u22121)·{stride} \u2212 2·{padding} + {kern}{extra} + 1 = {_fmt(out)}"
+
+
+def _pool_args(n, size, stride, padding):
+    n, size = v.size_arg(n, "n"), _one_axis(size, "size", 1)
+    stride = size if stride is None else _one_axis(stride, "stride", 1)
+    padding = v.pool_padding_pair(_one_axis(padding, "padding", 0), (size, size))[0]
+    v.check_pool_fits((size, size), (n + 2 * padding, n + 2 * padding), ((padding, padding), (padding, padding)))
+    return n, size, stride, padding, (n + 2 * padding - size) // stride + 1
+
+
+def pool_output_size(n, size, *, stride=None, padding=0) -> int:
+    """Length of a pooling output along one axis: ``⌊(n + 2p − size)/s⌋ + 1``, with ``s = size`` by default.
+
+    The convolution formula with a window of ``size`` pixels and no dilation. ``padding`` is at most
+    ``size // 2`` (PyTorch's rule), so every window holds at least one real pixel.
+
+    Examples
+    --------
+    >>> pool_output_size(4, 2)          # 2x2 pooling halves a 4-pixel side
+    2
+    >>> pool_output_size(5, 2)          # the floor: the last row is left out
+    2
+    >>> pool_output_size(5, 3, stride=1, padding=1)
+    5
+    """
+    return _pool_args(n, size, stride, padding)[-1]
+
+
+def pool_output_size_formula(n, size, *, stride=None, padding=0) -> str:
+    """The pooling output-size formula written out with these numbers.
+
+    Examples
+    --------
+    >>> print(pool_output_size_formula(5, 2))
+    ⌊(5 + 2·0 − 2)/2⌋ + 1 = 2
+    """
+    n, size, stride, padding, out = _pool_args(n, size, stride, padding)
+    return f"\u230a({n} + 2·{padding} \u2212 {size})/{stride}\u230b + 1 = {_fmt(out)}"
