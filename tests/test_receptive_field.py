@@ -11,16 +11,16 @@ import pytest
 
 from convlab.core.conv import conv2d
 from convlab.core.ops import max_pool2d, relu
-from convlab.core.receptive import (ReceptiveField, Stage, conv_stage, field_of_cell, pointwise_stage, pool_stage,
+from convlab.core.receptive import (ReceptiveField, Stage, conv_stage, field_in_every_layer, field_of_cell, pointwise_stage, pool_stage,
                                     receptive_fields, stage_sizes)
 
 
 def _run(stages, image, kernels):
     x = image
     for stage, kernel in zip(stages, kernels):
-        if stage.name.startswith("conv"):
+        if stage.kind == "conv":
             x = conv2d(x, kernel, stride=stage.stride, padding=stage.padding, dilation=stage.dilation)
-        elif stage.name.startswith("pool"):
+        elif stage.kind == "max pool":
             x = max_pool2d(x, stage.kernel, stride=stage.stride, padding=stage.padding)
         else:
             x = relu(x)
@@ -31,7 +31,7 @@ def _brute_force_fields(stages, shape, seed=0):
     """For every output cell, the boolean mask of input pixels whose bump changes it."""
     rng = np.random.default_rng(seed)
     image = rng.uniform(1.0, 2.0, size=shape)
-    kernels = [rng.uniform(0.5, 1.0, size=(s.kernel, s.kernel)) if s.name.startswith("conv") else None
+    kernels = [rng.uniform(0.5, 1.0, size=(s.kernel, s.kernel)) if s.kind == "conv" else None
                for s in stages]
     base = _run(stages, image, kernels)
     changed = np.zeros(base.shape + shape, dtype=bool)
@@ -104,6 +104,7 @@ def test_span_of_cell_clips_to_the_image():
     (lambda: pool_stage(2, stride=0), "stride"),
     (lambda: conv_stage(3, padding=-1), "padding"),
     (lambda: receptive_fields([(3, 1, 0)]), "Stage"),
+    (lambda: Stage("x", 3, kind="softmax"), "kind"),
     (lambda: field_of_cell([conv_stage(7)], 0, 0, (5, 5)), "kernel"),  # does not fit: conv2d's own message
 ])
 def test_bad_arguments_are_named(call, match):
@@ -112,5 +113,23 @@ def test_bad_arguments_are_named(call, match):
 
 
 def test_stage_is_plain_data():
-    assert pool_stage(2) == Stage("pool 2×2", 2, 2, 0, 1)
+    assert pool_stage(2) == Stage("max pool 2×2", 2, 2, 0, 1, "max pool")
+    assert pointwise_stage().kind == "pointwise" and conv_stage(3).kind == "conv"
     assert conv_stage(3, padding=1).span == 3 and conv_stage(3, dilation=2).span == 5
+
+
+def test_field_in_every_layer_starts_at_the_image_and_ends_at_the_cell():
+    stages = [conv_stage(3, padding=1), pointwise_stage(), pool_stage(2), conv_stage(3, padding=1), pool_stage(2),
+              conv_stage(3, padding=1)]
+    layers = field_in_every_layer(stages, 3, 1, (24, 20))
+    assert len(layers) == len(stages) + 1
+    assert layers[0] == field_of_cell(stages, 3, 1, (24, 20))
+    assert layers[-1] == (range(3, 4), range(1, 2))
+    # every layer's block is what brute force finds for the stages above it, on that layer's map
+    sizes = [(r, c) for r, c in zip(stage_sizes(stages, 24), stage_sizes(stages, 20))]
+    for m in (2, 3):
+        changed = _brute_force_fields(stages[m:], sizes[m])
+        rows, cols = layers[m]
+        seen = np.argwhere(changed[3, 1])
+        assert (seen[:, 0].min(), seen[:, 0].max(), seen[:, 1].min(), seen[:, 1].max()) == \
+            (rows.start, rows.stop - 1, cols.start, cols.stop - 1)

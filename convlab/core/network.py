@@ -36,12 +36,12 @@ import numpy as np
 from . import _validate as v
 from .conv import conv2d, feature_maps
 from .layer import count_parameters
-from .ops import max_pool2d, relu
+from .ops import avg_pool2d, max_pool2d, relu
 
 __all__ = ["TinyCNN", "Activations", "TrainingRun", "conv_forward", "conv_backward", "relu_backward",
            "maxpool_forward", "maxpool_backward", "dense_forward", "dense_backward", "softmax",
            "softmax_cross_entropy", "loss_and_gradients", "init_network", "train", "save_network",
-           "load_network"]
+           "load_network", "run_stack"]
 
 
 # --------------------------------------------------------------------------- layers, forward and backward
@@ -330,12 +330,13 @@ class TrainingRun:
 
 
 def train(images, labels, *, filters: int = 8, kernel_size: int = 3, epochs: int = 10, batch_size: int = 32,
-          learning_rate: float = 0.05, momentum: float = 0.9, seed: int = 0, max_steps: int | None = None,
+          learning_rate: float = 0.05, momentum: float = 0.9, weight_decay: float = 0.0, seed: int = 0, max_steps: int | None = None,
           checkpoint_step: int = 0, x_test=None, y_test=None) -> TrainingRun:
     """Mini-batch gradient descent with momentum: the same numbers for the same seed.
 
     Every step: forward a batch, :func:`loss_and_gradients`, then for every parameter
-    ``velocity ← momentum·velocity − learning_rate·gradient`` and ``parameter ← parameter + velocity``.
+    ``velocity ← momentum·velocity − learning_rate·(gradient + weight_decay·weight)`` and
+    ``parameter ← parameter + velocity`` (weight decay pulls the weights, not the biases, towards 0).
 
     Parameters
     ----------
@@ -344,7 +345,7 @@ def train(images, labels, *, filters: int = 8, kernel_size: int = 3, epochs: int
         The first layer's size.
     epochs, batch_size : int
         Passes over the data (shuffled from ``seed`` each time), and examples per step.
-    learning_rate, momentum : float
+    learning_rate, momentum, weight_decay : float
     seed : int
         Starting weights and the order of the examples.
     max_steps : int, optional
@@ -364,6 +365,8 @@ def train(images, labels, *, filters: int = 8, kernel_size: int = 3, epochs: int
         raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
     if not (isinstance(momentum, (int, float)) and 0 <= momentum < 1):
         raise ValueError(f"momentum must be a number from 0 up to (not including) 1; got {momentum!r}")
+    if not (isinstance(weight_decay, (int, float)) and weight_decay >= 0):
+        raise ValueError(f"weight_decay must be a non-negative number; got {weight_decay!r}")
     net = init_network(filters=filters, kernel_size=kernel_size, image_size=x.shape[1], seed=seed,
                        classes=int(max(10, y.max() + 1)))
     initial = net.copy()
@@ -379,6 +382,8 @@ def train(images, labels, *, filters: int = 8, kernel_size: int = 3, epochs: int
                 raise ValueError(f"the loss blew up after {step} steps: learning_rate {learning_rate} is too large")
             losses.append(loss)
             for n in net.PARAMETERS:
+                if weight_decay and n in ("kernels", "weights"):
+                    grads[n] = grads[n] + weight_decay * getattr(net, n)
                 velocity[n] = momentum * velocity[n] - learning_rate * grads[n]
                 setattr(net, n, getattr(net, n) + velocity[n])
             step += 1
@@ -420,6 +425,7 @@ def save_network(path, run: TrainingRun, *, settings: dict, data_digest: str) ->
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez_compressed(fh, **arrays)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a package data file is readable by all
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -435,3 +441,49 @@ def load_network(path) -> tuple[TinyCNN, dict]:
         info = dict(meta, losses=np.array(data["losses"]), epoch_test_accuracy=np.array(data["epoch_test_accuracy"]))
         info["checkpoint"] = _network("checkpoint_", data, meta["pool"]) if "checkpoint_kernels" in data else None
     return net, info
+
+
+# --------------------------------------------------------------------------- a stack of layers on one image
+
+
+def run_stack(image, layers) -> list[np.ndarray]:
+    """Run one image through a stack of layers; return every layer's output, channels last.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) array
+    layers : sequence of (Stage, kernels)
+        A :class:`~convlab.core.receptive.Stage` (its ``kind``, kernel size, stride, padding, dilation say
+        what to compute) and, for a conv stage, its filters ``(N, k, k[, C])`` (else None).
+
+    Returns
+    -------
+    list of numpy.ndarray, one (h, w, channels) array per layer
+
+    Examples
+    --------
+    >>> from convlab.core.receptive import conv_stage, pointwise_stage, pool_stage
+    >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
+    >>> outs = run_stack(SEED_IMAGE, [(conv_stage(3, padding=1), [SEED_KERNEL]), (pointwise_stage(), None),
+    ...                               (pool_stage(2), None)])
+    >>> [o.shape for o in outs]
+    [(5, 5, 1), (5, 5, 1), (2, 2, 1)]
+    """
+    x = np.asarray(image, dtype=np.float64)
+    outputs = []
+    for stage, kernels in layers:
+        if stage.kind == "conv":
+            if kernels is None:
+                raise ValueError(f"the conv stage {stage.name!r} needs its kernels; got None")
+            if x.ndim == 3 and x.shape[-1] == 1 and np.ndim(kernels) == 3:
+                x = x[:, :, 0]  # one channel and 2-D filters: the plain grayscale case
+            x = feature_maps(x, kernels, stride=stage.stride, padding=stage.padding, dilation=stage.dilation)
+        elif stage.kind == "pointwise":
+            x = relu(x)
+        else:
+            pool = max_pool2d if stage.kind == "max pool" else avg_pool2d
+            x = pool(x, stage.kernel, stride=stage.stride, padding=stage.padding)
+        if x.ndim == 2:
+            x = x[:, :, None]
+        outputs.append(x)
+    return outputs

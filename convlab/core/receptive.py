@@ -21,7 +21,10 @@ from . import _validate as v
 from .sizes import output_size
 
 __all__ = ["Stage", "conv_stage", "pool_stage", "pointwise_stage", "ReceptiveField", "receptive_fields",
-           "field_of_cell", "stage_sizes"]
+           "field_of_cell", "field_in_every_layer", "stage_sizes", "describe_field"]
+
+
+KINDS = ("conv", "max pool", "avg pool", "pointwise")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Stage:
     stride : int
     padding : int
     dilation : int
+    kind : {"conv", "max pool", "avg pool", "pointwise"}
+        What the layer computes (:func:`convlab.core.network.run_stack` reads it; the field does not).
     """
 
     name: str
@@ -42,12 +47,15 @@ class Stage:
     stride: int = 1
     padding: int = 0
     dilation: int = 1
+    kind: str = "conv"
 
     def __post_init__(self):
         v.size_arg(self.kernel, "kernel")
         v.size_arg(self.stride, "stride")
         v.size_arg(self.dilation, "dilation")
         v.seed_arg(self.padding, "padding")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {self.kind!r}")
 
     @property
     def span(self) -> int:
@@ -59,14 +67,15 @@ def conv_stage(kernel: int = 3, *, stride: int = 1, padding: int = 0, dilation: 
     return Stage(name or f"conv {kernel}×{kernel}", kernel, stride, padding, dilation)
 
 
-def pool_stage(size: int = 2, *, stride: int | None = None, padding: int = 0, name: str | None = None) -> Stage:
-    """A pooling layer's geometry; the stride defaults to the window size."""
-    return Stage(name or f"pool {size}×{size}", size, size if stride is None else stride, padding)
+def pool_stage(size: int = 2, *, stride: int | None = None, padding: int = 0, name: str | None = None,
+               kind: str = "max pool") -> Stage:
+    """A pooling layer's geometry (max pooling unless ``kind="avg pool"``); the stride defaults to the window size."""
+    return Stage(name or f"{kind} {size}×{size}", size, size if stride is None else stride, padding, 1, kind)
 
 
 def pointwise_stage(name: str = "ReLU") -> Stage:
     """A cell-by-cell layer (ReLU, a 1×1 convolution): the field does not grow."""
-    return Stage(name, 1)
+    return Stage(name, 1, kind="pointwise")
 
 
 @dataclass(frozen=True)
@@ -165,3 +174,47 @@ def field_of_cell(stages, row: int, col: int, image_shape) -> tuple[range, range
                              f"got {value!r}")
     field = receptive_fields(stages)[-1]
     return field.span_of_cell(row, h), field.span_of_cell(col, w)
+
+
+def field_in_every_layer(stages, row: int, col: int, image_shape) -> list[tuple[range, range]]:
+    """The cells of every earlier layer that the cell ``(row, col)`` of the last stage depends on.
+
+    Entry ``m`` is a (rows, cols) pair in layer ``m``'s map (entry 0: the input image; the last entry: the
+    cell itself), found with :func:`field_of_cell` on the stages between layer ``m`` and the last one.
+
+    Examples
+    --------
+    >>> stages = [conv_stage(3, padding=1), pool_stage(2), conv_stage(3, padding=1)]
+    >>> for rows, cols in field_in_every_layer(stages, 2, 2, (16, 16)):
+    ...     print(rows, cols)
+    range(1, 9) range(1, 9)
+    range(2, 8) range(2, 8)
+    range(1, 4) range(1, 4)
+    range(2, 3) range(2, 3)
+    """
+    stages = list(stages)
+    h, w = (v.size_arg(x, "image_shape") for x in image_shape[:2])
+    rows_per_layer, cols_per_layer = stage_sizes(stages, h), stage_sizes(stages, w)
+    return [field_of_cell(stages[m:], row, col, (rows_per_layer[m], cols_per_layer[m]))
+            for m in range(len(stages) + 1)]
+
+
+def describe_field(stages, row: int, col: int, image_shape) -> str:
+    """One cell's receptive field in words, with the size worked out layer by layer.
+
+    >>> stages = [conv_stage(3, padding=1), pointwise_stage(), pool_stage(2), conv_stage(3, padding=1)]
+    >>> print(describe_field(stages, 2, 2, (16, 16)))
+    cell (2, 2) of conv 3×3 sees input rows 1–8 and columns 1–8: 8×8 pixels.
+    size layer by layer: 1 → 3 (conv 3×3: + 2·1) → 3 (ReLU) → 4 (max pool 2×2: + 1·1) → 8 (conv 3×3: + 2·2)
+    """
+    stages = list(stages)
+    rows, cols = field_of_cell(stages, row, col, image_shape)
+    fields = receptive_fields(stages)
+    steps = [str(fields[0].size)]
+    for stage, before, after in zip(stages, fields, fields[1:]):
+        grow = f": + {stage.span - 1}·{before.jump}" if stage.span > 1 else ""
+        steps.append(f"{after.size} ({stage.name}{grow})")
+    name = stages[-1].name if stages else "the input"
+    return (f"cell ({row}, {col}) of {name} sees input rows {rows.start}–{rows.stop - 1} and columns "
+            f"{cols.start}–{cols.stop - 1}: {len(rows)}×{len(cols)} pixels.\n"
+            f"size layer by layer: " + " → ".join(steps))

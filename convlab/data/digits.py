@@ -35,7 +35,7 @@ TRAINED_CNN_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tra
 """Where the package keeps the trained network (see :func:`trained_cnn`)."""
 
 TRAINING_SETTINGS = dict(per_class_train=300, per_class_test=100, size=16, data_seed=0, test_seed=1,
-                         filters=8, epochs=12, batch_size=32, learning_rate=0.05, momentum=0.9, seed=0,
+                         filters=8, epochs=12, batch_size=32, learning_rate=0.05, momentum=0.9, weight_decay=0.0, seed=0,
                          checkpoint_step=40)
 """How the shipped network was trained: data, architecture and optimiser settings."""
 
@@ -183,7 +183,7 @@ def train_and_cache(path: str | None = None, settings: dict | None = None) -> Tr
     s = dict(TRAINING_SETTINGS, **(settings or {}))
     x_train, y_train, x_test, y_test = training_data(s)
     run = train(x_train, y_train, filters=s["filters"], epochs=s["epochs"], batch_size=s["batch_size"],
-                learning_rate=s["learning_rate"], momentum=s["momentum"], seed=s["seed"],
+                learning_rate=s["learning_rate"], momentum=s["momentum"], weight_decay=s["weight_decay"], seed=s["seed"],
                 checkpoint_step=s["checkpoint_step"], x_test=x_test, y_test=y_test)
     save_network(TRAINED_CNN_PATH if path is None else path, run, settings=s, data_digest=data_digest(x_train))
     return run
