@@ -152,8 +152,10 @@ def training_summary(losses, epoch_accuracy, *, window: int = 20, width: float =
     return fig
 
 
-def stack_maps(image, layers, *, channels: int = 4, width: float = 1.6):
+def stack_maps(image, layers, *, channels: int = 4, labels=None, width: float = 1.6):
     """The maps of a stack of layers, one row per layer: ``layers`` is a list of (name, (H, W, C) maps).
+
+    ``labels`` names the channels (default "channel 1", "channel 2", ...); at most ``channels`` are drawn.
 
     >>> fig = stack_maps(np.zeros((8, 8)), [("conv", np.ones((6, 6, 2)))])
     >>> [ax.get_title() for ax in fig.axes]
@@ -179,7 +181,8 @@ def stack_maps(image, layers, *, channels: int = 4, width: float = 1.6):
             m = float(np.percentile(np.abs(plane), 99)) or 1.0
             ax.imshow(plane, cmap=SIGNED_CMAP if signed else "gray", vmin=-m if signed else 0, vmax=m,
                       interpolation="nearest")
-            title = f"{name} {plane.shape[0]}×{plane.shape[1]}: channel 1" if c == 0 else f"channel {c + 1}"
+            label = labels[c] if labels is not None else f"channel {c + 1}"
+            title = f"{name} {plane.shape[0]}×{plane.shape[1]}: {label}" if c == 0 else label
             ax.set_title(title, fontsize=9)
             _bare(ax)
     fig.tight_layout()
