@@ -231,7 +231,9 @@ def short_run(cached, data):
 
 def test_the_digits_are_the_ones_the_network_was_trained_on(cached, data):
     # same fonts, same seeds, same pixels (a different font renderer would show up here first)
-    assert D.data_digest(data[0]) == cached[1]["data_digest"]
+    assert D.data_digest(data[0]) == cached[1]["data_digest"], (
+        "the digits drawn here differ from the ones the shipped network was trained on (another font renderer?); "
+        "retrain with `python -m convlab.data.digits` and commit convlab/data/trained_cnn.npz")
 
 
 def test_cached_network_reaches_its_recorded_accuracy(cached, data):
@@ -294,6 +296,13 @@ def test_viewer_moves_the_field_with_the_sliders(viewer):
     viewer.layer.value = 1  # the first conv layer: 24×24, the sliders follow
     assert viewer.row.max == 23 and len(viewer.fields) == 2
     assert viewer.caption.splitlines()[0] == "cell (0, 5) of conv 3×3 sees input rows 0–1 and columns 4–6: 2×3 pixels."
+
+
+def test_viewer_names_a_cell_outside_the_map():
+    from convlab.widgets.network import ReceptiveFieldViewer
+
+    with pytest.raises(ValueError, match="row must be a cell of the chosen layer's map, 0 to 5; got 6"):
+        ReceptiveFieldViewer(np.zeros((8, 8)), [(conv_stage(3), np.ones((1, 3, 3)))], row=6)
 
 
 def test_viewer_has_a_static_picture(viewer):

@@ -94,6 +94,14 @@ def network_maps(activations, index: int = 0, *, width: float = 1.25):
     activations : convlab.core.network.Activations
     index : int
         Which image of the batch.
+
+    Examples
+    --------
+    >>> from convlab.core.network import init_network
+    >>> fig = network_maps(init_network(filters=2).forward(np.zeros((1, 16, 16))))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input', 'map 1', 'pooled 1', 'map 2', 'pooled 2', 'probability']
+    >>> plt.close(fig)
     """
     a = activations
     f = a.maps.shape[-1]

@@ -80,8 +80,11 @@ class ReceptiveFieldViewer(ShowsWidget):
         self.row = W.IntSlider(min=0, description="row", continuous_update=True)
         self.col = W.IntSlider(min=0, description="column", continuous_update=True)
         self._set_limits()
-        self.row.value = self.row.max // 2 if row is None else row
-        self.col.value = self.col.max // 2 if col is None else col
+        for value, slider, name in ((row, self.row, "row"), (col, self.col, "col")):
+            if value is not None and (not isinstance(value, (int, np.integer)) or not 0 <= value <= slider.max):
+                raise ValueError(f"{name} must be a cell of the chosen layer's map, 0 to {slider.max}; got {value!r}")
+        self.row.value = self.row.max // 2 if row is None else int(row)
+        self.col.value = self.col.max // 2 if col is None else int(col)
         self.image_widget = W.Image(format="png", layout=W.Layout(max_width="100%"))
         self.caption_widget = W.HTML()
         self.fields: list = []
