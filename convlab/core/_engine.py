@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as v
-from .sizes import span_of
+from .sizes import check_fits, span_of
 
 @dataclass(frozen=True)
 class _Plan:
@@ -49,7 +49,7 @@ def _plan(image, kernel, *, stride, padding, dilation, flip, padding_mode, stack
     if mode != "zeros":
         v.check_mode_fits(mode, pads, img.shape[:2])
     padded_hw = (img.shape[0] + sum(pads[0]), img.shape[1] + sum(pads[1]))
-    v.check_fits(khw, dilation, padded_hw, pads)
+    check_fits(img.shape[:2], khw, dilation, pads)
     if any(sum(p) for p in pads):
         width = list(pads) + [(0, 0)] * (img.ndim - 2)
         img = np.pad(img, width, mode=v._NUMPY_PAD_MODE[mode])

@@ -220,29 +220,45 @@ def check_mode_fits(mode: str, pads, image_hw: tuple[int, int]) -> None:
             )
 
 
-def check_fits(kernel_hw: tuple[int, int], dilation: tuple[int, int], padded_hw: tuple[int, int], pads) -> None:
-    """The (dilated) kernel must fit inside the padded input."""
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation))
-    if span[0] <= padded_hw[0] and span[1] <= padded_hw[1]:
-        return
-    what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]})"
-    if dilation != (1, 1):
-        what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]}, dilation {dilation[0]}x{dilation[1]}, spanning {span[0]}x{span[1]})"
-    # the smallest padding p (the same on every side) with image + 2p >= span, axis by axis
-    image_hw = [n - sum(p) for n, p in zip(padded_hw, pads)]
-    need = [max(0, (s - n + 1) // 2) for s, n in zip(span, image_hw)]
-    fix = f"{need[0]}" if need[0] == need[1] else f"{max(need)} (or the pair ({need[0]}, {need[1]}))"
-    raise ValueError(
-        f"{what} is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}); "
-        f"add padding of at least {fix} or use a smaller kernel"
-    )
-
-
 def size_arg(value, name: str) -> int:
     if not _is_int(value):
         raise TypeError(f"{name} must be a positive integer; got {_short(value)}")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer; got {_short(value)}")
+    return int(value)
+
+
+def index_arg(value, name: str) -> int:
+    """A 0-based position (a window index): a non-negative integer."""
+    value = _scalar(value)
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
+    return int(value)
+
+
+def positive_number(value, name: str) -> float:
+    """A finite number greater than 0 (a width, a frame rate)."""
+    value = _scalar(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number; got {_short(value)}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number; got {_short(value)}")
+    return float(value)
+
+
+DPI_RANGE = (20, 400)
+
+
+def dpi_arg(value, name: str = "dpi") -> int:
+    """Figure resolution in dots per inch: a whole number from 20 to 400 (beyond that a figure is blank or huge)."""
+    value = _scalar(value)
+    lo, hi = DPI_RANGE
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a whole number from {lo} to {hi}; got {_short(value)}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be a whole number from {lo} to {hi}; got {_short(value)}")
     return int(value)
 
 

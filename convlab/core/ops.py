@@ -24,7 +24,7 @@ from typing import Iterator
 import numpy as np
 
 from . import _validate as v
-from .sizes import pool_output_size, transpose_output_size
+from .sizes import pool_output_size
 from .steps import format_number
 
 __all__ = [
@@ -72,7 +72,9 @@ def relu(x) -> np.ndarray:
     (array(0.), array(3.))
     """
     arr = v.as_numbers(x, "x")
-    return np.where(arr > 0, arr, 0.0)  # a plain 0 (never -0.0) for negatives and zeros
+    out = np.maximum(arr, 0.0, out=np.empty(arr.shape))  # out=: a 0-d input stays a 0-d array
+    out += 0.0  # -0.0 (from -0.0 in the input) becomes a plain 0
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -235,26 +237,27 @@ def _transpose_plan(image, kernel, stride, padding, output_padding, dilation) ->
     pads = v.non_negative_pair(padding, "padding")
     op = v.output_padding_pair(output_padding, stride, dilation)
     args = list(zip(img.shape[:2], ker.shape[:2], stride, pads, op, dilation))
-    raw = [(n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, k, s, p, o, d in args]
-    v.check_transpose_output(raw, img.shape[:2], ker.shape[:2], stride, pads, op, dilation)
-    out_shape = tuple(transpose_output_size(n, k, stride=s, padding=p, output_padding=o, dilation=d)
-                      for n, k, s, p, o, d in args)
+    # the formula of sizes.transpose_output_size, for both axes at once (tests hold the two equal)
+    out_shape = tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, k, s, p, o, d in args)
+    v.check_transpose_output(out_shape, img.shape[:2], ker.shape[:2], stride, pads, op, dilation)
     # every block fits in (n-1)s + d(k-1) + 1; output_padding may reach past it by op - p zero rows
     canvas = tuple(max((n - 1) * s + d * (k - 1) + 1, p + out) for (n, k, s, p, o, d), out in zip(args, out_shape))
     return _TransposePlan(img, ker, stride, dilation, pads, canvas, out_shape)
 
 
 def _blocks(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """``value × kernel`` for every pixel of ``image``: shape (h, w, kh, kw), channels summed in order.
+    """``value × kernel`` for every pixel of ``image``, channels summed in order: shape (kh, kw, h, w).
 
-    Element by element (no matrix product), so a block comes out bit for bit the same whether it is
-    computed for one pixel or for a whole image.
+    ``blocks[:, :, r, c]`` is pixel ``(r, c)``'s block; ``blocks[i, j]`` is what kernel cell ``(i, j)``
+    adds for every pixel (a contiguous plane, the engine's unit of work). Element by element (no matrix
+    product), so a block comes out bit for bit the same whether it is computed for one pixel or for a
+    whole image.
     """
     if image.ndim == 2:
-        return image[:, :, None, None] * kernel
-    out = image[:, :, 0, None, None] * kernel[:, :, 0]
+        return kernel[:, :, None, None] * image
+    out = kernel[:, :, 0, None, None] * image[:, :, 0]
     for c in range(1, image.shape[2]):
-        out += image[:, :, c, None, None] * kernel[:, :, c]
+        out += kernel[:, :, c, None, None] * image[:, :, c]
     return out
 
 
@@ -279,7 +282,7 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
         for i in range(kh - 1, -1, -1):
             rows = slice(r0 * sr + i * dr, (r1 - 1) * sr + i * dr + 1, sr)
             for j in range(kw - 1, -1, -1):
-                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += blocks[:, :, i, j]
+                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += blocks[i, j]
     return canvas
 
 
@@ -534,20 +537,22 @@ class TransposeStep:
         --------
         >>> steps = list(iter_transpose_steps([[1, 2]], [[1, 1, 1]], stride=2))
         >>> print(steps[1].arithmetic())
-        2 × kernel added at rows 0–0, columns 2–4
+        2 × kernel added at row 0, columns 2–4
         """
         if np.ndim(self.value) == 0:
             who = format_number(self.value)
         else:
             names = list(channel_names) if channel_names is not None else _channel_names(len(self.value))
             who = "(" + ", ".join(f"{n} {format_number(x)}" for n, x in zip(names, self.value)) + ")"
-        return f"{who} \u00d7 kernel added at rows {self._span(self.rows)}, columns {self._span(self.cols)}"
+        return f"{who} \u00d7 kernel added at {self._span(self.rows, 'row')}, {self._span(self.cols, 'column')}"
 
     @staticmethod
-    def _span(idx: np.ndarray) -> str:
-        if len(idx) > 1 and idx[1] - idx[0] > 1:
-            return ", ".join(str(int(i)) for i in idx)
-        return f"{int(idx[0])}\u2013{int(idx[-1])}"
+    def _span(idx: np.ndarray, noun: str) -> str:
+        if len(idx) == 1:
+            return f"{noun} {int(idx[0])}"
+        if idx[1] - idx[0] > 1:  # dilated: the taps one by one
+            return f"{noun}s " + ", ".join(str(int(i)) for i in idx)
+        return f"{noun}s {int(idx[0])}\u2013{int(idx[-1])}"
 
 
 def iter_transpose_steps(image, kernel, *, stride=1, padding=0, output_padding=0, dilation=1) -> Iterator[TransposeStep]:
@@ -579,9 +584,9 @@ def _transpose_walk(p: _TransposePlan) -> Iterator[TransposeStep]:
     kh, kw = p.kernel.shape[:2]
     canvas = np.zeros(p.canvas_shape)
     for r in range(h):
-        blocks = _blocks(p.image[r:r + 1], p.kernel)[0]  # this row's blocks, from the engine's function
+        blocks = _blocks(p.image[r:r + 1], p.kernel)  # this row's blocks, from the engine's function
         for c in range(w):
-            block = blocks[c].copy()
+            block = blocks[:, :, 0, c].copy()
             block.flags.writeable = False
             canvas[r * sr:r * sr + dr * (kh - 1) + 1:dr, c * sc:c * sc + dc * (kw - 1) + 1:dc] += block
             snapshot = canvas.copy()

@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as v
+from ._format import minus
 
-__all__ = ["span_of", "output_size", "output_shape", "output_size_formula", "unvisited",
+__all__ = ["span_of", "does_not_fit", "check_fits", "output_size", "output_shape", "output_size_formula", "unvisited",
            "transpose_output_size", "transpose_output_size_formula", "pool_output_size", "pool_output_size_formula"]
 
 
@@ -19,6 +20,42 @@ def span_of(kernel_hw, dilation) -> tuple[int, int]:
     ((3, 3), (5, 4))
     """
     return tuple(int(d) * (int(k) - 1) + 1 for k, d in zip(kernel_hw, dilation))
+
+def does_not_fit(image_hw, kernel_hw, dilation, pads) -> str:
+    """The one "does not fit" message ('' when the window fits): ``conv2d``, the Explorer and the exercises use it.
+
+    It names the kernel and the padded input, then says what would fit: the smallest padding (per axis
+    when the axes differ) and the largest filter size at the padding given.
+
+    >>> print(does_not_fit((5, 5), (7, 7), (1, 1), ((0, 0), (0, 0))))
+    kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
+    >>> does_not_fit((5, 5), (3, 3), (1, 1), ((0, 0), (0, 0)))
+    ''
+    """
+    span = span_of(kernel_hw, dilation)
+    padded_hw = [n + sum(p) for n, p in zip(image_hw, pads)]
+    if span[0] <= padded_hw[0] and span[1] <= padded_hw[1]:
+        return ""
+    kh, kw = kernel_hw
+    what = f"kernel ({kh}x{kw})"
+    if tuple(dilation) != (1, 1):
+        what = f"kernel ({kh}x{kw}, dilation {dilation[0]}x{dilation[1]}, spanning {span[0]}x{span[1]})"
+    # the smallest padding p (the same on every side) with image + 2p >= span, axis by axis
+    need = [max(0, (s - n + 1) // 2) for s, n in zip(span, image_hw)]
+    fix = f"{need[0]}" if need[0] == need[1] else f"{max(need)} (or the pair ({need[0]}, {need[1]}))"
+    fits = min((p - 1) // d + 1 for p, d in zip(padded_hw, dilation))  # the largest filter at this padding
+    smaller = f"a filter size of {fits} or less" + (", or less dilation" if tuple(dilation) != (1, 1) else "")
+    now = max(max(pads[0]), max(pads[1]))
+    return (f"{what} is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}); add padding of at least "
+            f"{fix} or use a smaller kernel ({smaller}): it does not fit with padding {now}")
+
+
+def check_fits(image_hw, kernel_hw, dilation, pads) -> None:
+    """Raise the :func:`does_not_fit` message as a ValueError when the (dilated) kernel does not fit."""
+    message = does_not_fit(image_hw, kernel_hw, dilation, pads)
+    if message:
+        raise ValueError(message)
+
 
 def _padding_pair(padding, k: int, stride: int, dilation: int) -> tuple[int, int]:
     span = dilation * (k - 1) + 1
@@ -67,9 +104,7 @@ def output_size(n, k, *, stride=1, padding=0, dilation=1) -> int:
     """
     n, k, stride, (before, after), dilation = _size_args(n, k, stride, padding, dilation)
     span = dilation * (k - 1) + 1
-    if n + before + after < span:
-        v.check_fits((k, k), (dilation, dilation), (n + before + after, n + before + after),
-                     ((before, after), (before, after)))
+    check_fits((n, n), (k, k), (dilation, dilation), ((before, after), (before, after)))
     return (n + before + after - span) // stride + 1
 
 
@@ -93,12 +128,8 @@ def output_shape(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1) 
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_shape[:2], dilation))
     pads = v.padding_amounts(padding, span, stride)
     padded_hw = tuple(n + sum(p) for n, p in zip(image_shape[:2], pads))
-    v.check_fits(kernel_shape[:2], dilation, padded_hw, pads)
+    check_fits(image_shape[:2], kernel_shape[:2], dilation, pads)
     return tuple((n - s) // st + 1 for n, s, st in zip(padded_hw, span, stride))
-
-
-def _fmt(x: int) -> str:
-    return str(x).replace("-", "\u2212")
 
 
 def output_size_formula(n, k, *, stride=1, padding=0, dilation=1) -> str:
@@ -115,7 +146,7 @@ def output_size_formula(n, k, *, stride=1, padding=0, dilation=1) -> str:
     result = output_size(n, k, stride=stride, padding=padding, dilation=dilation)
     pad = f"2·{before}" if before == after else f"{before} + {after}"
     kern = f"{k}" if dilation == 1 else f"{dilation}·({k}\u2212{1}) \u2212 1"
-    return f"\u230a({n} + {pad} \u2212 {kern})/{stride}\u230b + 1 = {_fmt(result)}"
+    return f"\u230a({n} + {pad} \u2212 {kern})/{stride}\u230b + 1 = {minus(str(result))}"
 
 
 def unvisited(n, k, *, stride=1, padding=0, dilation=1) -> list[int]:
@@ -220,7 +251,7 @@ def transpose_output_size_formula(n, k, *, stride=1, padding=0, output_padding=0
     n, k, stride, padding, op, dilation, out = _transpose_args(n, k, stride, padding, output_padding, dilation)
     kern = f"({k}\u22121)" if dilation == 1 else f"{dilation}·({k}\u22121)"
     extra = f" + {op}" if op else ""
-    return f"({n}\u22121)·{stride} \u2212 2·{padding} + {kern}{extra} + 1 = {_fmt(out)}"
+    return f"({n}\u22121)·{stride} \u2212 2·{padding} + {kern}{extra} + 1 = {minus(str(out))}"
 
 
 def _pool_args(n, size, stride, padding):
@@ -258,4 +289,4 @@ def pool_output_size_formula(n, size, *, stride=None, padding=0) -> str:
     ⌊(5 + 2·0 − 2)/2⌋ + 1 = 2
     """
     n, size, stride, padding, out = _pool_args(n, size, stride, padding)
-    return f"\u230a({n} + 2·{padding} \u2212 {size})/{stride}\u230b + 1 = {_fmt(out)}"
+    return f"\u230a({n} + 2·{padding} \u2212 {size})/{stride}\u230b + 1 = {minus(str(out))}"

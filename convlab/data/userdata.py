@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 
+from ..core._format import plain_minus
 from ..core._validate import read_number
 from .images import downscale, to_grayscale
 
@@ -25,7 +26,6 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 25_000_000
 """Largest image accepted by default (width × height), checked before decoding: 25 megapixels."""
 
-_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
 
 def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
@@ -79,7 +79,7 @@ def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
     """
     if not isinstance(text, str):
         raise TypeError(f"kernel text must be a string; got {type(text).__name__}")
-    cleaned = text.translate(_MINUS)
+    cleaned = plain_minus(text)
     # brackets: "],[" (with any spaces/commas between) separates rows; the other brackets go
     cleaned = re.sub(r"\]\s*,?\s*\[", ";", cleaned)
     cleaned = cleaned.replace("[", " ").replace("]", " ")

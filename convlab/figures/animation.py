@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.walk import PHASES, compute_walk
+from ..core.walk import PHASES, compute_walk, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from .step_figure import StepFigure
 
@@ -59,7 +59,7 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     walk = compute_walk(image, kernel, **settings)
     frames = [(i, p) for i in range(len(walk.steps)) for p in (PHASES if phases else ("collect",))]
     sf = StepFigure(dpi=dpi)
-    sf.configure(walk)
+    sf.configure(view_model(walk))
     if progress is None:
         progress = len(frames) > 40
     if progress is True:

@@ -25,7 +25,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from ..core.steps import format_number
-from .step_figure import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
+from ..core.palette import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
 
 __all__ = ["setup", "show", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress",
            "GridPanel", "KernelResultFigure", "LearningFigure", "png_bytes"]
