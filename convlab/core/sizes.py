@@ -229,10 +229,8 @@ def transpose_output_size(n, k, *, stride=1, padding=0, output_padding=0, dilati
 
     Parameters
     ----------
-    n : int
-        Input length (rows or columns).
-    k : int
-        Kernel length along the same axis.
+    n, k : int
+        The input's length and the kernel's, along one axis.
     stride, dilation : int
     padding : int
         Rows cropped from each end (not added, as in a convolution).

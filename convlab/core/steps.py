@@ -22,6 +22,7 @@ import numpy as np
 
 from ._engine import _correlate, _plan
 from ._format import format_number
+from ._taps import Placed, Taps
 
 __all__ = ["WindowStep", "iter_steps", "format_number"]
 
@@ -41,7 +42,7 @@ def _sum_text(terms: list[str], max_terms: int | None) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class WindowStep:
+class WindowStep(Placed, Taps):
     """One window position of the filter: everything the lesson's five steps need.
 
     Attributes
@@ -64,26 +65,15 @@ class WindowStep:
         Spacing between the sampled pixels.
     """
 
-    index: int
-    out_row: int
-    out_col: int
-    top: int
-    left: int
-    window: np.ndarray = field(repr=False)
     products: np.ndarray = field(repr=False)
     value: float
     kernel: np.ndarray = field(repr=False)
     dilation: tuple[int, int] = (1, 1)
 
     @property
-    def rows(self) -> np.ndarray:
-        """Rows of the padded input that the kernel samples (``top``, ``top + d``, ...)."""
-        return self.top + self.dilation[0] * np.arange(self.kernel.shape[0])
-
-    @property
-    def cols(self) -> np.ndarray:
-        """Columns of the padded input that the kernel samples."""
-        return self.left + self.dilation[1] * np.arange(self.kernel.shape[1])
+    def taps_shape(self) -> tuple[int, int]:
+        """The shape of the grid of taps: ``rows`` and ``cols`` list where they lie."""
+        return self.kernel.shape[:2]
 
     @property
     def channel_sums(self) -> np.ndarray:
