@@ -282,6 +282,8 @@ def chromium_student(user: str, base: str, link: str, deadline: float, record: d
                 text = page.inner_text("body", timeout=2000)
             except Exception:  # noqa: BLE001 - the page is navigating
                 return
+            if "Spawn failed" in text:
+                raise StudentError("spawn", _text_of(page.content()))
             match = re.search(r"Too many users.*?Try again in (\d+) (seconds|minutes)", text, re.S)
             if match:
                 record["throttled"] = record.get("throttled", 0) + 1
