@@ -88,7 +88,8 @@ def _text_of(html: str, limit: int = 300) -> str:
 def hub_log_reasons(log_text: str) -> list[tuple[int, str]]:
     """Why spawns failed, from the hub's log: (count, message) with names and ports folded."""
     counts: dict = {}
-    pattern = (r"\] (.*(?:Unhandled error starting|failed to start|didn't respond|did not respond|never showed up|"
+    pattern = (r"\] (.*(?:Unhandled error starting|failed to start|didn't respond|did not respond|"
+               r"never showed up|"
                r"timed out|Timeout|Address already in use|died).*)")
     for line in re.findall(pattern, log_text):
         line = re.sub(r"student\d+", "studentNN", line)
