@@ -762,9 +762,15 @@ class Question:
         if solution is not None and not check(solution, *args, **kwargs).correct:
             raise ValueError(f"solution must be a right answer to the question; got {solution!r}")
         self._check, self._args, self._kwargs = check, args, kwargs
+        self.check_function, self.args, self.kwargs = check, args, kwargs
         self.solution = solution
         self.wrong_tries: list = []
         self.solved = False
+
+    @property
+    def options(self) -> list | None:
+        """The choices of a multiple-choice question (``check_choice``), else None."""
+        return list(self._args[1]) if self._check is check_choice else None
 
     def grade(self, answer) -> Feedback:
         """The checker's full verdict, without counting a try."""

@@ -31,8 +31,10 @@ class Quiz(ShowsWidget):
 
     Parameters
     ----------
-    check : callable
-        A checker from :mod:`convlab.exercises`; called as ``check(answer, *args, **kwargs)``.
+    check : callable or Question
+        A checker from :mod:`convlab.exercises`, called as ``check(answer, *args, **kwargs)``; or a
+        ready :class:`~convlab.core.exercises.Question` (its tries are shared with the notebook cell that
+        checks the same question; a multiple-choice question brings its options).
     prompt : str
         The question (HTML allowed).
     *args, **kwargs
@@ -63,11 +65,15 @@ class Quiz(ShowsWidget):
     """
 
     def __init__(self, check, prompt: str, *args, options=None, solution=None, **kwargs):
-        if not callable(check):
-            raise TypeError(f"check must be a checker function from convlab.exercises; got {check!r}")
-        # a question with impossible settings fails here, in the cell that builds it, not when a learner
-        # presses Check
-        self.question = Question(check, *args, solution=solution, **kwargs)
+        if isinstance(check, Question):
+            self.question = check
+            options = options or check.options
+        elif not callable(check):
+            raise TypeError(f"check must be a checker function from convlab.exercises or a Question; got {check!r}")
+        else:
+            # a question with impossible settings fails here, in the cell that builds it, not when a learner
+            # presses Check
+            self.question = Question(check, *args, solution=solution, **kwargs)
         self.last: Feedback | None = None
         if options:
             self.answer = W.ToggleButtons(options=list(options), value=None, style={"button_width": "auto"},
