@@ -8,7 +8,7 @@
 * no figure is stored as a bare PNG (which has no alternative text), except in the widget cells that
   nbval ignores (the Explorer carries its own picture).
 
-The exercises are found by running each notebook's code cells (widget cells left out) and collecting the
+The exercises are found by running each notebook's code cells (headless) and collecting the
 :class:`~convlab.core.exercises.Question` objects they build.
 """
 
@@ -70,7 +70,7 @@ def questions():
         try:
             for cell in _cells(path):
                 src = _source(cell)
-                if cell["cell_type"] != "code" or IGNORE in src:
+                if cell["cell_type"] != "code":
                     continue
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(compile(src, f"{path.name}", "exec"), namespace)
@@ -153,11 +153,11 @@ def test_figures_show_refuses_a_figure_without_a_description():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from convlab import figures
+    from convlab.figures.lesson import figure_html
 
     fig = plt.figure()
     with pytest.raises(ValueError, match="alt"):
-        figures.figure_html(fig, "  ")
+        figure_html(fig, "  ")
     plt.close(fig)
 
 
