@@ -179,3 +179,46 @@ def test_numbers_on_cells_meet_wcag_aa_contrast():
         text = np.array([lesson.relative_luminance(to_rgb(t.get_color())) for t in ax.texts])
         assert np.all(lesson.contrast_ratio(cell, text) >= 4.5), cmap
         plt.close(fig)
+
+
+def _all_font_sizes(fig) -> list[float]:
+    sizes = [t.get_fontsize() for t in fig.findobj(lambda a: hasattr(a, "get_fontsize") and a.get_visible()
+                                                   and getattr(a, "get_text", lambda: "")())]
+    for ax in fig.axes:
+        sizes += [t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    return sizes
+
+
+def test_every_lesson_figure_writes_its_text_at_9_pt_or_more():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlab import conv2d, figures
+    from convlab.core.learn import learn_kernel, make_targets
+    from convlab.figures.lesson import KernelResultFigure, LearningFigure
+    from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
+    from convlab.kernels import NAMED_KERNELS, SOBEL_X
+
+    figures.setup()
+    photo = sample_photo(40)
+    run = learn_kernel([photo / 255], make_targets([photo / 255], SOBEL_X), steps=3)
+    krf = KernelResultFigure()
+    krf.update(photo, SOBEL_X, conv2d(photo, SOBEL_X))
+    lf = LearningFigure(run.losses, kernel_limit=2.0)
+    lf.update(3, run.kernel, conv2d(photo, run.kernel))
+    made = [
+        figures.grids(("a", SEED_IMAGE), ("b", SEED_KERNEL), symbols=["⋆"], share=True),
+        figures.grids(*[(n, k) for n, k in list(NAMED_KERNELS.items())[:4]], width=2.1, share=True),
+        figures.picture(photo, "photo", box=(5, 5, 8), colorbar=True),
+        figures.rgb_channels(sample_photo((6, 6), rgb=True), width=2.4),
+        figures.gallery(photo, {"sobel x": SOBEL_X}, {"sobel x": conv2d(photo, SOBEL_X)}),
+        figures.learning_progress(run, photo, teacher=SOBEL_X, steps=[0, 3], width=1.8),
+        krf.figure, lf.figure,
+    ]
+    for fig in made:
+        fig.canvas.draw()
+        sizes = _all_font_sizes(fig)
+        assert sizes and min(sizes) >= 9, (fig.axes[0].get_title(), min(sizes))
+    plt.close("all")

@@ -534,7 +534,8 @@ class KernelResultFigure:
 
     Parameters
     ----------
-    dpi : int, default 72
+    dpi : int, default 96
+        96 pixels per inch: shown at its natural size, 9-pt numbers are 12 px.
     width, height : float
         Size in inches.
 
@@ -558,7 +559,7 @@ class KernelResultFigure:
     (6, 5)
     """
 
-    def __init__(self, *, dpi: int = 72, width: float = 8.4, height: float = 2.9):
+    def __init__(self, *, dpi: int = 96, width: float = 8.4, height: float = 2.9):
         self.figure = _new_figure(width, height, dpi)
         a0, a1, a2 = self.figure.subplots(1, 3)
         self.input = GridPanel(a0, "input", signed=False, numbers=False)
@@ -589,7 +590,7 @@ class LearningFigure:
         The kernel's colour scale, -limit..limit, the same at every step.
     target : (H, W) array, optional
         The feature map the kernel should produce, drawn once for comparison.
-    dpi : int, default 72
+    dpi : int, default 96
 
     Attributes
     ----------
@@ -606,7 +607,7 @@ class LearningFigure:
     ('kernel at step 2', 2)
     """
 
-    def __init__(self, losses, *, kernel_limit: float, target=None, dpi: int = 72):
+    def __init__(self, losses, *, kernel_limit: float, target=None, dpi: int = 96):
         self.losses = np.asarray(losses, dtype=np.float64)
         panels = 4 if target is not None else 3
         self.figure = _new_figure(2.6 * panels, 2.7, dpi)
