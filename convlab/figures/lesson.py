@@ -416,18 +416,18 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     fig, axes = plt.subplots(2, cols, figsize=(width * cols, width * 2))
     shown = [(f"step {s}", run.kernels[s]) for s in steps]
     if teacher is not None:
-        shown.append(("teacher's kernel", np.asarray(teacher, dtype=np.float64)))
+        shown.append(("teacher", np.asarray(teacher, dtype=np.float64)))
     m = max(float(np.max(np.abs(k))) for _, k in shown) or 1.0
     fmap_limit = max(float(np.max(np.abs(conv2d(image, k)))) for _, k in shown) or 1.0  # one scale for all maps
     for j, (title, k) in enumerate(shown):
-        draw_grid(axes[0, j], np.round(k, 2) + 0.0, title, signed=True, digits=2, limit=m)
+        draw_grid(axes[0, j], np.round(k, 1) + 0.0, title, signed=True, digits=1, limit=m)  # 1 decimal: fits a cell
         fmap = conv2d(image, k)
         draw_grid(axes[1, j], fmap, "its feature map", signed=True, numbers=False, limit=fmap_limit)
     loss_ax = axes[0, -1]
     loss_ax.semilogy(np.arange(len(run.losses)), run.losses, color="#444")
     for s in steps:
         loss_ax.plot([s], [run.losses[s]], "o", color="#b2182b", markersize=4)
-    loss_ax.set_title("loss (mean squared error)")
+    loss_ax.set_title("loss (MSE)")
     loss_ax.set_xlabel("step")
     axes[1, -1].axis("off")
     fig.tight_layout()
