@@ -6,17 +6,18 @@ the text equivalent of one frame. The figures and the live Explorer both draw fr
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _validate as v
+from . import palette
 from ._engine import _plan
-from .sizes import output_size_formula, span_of, unvisited
+from .sizes import does_not_fit, output_size_formula, span_of, unvisited
 from .steps import WindowStep, _steps_from_plan, format_number
 
-__all__ = ["PHASES", "PHASE_HELP", "CHANNEL_NAMES", "Walk", "compute_walk", "explain_settings", "step_caption"]
+__all__ = ["PHASES", "PHASE_HELP", "PHASE_TABLE", "CHANNEL_NAMES", "Walk", "compute_walk", "explain_settings",
+           "step_caption", "view_model", "message_view", "VIEW_MAX_TERMS"]
 
 PHASES = ("place", "multiply", "sum", "slide", "collect")
 """The lesson's five steps, in order."""
@@ -118,33 +119,19 @@ def _as_channels(image: np.ndarray, kernel) -> np.ndarray:
 
 
 def explain_settings(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1) -> str:
-    """A plain-words reason why a filter does not fit, with what would fit ('' when it fits).
+    """Why a filter does not fit, with what would fit ('' when it fits): the message ``conv2d`` raises.
 
     Examples
     --------
     >>> print(explain_settings((5, 5), (7, 7)))
-    The 7×7 filter does not fit inside the 5×5 input with padding 0. Use padding 1 or more, or a filter size of 5 or less.
+    kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
     >>> explain_settings((5, 5), (3, 3))
     ''
     """
     stride = v.positive_pair(stride, "stride")
     dilation = v.positive_pair(dilation, "dilation")
-    kh, kw = kernel_shape[:2]
-    span = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
-    pads = v.padding_amounts(padding, span, stride)
-    padded = (image_shape[0] + sum(pads[0]), image_shape[1] + sum(pads[1]))
-    if span[0] <= padded[0] and span[1] <= padded[1]:
-        return ""
-    p_now = max(max(pads[0]), max(pads[1]))
-    need = max(math.ceil((s - n) / 2) for s, n in zip(span, image_shape[:2]))
-    fits = min((p - 1) // d + 1 for p, d in zip(padded, dilation))
-    what = f"{kh}×{kw} filter" if dilation == (1, 1) else (
-        f"{kh}×{kw} filter with dilation {_pair_text(dilation)} (it spans {span[0]}×{span[1]} pixels)")
-    ways = [f"padding {need} or more", f"a filter size of {fits} or less"]
-    if dilation != (1, 1):
-        ways.append("less dilation")
-    return (f"The {what} does not fit inside the {image_shape[0]}×{image_shape[1]} input with padding "
-            f"{p_now}. Use {', or '.join(ways[:-1])}, or {ways[-1]}.")
+    pads = v.padding_amounts(padding, span_of(kernel_shape[:2], dilation), stride)
+    return does_not_fit(image_shape[:2], kernel_shape[:2], dilation, pads)
 
 
 def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) -> Walk:
@@ -153,7 +140,7 @@ def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) 
     Raises
     ------
     ValueError
-        With a plain-words message when the settings do not fit (see :func:`explain_settings`).
+        When the settings do not fit, with the message of :func:`convlab.core.sizes.does_not_fit`.
 
     Examples
     --------
@@ -166,11 +153,8 @@ def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) 
     """
     img = v.as_image(image)
     ker = _as_channels(img, kernel)
-    if ker.ndim in (2, 3):
-        reason = explain_settings(img.shape, ker.shape, stride=stride, padding=padding, dilation=dilation)
-        if reason:
-            raise ValueError(reason)
     plan = _plan(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode="zeros")
+    v.check_walk_size(plan.out_shape[0] * plan.out_shape[1], plan.kernel.size)  # every step is kept
     fm, walk = _steps_from_plan(plan)  # the same engine and records as iter_steps, planned once
     steps = list(walk)
     (pt, pb), (pl, pr) = plan.pads
@@ -211,7 +195,7 @@ def _phase_line(walk: Walk, s: WindowStep, phase: str) -> str:
     if phase == "place":
         return head + f"the filter covers {where}."
     if phase == "multiply":
-        return head + "each window value times the filter value on top of it (the products panel)."
+        return head + "each window value times the filter value on top of it (the products panel); the sum comes next."
     if phase == "sum":
         return head + f"the products add up to {format_number(s.value)}."
     if phase == "slide":
@@ -225,15 +209,26 @@ def _phase_line(walk: Walk, s: WindowStep, phase: str) -> str:
                    f"({s.index + 1} of {n} cells filled).")
 
 
-def _phase_arithmetic(walk: Walk, s: WindowStep, phase: str, max_terms: int | None) -> str:
-    """The window's multiply-sum as text; while the filter is only placed, the results are still "?"."""
+def _arithmetic_pair(walk: Walk, s: WindowStep, max_terms: int | None) -> tuple[str, str]:
+    """The window's multiply-sum as text: before the sum phase (result "?") and from it on (the value)."""
     names = CHANNEL_NAMES if walk.channels == 3 else None
-    arith = s.arithmetic(max_terms=max_terms, channel_names=names)
-    if phase != "place":
-        return arith
+    done = s.arithmetic(max_terms=max_terms, channel_names=names)
     if walk.channels == 1:
-        return arith.rsplit(" = ", 1)[0] + " = ?"
-    return "\n".join(line.rsplit(" = ", 1)[0] + " = ?" for line in arith.splitlines()[:-1]) + "\ntotal: ?"
+        return done.rsplit(" = ", 1)[0] + " = ?", done
+    lines = done.splitlines()
+    return "\n".join(line.rsplit(" = ", 1)[0] + " = ?" for line in lines[:-1]) + "\ntotal: ?", done
+
+
+def _frame_lines(walk: Walk, s: WindowStep, max_terms: int | None) -> dict:
+    """Per phase, the caption's changing part: what this phase does and the arithmetic."""
+    open_, done = _arithmetic_pair(walk, s, max_terms)
+    return {ph: _phase_line(walk, s, ph) + "\n" + (open_ if ph in ("place", "multiply") else done) for ph in PHASES}
+
+
+def _footer(walk: Walk) -> str:
+    """The caption's part that is the same for every window: the formula and the unvisited-rows note."""
+    note = walk.note()
+    return f"output size: {walk.formula}" + (f"\n{note}" if note else "")
 
 
 def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: int | None = None) -> str:
@@ -251,13 +246,7 @@ def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: i
     1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
     """
     phase = _check_phase(phase)
-    s = walk.steps[index]
-    lines = [_phase_line(walk, s, phase), _phase_arithmetic(walk, s, phase, max_terms),
-             f"output size: {walk.formula}"]
-    note = walk.note()
-    if note:
-        lines.append(note)
-    return "\n".join(lines)
+    return _frame_lines(walk, walk.steps[index], max_terms)[phase] + "\n" + _footer(walk)
 
 
 def _check_phase(phase) -> str:
@@ -265,3 +254,128 @@ def _check_phase(phase) -> str:
         raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {phase!r}")
     return phase
 
+
+
+# --------------------------------------------------------------------------------------- the view model
+
+PHASE_TABLE = {
+    #            panel it acts on    products shown     their sum shown  cells filled   next window  value's path
+    "place":    dict(active="input", show_products=False, show_sum=False, filled_extra=0, ghost=False, link=False),
+    "multiply": dict(active="products", show_products=True, show_sum=False, filled_extra=0, ghost=False, link=False),
+    "sum":      dict(active="products", show_products=True, show_sum=True, filled_extra=0, ghost=False, link=False),
+    "slide":    dict(active="input", show_products=True, show_sum=True, filled_extra=1, ghost=True, link=False),
+    "collect":  dict(active="map", show_products=True, show_sum=True, filled_extra=1, ghost=False, link=True),
+}
+"""What each phase shows. ``filled_extra``: cells of the feature map filled besides those of earlier windows."""
+
+NUMBERS_MAX_CELLS = 16
+"""Grids with more rows or columns than this get no numbers written in their cells (photos)."""
+
+VIEW_MAX_TERMS = 9
+"""The live caption writes at most this many products, eliding the middle with "…" (a 7×7 filter has 49)."""
+
+COLOURS = {"window": palette.WINDOW, "next": palette.NEXT, "unvisited": palette.UNVISITED, "pad_fill": palette.PAD_FILL,
+           "pad_edge": palette.PAD_EDGE, "pad_ink": palette.PAD_INK, "blank": palette.BLANK}
+
+
+def _labels(values) -> list[str]:
+    return [format_number(x, 2) for x in np.ravel(values)]
+
+
+def _cells(values, fill: list[str], numbers: bool) -> dict:
+    return {"labels": _labels(values) if numbers else [""] * len(fill), "fill": fill, "ink": palette.ink(fill)}
+
+
+def _planes(a: np.ndarray, channels: int) -> list[np.ndarray]:
+    return [a] if channels == 1 else [a[..., c] for c in range(channels)]
+
+
+def view_model(walk: Walk, *, max_terms: int | None = VIEW_MAX_TERMS) -> dict:
+    """Everything every frame of this walk shows, as plain data (JSON-ready): the live view's model.
+
+    The browser view and the matplotlib figure both paint exactly this: grids of cells (label, fill colour,
+    ink colour), the window and the cells it samples, the feature-map cell each window fills, and per phase
+    what is visible (:data:`PHASE_TABLE`) and the caption. Nothing is computed by a renderer. The layout is
+    described in ``docs/view_model.md``.
+
+    Examples
+    --------
+    >>> from convlab.data.images import SEED_IMAGE, SEED_KERNEL
+    >>> vm = view_model(compute_walk(SEED_IMAGE, SEED_KERNEL))
+    >>> len(vm["steps"]), vm["panels"]["map"]["rows"], vm["steps"][0]["value_label"]
+    (9, 3, '−4')
+    >>> vm["steps"][0]["products"][0]["labels"][:3]
+    ['1', '0', '−3']
+    >>> print(vm["steps"][0]["captions"]["multiply"].splitlines()[1])   # caption = captions[phase] + "\\n" + footer
+    1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = ?
+    """
+    c = walk.channels
+    hp, wp = walk.padded.shape[:2]
+    kh, kw = walk.kernel.shape[:2]
+    oh, ow = walk.feature_map.shape
+    (pt, pb), (pl, pr) = walk.pads
+    names = list(CHANNEL_NAMES) if c == 3 else ([""] if c == 1 else [str(i) for i in range(c)])
+
+    in_numbers = max(hp, wp) <= NUMBERS_MAX_CELLS
+    lo, hi = float(np.min(walk.image)), float(np.max(walk.image))
+    pad_mask = np.ones((hp, wp), dtype=bool)
+    pad_mask[pt:hp - pb, pl:wp - pr] = False
+    pad_flat = pad_mask.ravel()
+    inputs = []
+    for plane in _planes(walk.padded, c):
+        cells = _cells(plane, palette.gray_fill(plane, lo, hi), in_numbers)
+        for key, value in (("fill", palette.PAD_FILL), ("ink", palette.PAD_INK)):
+            cells[key] = [value if m else x for m, x in zip(pad_flat, cells[key])]
+        inputs.append(cells)
+
+    k_numbers = max(kh, kw) <= NUMBERS_MAX_CELLS
+    k_limit = palette.symmetric_limit(walk.kernel)
+    filters = [_cells(k, palette.signed_fill(k, k_limit), k_numbers) for k in _planes(walk.kernel, c)]
+    all_products = np.stack([s.products for s in walk.steps])  # (windows, kh, kw[, C])
+    p_limit = palette.symmetric_limit(all_products)
+    products = [_cells(p, palette.signed_fill(p, p_limit), k_numbers)  # one call per channel, not per window
+                for p in _planes(np.moveaxis(all_products, 0, -1) if c == 1 else np.moveaxis(all_products, 0, -2), c)]
+    m_numbers = max(oh, ow) <= NUMBERS_MAX_CELLS
+    m_limit = palette.symmetric_limit(walk.feature_map)
+
+    padded = bool(pt or pb or pl or pr)
+    steps = []
+    for s in walk.steps:
+        steps.append({
+            "window": s.index + 1, "top": s.top, "left": s.left,
+            "rows": [int(r) for r in s.rows], "cols": [int(x) for x in s.cols],
+            "out_row": s.out_row, "out_col": s.out_col, "value": s.value, "value_label": format_number(s.value, 2),
+            "products": [{key: cells[key][s.index::len(walk.steps)] for key in cells} for cells in products],
+            "channel_sums": [format_number(x, 2) for x in s.channel_sums],
+            "captions": _frame_lines(walk, s, max_terms),
+        })
+    return {
+        "kind": "convlab.walk", "version": 1, "operation": "convolution", "message": "",
+        "phases": list(PHASES), "phase_help": dict(PHASE_HELP), "phase_table": PHASE_TABLE, "colours": COLOURS,
+        "channels": names, "span": list(walk.span), "stride": list(walk.stride), "dilation": list(walk.dilation),
+        "footer": _footer(walk),
+        "panels": {
+            "input": {"title": "input (padded)" if padded else "input (no padding)", "rows": hp, "cols": wp,
+                      "numbers": in_numbers, "cells": inputs, "pad": [pt, pb, pl, pr],
+                      "unvisited_rows": [r + pt for r in walk.unvisited_rows],
+                      "unvisited_cols": [x + pl for x in walk.unvisited_cols]},
+            "filter": {"title": "filter (flipped: convolution)" if walk.flip else "filter", "rows": kh, "cols": kw,
+                       "numbers": k_numbers, "cells": filters},
+            "products": {"title": "products", "rows": kh, "cols": kw, "numbers": k_numbers},
+            "map": {"title": "feature map" + (" (channels summed)" if c > 1 else ""), "rows": oh, "cols": ow,
+                    "numbers": m_numbers,
+                    "cells": [_cells(walk.feature_map, palette.signed_fill(walk.feature_map, m_limit), m_numbers)]},
+        },
+        "steps": steps,
+    }
+
+
+def message_view(message: str) -> dict:
+    """The view model of a setting that does not fit: only the reason, in plain words.
+
+    >>> message_view("The 7×7 filter does not fit.")["message"]
+    'The 7×7 filter does not fit.'
+    """
+    return {"kind": "convlab.walk", "version": 1, "operation": "convolution", "message": str(message),
+            "phases": list(PHASES), "phase_help": dict(PHASE_HELP), "phase_table": PHASE_TABLE,
+            "colours": COLOURS, "steps": [], "panels": {}}

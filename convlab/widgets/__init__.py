@@ -2,6 +2,7 @@
 
 from .explorer import Explorer
 from .lesson_widgets import BringYourOwn, LearningViewer
+from .network import ReceptiveFieldViewer
 from .quiz import Quiz
 
 __all__ = ["Explorer", "Quiz", "BringYourOwn", "LearningViewer"]

@@ -18,7 +18,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..core import _validate as v
-from ..core.walk import PHASE_HELP, PHASES, compute_walk
+from ..core.walk import PHASE_HELP, PHASES, compute_walk, message_view, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from ..data.kernels import FAMILIES, make_kernel
 from ..figures import step_figure as drawing
@@ -291,7 +291,7 @@ class Explorer(ShowsWidget):
                 self._walk, self._error = None, str(exc)
             if self._walk is not None:
                 self._drawer.phase = self.phase.value
-                self._drawer.configure(self._walk)
+                self._drawer.configure(view_model(self._walk))
         n = len(self._walk.steps) if self._walk is not None else 1
         self._busy = True
         try:
@@ -307,7 +307,7 @@ class Explorer(ShowsWidget):
 
     def _show(self) -> None:
         if self._walk is None:
-            self._drawer.show_message(self._error)
+            self._drawer.configure(message_view(self._error))
         else:
             self._drawer.show(self.step.value, self.phase.value)
         self._set_caption(self._drawer.caption, error=self._walk is None)

@@ -1,0 +1,96 @@
+"""Colours as plain data (numpy only), so every renderer paints the same cell the same colour.
+
+The view model (:mod:`convlab.core.walk`) says which colour each cell has; the matplotlib figure and the
+browser view only paint those colours. Signed values (filters, products, feature maps of edge filters)
+use a diverging scale centred on zero (ColorBrewer's RdBu, colour-blind safe, the same colours as
+matplotlib's ``"RdBu"``); pixel values use a gray scale. The ink for a number written on a cell is black
+or white, whichever has the higher WCAG contrast ratio against that cell (always at least 4.5:1 on these
+scales, the AA level for text).
+
+Examples
+--------
+>>> signed_fill([-1.0, 0.0, 1.0], limit=1.0)
+['#67001f', '#f7f7f7', '#053061']
+>>> ink(["#67001f", "#f7f7f7"])
+['#ffffff', '#000000']
+>>> round(contrast_ratio("#000000", "#ffffff"), 1)
+21.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["WINDOW", "NEXT", "UNVISITED", "PAD_FILL", "PAD_EDGE", "PAD_INK", "BLANK", "SIGNED_CMAP", "signed_fill", "gray_fill",
+           "ink", "contrast_ratio", "symmetric_limit"]
+
+# Okabe-Ito colours (colour-blind safe) for what moves: the window and its cell, the next window,
+# the rows a stride never reaches. The padding is a light tan, hatched, so it reads as "not the image".
+WINDOW = "#E69F00"
+NEXT = "#009E73"
+UNVISITED = "#CC79A7"
+PAD_FILL = "#F3E3C3"
+PAD_EDGE = "#B08D57"
+PAD_INK = "#5C4421"  # the "0" written in padding cells: 7.9:1 on PAD_FILL
+BLANK = "#FFFFFF"  # a cell not computed yet
+SIGNED_CMAP = "RdBu"  # matplotlib's name for the same diverging scale, for the lessons' colour bars
+
+# ColorBrewer RdBu (11 classes), from -1 (dark red) to +1 (dark blue): matplotlib's "RdBu" control points
+_RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3",
+         "#2166ac", "#053061"]
+
+
+def _rgb(hex_colours) -> np.ndarray:
+    return np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in hex_colours], dtype=float) / 255.0
+
+
+def _hex(rgb: np.ndarray) -> list[str]:
+    codes = np.clip(np.rint(rgb * 255), 0, 255).astype(int)
+    return ["#%02x%02x%02x" % tuple(c) for c in codes]
+
+
+_RDBU_RGB = _rgb(_RDBU)
+_RDBU_AT = np.linspace(-1.0, 1.0, len(_RDBU))
+
+
+def symmetric_limit(values) -> float:
+    """The largest absolute value (1 when all are 0): the scale of a signed panel, centred on zero."""
+    m = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    return m if m > 0 and np.isfinite(m) else 1.0
+
+
+def signed_fill(values, limit: float) -> list[str]:
+    """Diverging colours for ``values`` on a scale from ``-limit`` (red) to ``+limit`` (blue); 0 is near-white."""
+    t = np.clip(np.ravel(np.asarray(values, dtype=float)) / float(limit), -1.0, 1.0)
+    rgb = np.stack([np.interp(t, _RDBU_AT, _RDBU_RGB[:, i]) for i in range(3)], axis=-1)
+    return _hex(rgb)
+
+
+def gray_fill(values, low: float, high: float) -> list[str]:
+    """Gray levels from black (``low``) to white (``high``); a constant grid (low == high) is mid-grey."""
+    v = np.ravel(np.asarray(values, dtype=float))
+    if high > low:
+        t = np.clip((v - low) / (high - low), 0.0, 1.0)
+    else:
+        t = np.full(v.shape, 0.5)
+    return _hex(np.repeat(t[:, None], 3, axis=1))
+
+
+def _luminance(rgb: np.ndarray) -> np.ndarray:
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio between two ``#rrggbb`` colours (1 to 21)."""
+    la, lb = _luminance(_rgb([a, b]))
+    hi, lo = max(la, lb), min(la, lb)
+    return float((hi + 0.05) / (lo + 0.05))
+
+
+def ink(fills) -> list[str]:
+    """Black or white text for each fill colour: whichever contrasts more (WCAG)."""
+    lum = _luminance(_rgb(list(fills)))
+    on_black = (lum + 0.05) / 0.05
+    on_white = 1.05 / (lum + 0.05)
+    return ["#000000" if b >= w else "#ffffff" for b, w in zip(on_black, on_white)]
