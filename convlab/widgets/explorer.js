@@ -142,8 +142,17 @@ function render({ model, el }) {
   let timer = null, lastWidth = 0;
 
   // ---- controls (each with a visible label or an accessible name)
-  const root = h("div", { class: "convlab-explorer", role: "group", "aria-label": "Convolution explorer" });
+  // data-lm-suppress-shortcuts: JupyterLab's notebook shortcuts (arrows, Enter, ...) stay out of our controls
+  const root = h("div", { class: "convlab-explorer", role: "group", "aria-label": "Convolution explorer",
+    "data-lm-suppress-shortcuts": "true" });
   el.appendChild(root);
+  // keys that operate our controls end here: a notebook's own shortcuts (JupyterLab's command mode binds
+  // arrows and Enter on the document) would otherwise cancel the slider's or radio group's default action
+  const OWN_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp",
+    "PageDown", "Enter", " "]);
+  root.addEventListener("keydown", (event) => {
+    if (OWN_KEYS.has(event.key) && event.target.closest("input, select, button")) event.stopPropagation();
+  });
 
   const settings = h("div", { class: "convlab-row convlab-settings", role: "group", "aria-label": "Settings" });
   const operationBox = h("span", { class: "convlab-field convlab-operation", hidden: true });
@@ -262,8 +271,9 @@ function render({ model, el }) {
     if (!count()) return;
     const list = phases();
     const atEnd = windowNow() >= count() && (modeSel.value === "windows" || phaseNow() === list[list.length - 1]);
+    // from the end of the walk, start again; from a window already collected, play it from its first step
     if (atEnd) go(1, modeSel.value === "windows" ? phaseNow() : list[0]);
-    else if (modeSel.value === "phases" && phaseNow() === list[list.length - 1]) go(windowNow() + 1, list[0]);
+    else if (modeSel.value === "phases" && phaseNow() === list[list.length - 1]) go(windowNow(), list[0]);
     timer = setTimeout(tick, Number(speedSel.value));
     play.textContent = "⏸ Pause";
     play.setAttribute("aria-pressed", "true");
