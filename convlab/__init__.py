@@ -3,7 +3,8 @@
 The package has four layers, each a subpackage, and imports only point down the list:
 
 * :mod:`convlab.core` (numpy only): :func:`conv2d`, :func:`feature_maps`, :func:`iter_steps` and
-  :class:`WindowStep`, :func:`output_size`, :func:`output_shape`, the lesson's walk model;
+  :class:`WindowStep`, :func:`output_size`, :func:`output_shape`, the lesson's walk model; :func:`conv_transpose2d`,
+  :func:`max_pool2d`, :func:`avg_pool2d`, :func:`relu` and their step walks;
 * :mod:`convlab.data`: kernels, images, uploads (``convlab.kernels`` and ``convlab.images`` name the same
   modules);
 * :mod:`convlab.figures` (matplotlib): :func:`draw_step_figure`, :func:`save_animation`;
@@ -15,7 +16,11 @@ Figures and widgets are imported on first use, so ``import convlab`` stays light
 import sys as _sys
 
 from .core.conv import conv2d, feature_maps
-from .core.sizes import output_shape, output_size, output_size_formula, unvisited
+from .core.ops import (PoolStep, TransposeStep, avg_pool2d, conv_transpose2d, iter_pool_steps,
+                       iter_transpose_steps, max_pool2d, relu)
+from .core.sizes import (output_shape, output_size, output_size_formula, pool_output_size,
+                         pool_output_size_formula, transpose_output_size, transpose_output_size_formula,
+                         unvisited)
 from .core.steps import WindowStep, format_number, iter_steps
 from .data import images, kernels
 
@@ -30,6 +35,18 @@ __all__ = [
     "output_shape",
     "output_size_formula",
     "unvisited",
+    "conv_transpose2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "relu",
+    "transpose_output_size",
+    "transpose_output_size_formula",
+    "pool_output_size",
+    "pool_output_size_formula",
+    "iter_pool_steps",
+    "iter_transpose_steps",
+    "PoolStep",
+    "TransposeStep",
     "iter_steps",
     "WindowStep",
     "format_number",

@@ -208,3 +208,66 @@ def filter_banks(draw, *, integers=False):
     n = draw(st.integers(1, 4))
     others = [draw(arrays(case.kernel.shape, integers)) for _ in range(n - 1)]
     return case.image, np.stack([case.kernel] + others), case.kwargs
+
+
+# --------------------------------------------------------------------------------------------------
+# transposed convolution and pooling (issue 12)
+# --------------------------------------------------------------------------------------------------
+
+def transpose_size(n: int, k: int, s: int, p: int, op: int, d: int) -> int:
+    """(n−1)·s − 2p + d·(k−1) + output_padding + 1, as written in the issue."""
+    return (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+
+
+def pool_size(n: int, k: int, s: int, p: int) -> int:
+    """floor((n + 2p − k)/s) + 1: the convolution formula with no dilation."""
+    return (n + 2 * p - k) // s + 1
+
+
+ints_or_pairs = lambda lo, hi: st.one_of(st.integers(lo, hi), st.tuples(st.integers(lo, hi), st.integers(lo, hi)))  # noqa: E731
+
+
+@st.composite
+def transpose_cases(draw, *, channels=(None, 1, 3), integers=True, max_side=6, max_k=4):
+    """A valid call to conv_transpose2d: output_padding below max(stride, dilation), output at least 1."""
+    c = draw(st.sampled_from(channels))
+    h, w = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
+    kh, kw = draw(st.integers(1, max_k)), draw(st.integers(1, max_k))
+    strd, dil, pad = draw(ints_or_pairs(1, 3)), draw(ints_or_pairs(1, 3)), draw(ints_or_pairs(0, 3))
+    (sr, sc), (dr, dc), (pr, pc) = pair(strd), pair(dil), pair(pad)
+    opr = draw(st.integers(0, max(sr, dr) - 1))
+    opc = draw(st.integers(0, max(sc, dc) - 1))
+    op = opr if opr == opc and draw(st.booleans()) else (opr, opc)
+    assume(transpose_size(h, kh, sr, pr, opr, dr) >= 1 and transpose_size(w, kw, sc, pc, opc, dc) >= 1)
+    image = draw(arrays((h, w) if c is None else (h, w, c), integers))
+    kernel = draw(arrays((kh, kw) if c is None else (kh, kw, c), integers))
+    return Case(image, kernel, {"stride": strd, "padding": pad, "output_padding": op, "dilation": dil})
+
+
+@dataclass
+class PoolCase:
+    """One generated call: ``max_pool2d(image, size, **kwargs)`` (or avg_pool2d)."""
+
+    image: np.ndarray
+    size: object
+    kwargs: dict = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"PoolCase(image={self.image.tolist()!r}, size={self.size!r}, kwargs={self.kwargs!r})"
+
+
+@st.composite
+def pool_cases(draw, *, channels=(None, 1, 3), integers=True, max_side=8, max_k=4):
+    """A valid call to a pooling function: padding at most size // 2, the window fits the padded input."""
+    c = draw(st.sampled_from(channels))
+    h, w = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
+    size = draw(ints_or_pairs(1, max_k))
+    kh, kw = pair(size)
+    pad = draw(st.one_of(st.just(0), st.tuples(st.integers(0, kh // 2), st.integers(0, kw // 2))))
+    pr, pc = pair(pad)
+    assume(kh <= h + 2 * pr and kw <= w + 2 * pc)
+    kwargs = {"padding": pad}
+    if draw(st.booleans()):
+        kwargs["stride"] = draw(ints_or_pairs(1, 3))
+    image = draw(arrays((h, w) if c is None else (h, w, c), integers))
+    return PoolCase(image, size, kwargs)

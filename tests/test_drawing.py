@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from convlab.core.walk import PHASES, explain_settings, step_caption
+from convlab.core.walk import PHASES, VIEW_MAX_TERMS, explain_settings, message_view, step_caption, view_model
 from convlab.core.walk import compute_walk as _compute_walk
 from convlab.figures import StepFigure, draw_step_figure, save_animation
+from convlab.figures.step_figure import frame_png
 from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
 
 
@@ -29,10 +32,11 @@ def test_static_figure_has_the_four_panels_labelled_in_words():
 
 
 @pytest.mark.parametrize("phase", PHASES)
-def test_every_phase_has_a_text_equivalent(phase):
+def test_every_phase_has_a_text_equivalent_equal_to_the_step_caption(phase):
     fig = draw_step_figure(step=3, phase=phase, padding=1)
     first = fig.convlab_caption.splitlines()[0]
     assert first.startswith("Window 4 of 25") and phase in first
+    assert fig.convlab_caption == step_caption(compute_walk(padding=1), 3, phase, max_terms=VIEW_MAX_TERMS)
 
 
 def test_unknown_phase_names_the_choices():
@@ -40,12 +44,48 @@ def test_unknown_phase_names_the_choices():
         draw_step_figure(phase="walk")
 
 
-def test_numbers_written_in_the_cells_of_a_small_grid():
-    fig = draw_step_figure()
-    input_numbers = [t.get_text() for t in fig.axes[0].texts]
-    assert input_numbers[:5] == ["1", "2", "3", "0", "1"]
-    filter_numbers = [t.get_text() for t in fig.axes[1].texts]
-    assert filter_numbers[:3] == ["1", "0", "\u22121"]
+@pytest.mark.parametrize("kwargs, exc, pattern", [
+    (dict(step="a"), TypeError, "step"),   # was a raw numpy error deep inside
+    (dict(step=-1), ValueError, "step"),   # negative windows do not exist
+    (dict(dpi=0), ValueError, "dpi"),      # was matplotlib's own error
+    (dict(dpi="high"), TypeError, "dpi"),
+    (dict(width=0), ValueError, "width"),  # a figure with no width
+    (dict(width="wide"), TypeError, "width"),
+])
+def test_bad_figure_arguments_are_named_before_any_drawing(kwargs, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        draw_step_figure(**kwargs)
+
+
+def _painted(grid):
+    """What a CellGrid shows: its labels and its cell colours as #rrggbb."""
+    rgb = np.rint(grid.rgb.reshape(-1, 3) * 255).astype(int)
+    return [t.get_text() for t in grid.texts], ["#%02x%02x%02x" % tuple(c) for c in rgb]
+
+
+def test_the_figure_paints_exactly_the_view_model():
+    walk = compute_walk(padding=1)
+    vm = view_model(walk)
+    sf = StepFigure()
+    sf.configure(vm)
+    for index in (0, 7, 24):
+        for phase in PHASES:
+            sf.show(index, phase)
+            rules = vm["phase_table"][phase]
+            labels, fill = _painted(sf.panels["input"][0])
+            assert labels == vm["panels"]["input"]["cells"][0]["labels"]
+            assert fill == [f.lower() for f in vm["panels"]["input"]["cells"][0]["fill"]]
+            labels, fill = _painted(sf.panels["products"][0])
+            if rules["show_products"]:
+                assert labels == vm["steps"][index]["products"][0]["labels"]
+                assert fill == vm["steps"][index]["products"][0]["fill"]
+            else:
+                assert set(labels) == {""} and set(fill) == {"#ffffff"}
+            labels, _ = _painted(sf.panels["map"][0])
+            filled = index + rules["filled_extra"]
+            assert labels[:filled] == vm["panels"]["map"]["cells"][0]["labels"][:filled]
+            assert set(labels[filled:]) <= {""}
+            assert sf.window_corner() == (walk.steps[index].top, walk.steps[index].left)
 
 
 def test_padding_cells_are_labelled_zero_and_hatched():
@@ -56,15 +96,18 @@ def test_padding_cells_are_labelled_zero_and_hatched():
 
 
 def test_photo_gets_no_numbers_but_still_a_window():
+    walk = compute_walk(sample_photo(24))
     sf = StepFigure()
-    sf.configure(compute_walk(sample_photo(24)))
-    assert len(sf.ax_input[0].texts) == 0
-    assert sf.window.get_width() == 3
+    sf.configure(view_model(walk))
+    assert sf.panels["input"][0].texts == []
+    sf.show(30, "place")
+    width = walk.feature_map.shape[1]
+    assert sf.window_corner() == (30 // width, 30 % width)
 
 
 def test_update_changes_artists_in_place_without_creating_any():
     sf = StepFigure()
-    sf.configure(compute_walk(padding=1))
+    sf.configure(view_model(compute_walk(padding=1)))
     before = {id(a) for ax in sf.figure.axes for a in ax.get_children()}
     for i in range(25):
         for phase in PHASES:
@@ -73,28 +116,12 @@ def test_update_changes_artists_in_place_without_creating_any():
     assert before == after
 
 
-def test_feature_map_fills_in_row_major_order():
-    sf = StepFigure()
-    sf.configure(compute_walk())
-    sf.show(3, "collect")
-    data = sf.visible_map()
-    assert (~data.mask).sum() == 4
-    np.testing.assert_array_equal(data[0], [-4, 2, 4])
-
-
-def test_symmetric_colour_limits_for_signed_values():
-    sf = StepFigure()
-    sf.configure(compute_walk())
-    lo, hi = sf.map_image.get_clim()
-    assert lo == -hi == -4
-
-
 def test_rgb_gets_one_row_per_channel_and_the_sums_add_up():
     walk = compute_walk(sample_photo((5, 5), rgb=True))
     text = step_caption(walk, 0, "sum")
     assert text.splitlines()[4].startswith("total:")
     sf = StepFigure()
-    sf.configure(walk)
+    sf.configure(view_model(walk))
     assert len(sf.figure.axes) == 3 * 3 + 1
     s = walk.steps[0]
     assert np.isclose(s.channel_sums.sum(), s.value)
@@ -102,7 +129,7 @@ def test_rgb_gets_one_row_per_channel_and_the_sums_add_up():
 
 def test_explain_settings_says_what_would_fit():
     msg = explain_settings((5, 9), (7, 7))
-    assert "padding 1 or more" in msg and "filter size of 5 or less" in msg
+    assert "padding of at least 1" in msg and "filter size of 5 or less" in msg
     assert "dilation" in explain_settings((5, 5), (3, 3), dilation=3)
 
 
@@ -114,9 +141,16 @@ def test_message_figure_replaces_the_panels():
 
 def test_configure_after_a_message_builds_the_panels_again():
     sf = StepFigure()
-    sf.show_message("nope")
-    sf.configure(compute_walk())
+    sf.configure(message_view("nope"))
+    assert sf.caption == "nope"
+    sf.configure(view_model(compute_walk()))
     assert len(sf.figure.axes) == 4 and sf.caption.startswith("Window 1 of 9")
+
+
+def test_frame_png_is_a_png_of_the_frame():
+    png = frame_png(view_model(compute_walk()), 2, "multiply", dpi=40)
+    with Image.open(io.BytesIO(png)) as im:
+        assert im.format == "PNG" and im.size[0] == 400
 
 
 def test_gif_has_one_frame_per_window(tmp_path):

@@ -305,3 +305,64 @@ def test_plausible_but_wrong_shapes_give_only_clear_errors(image, kernel, stride
         assert out.ndim == 2 and out.dtype == np.float64
         assert np.array_equal(out, feature_maps(image, [kernel], **kwargs)[..., 0])
         assert sum(1 for _ in iter_steps(image, kernel, **kwargs)) == out.size
+
+
+# ---------------------------------------------------------------- issue 13: limits, checked before any work
+
+_BIG_UINT8 = np.broadcast_to(np.uint8(0), (5000, 5000))  # a 25-megapixel image that takes no memory here
+
+
+@pytest.mark.parametrize("call, pattern", [
+    # padding beyond MAX_PADDING: a sentence naming padding, not np.pad's MemoryError
+    (lambda: conv2d(IMG, K3, padding=10**4), r"padding must be at most 1,000 pixels per side; got 10,000"),
+    (lambda: conv2d(IMG, K3, padding=10**12), r"padding must be at most .*got 1,000,000,000,000"),
+    (lambda: conv2d(IMG, K3, padding=(0, 5000)), r"padding must be at most .*got 5,000"),  # one axis is enough
+    (lambda: iter_steps(IMG, K3, padding=10**4), r"padding must be at most"),
+    (lambda: feature_maps(IMG, [K3], padding=10**4), r"padding must be at most"),
+    (lambda: conv2d(IMG, K3, dilation=10**6, padding="full"), r"padding must be at most"),  # a name can hide it too
+    (lambda: output_size(5, 3, padding=10**12), r"padding must be at most"),  # sizes refuse what conv2d refuses
+    (lambda: output_shape((5, 5), (3, 3), padding=10**4), r"padding must be at most"),
+    # images too large: checked on the shape, before the float64 copy
+    (lambda: conv2d(_BIG_UINT8, K3), r"image is too large: 5000x5000 = 25,000,000 values; the limit is 16,777,216"),
+    (lambda: iter_steps(_BIG_UINT8, K3), r"image is too large"),
+    (lambda: conv2d(np.broadcast_to(0.0, (3000, 3000)), K3, padding=1000), r"image is too large after padding: 5000x5000"),
+    # work: windows x kernel values
+    (lambda: conv2d(np.broadcast_to(0.0, (4000, 4000)), np.broadcast_to(0.0, (1000, 1000))),
+     r"kernel and image are too large together: .* multiply-adds"),
+    # unvisited lists positions: n is bounded (before the fix, 10**8 looped in Python for minutes)
+    (lambda: unvisited(10**8, 1), r"n must be at most 1,048,576; got 100,000,000"),
+    # a feature map's channels must match, as conv2d says
+    (lambda: output_shape((5, 5, 3), (3, 3)), r"kernel_shape must have one slice per image channel"),
+    (lambda: output_shape((5, 5), (3, 3, 3)), r"kernel_shape .*grayscale"),
+    # make_kernel's size: beyond MAX_KERNEL_SIZE the binomial weights overflowed to NaN
+    (lambda: make_kernel("gaussian blur", 1100), r"size must be at most 99; got 1,100"),
+])
+def test_limits_are_checked_up_front_with_the_argument_named(monkeypatch, call, pattern):
+    def no_work(*args, **kwargs):  # np.pad / float64 conversion must never be reached
+        raise AssertionError("work was started before the limit was checked")
+
+    monkeypatch.setattr(np, "pad", no_work)
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+def test_largest_gaussian_blur_is_finite_and_sums_to_one():
+    k = make_kernel("gaussian blur", 99)
+    assert np.all(np.isfinite(k)) and abs(k.sum() - 1) < 1e-12
+
+
+@pytest.mark.parametrize("n, k, kwargs", [
+    (10, 3, dict(stride=4)),   # the floor leaves the last row out
+    (11, 2, dict(dilation=4, stride=3)),  # taps and strides interleave
+    (9, 3, dict(stride=5, padding=2)),
+    (7, 7, {}),
+    (16, 1, dict(stride=3)),
+    (2**20, 2, dict(stride=5, dilation=2)),  # large n: arithmetic, not a loop over windows
+])
+def test_unvisited_matches_a_brute_force_walk(n, k, kwargs):
+    stride, dilation, p = kwargs.get("stride", 1), kwargs.get("dilation", 1), kwargs.get("padding", 0)
+    seen = np.zeros(n + 2 * p, bool)
+    out = output_size(n, k, **kwargs)
+    for start in range(0, stride * out, stride):
+        seen[start + dilation * np.arange(k)] = True
+    assert unvisited(n, k, **kwargs) == [i - p for i in np.flatnonzero(~seen) if p <= i < p + n]

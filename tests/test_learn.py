@@ -90,3 +90,29 @@ def test_mismatched_examples_are_explained():
         loss_and_gradient(SEED_KERNEL, [SEED_IMAGE], [])
     with pytest.raises(ValueError, match="does not match"):
         loss_and_gradient(SEED_KERNEL, [SEED_IMAGE], [np.zeros((2, 2))])
+
+
+# ---------------------------------------------------------------- issue 13: padding by name in the backward pass
+
+@pytest.mark.parametrize("padding, shape", [
+    ("same", (3, 3)),  # the backward pass must pad by the *kernel's* size, not the error map's
+    ("full", (3, 3)),  # "full" pads kernel - 1: with the error map's size it pads far too much
+    ("same", (2, 4)),  # an even, rectangular kernel: the extra row/column goes bottom/right
+    ("full", (5, 5)),
+])
+def test_gradient_with_named_padding_matches_finite_differences(padding, shape):
+    rng = np.random.default_rng(2)
+    images = [rng.random((9, 8)) for _ in range(2)]
+    targets = make_targets(images, rng.normal(size=shape), padding=padding)
+    kernel = rng.normal(size=shape)
+    _, grad = loss_and_gradient(kernel, images, targets, padding=padding)
+    np.testing.assert_allclose(grad, _numeric_gradient(kernel, images, targets, padding=padding), rtol=1e-5, atol=1e-7)
+
+
+def test_learning_with_same_padding_finds_the_teacher_as_padding_one_does():
+    images = [sample_photo(16) / 255, stripes(12, 3)]
+    runs = {p: learn_kernel(images, make_targets(images, VERTICAL_EDGE, padding=p), steps=300, learning_rate=0.3,
+                            padding=p) for p in ("same", 1)}
+    # for a 3x3 kernel "same" *is* padding 1: the same path downhill (before the fix, "same" stalled)
+    np.testing.assert_allclose(runs["same"].kernels, runs[1].kernels, rtol=1e-9, atol=1e-12)
+    assert runs["same"].losses[-1] < 1e-5 * runs["same"].losses[0]

@@ -197,3 +197,39 @@ def test_iter_steps_is_lazy_and_returns_an_iterator():
 ])
 def test_format_number_table(x, text):
     assert format_number(x) == text
+
+
+# ---------------------------------------------------------------- issue 13: inputs copied, overflow explained
+
+@pytest.mark.parametrize("padding", [0, 1])  # without padding the plan could hold the caller's own array
+def test_mutating_the_callers_arrays_after_iter_steps_keeps_window_and_value_in_step(padding):
+    image, kernel = SEED_IMAGE.copy(), SEED_KERNEL.copy()
+    steps = iter_steps(image, kernel, padding=padding)  # the walk is lazy: nothing read yet
+    image[:] = 99.0
+    kernel[:] = 7.0
+    expected = conv2d(SEED_IMAGE, SEED_KERNEL, padding=padding)
+    for s in steps:
+        assert s.value == expected[s.out_row, s.out_col]
+        assert s.products.sum() == s.value  # whole numbers: exact
+        assert 99.0 not in s.window and 7.0 not in s.kernel
+
+
+@pytest.mark.parametrize("image, kernel", [
+    (np.full((3, 3), 1e308), np.full((3, 3), 10.0)),  # each product overflows
+    (np.full((3, 3), 1e308), np.full((3, 3), 0.5)),   # products fit, their sum does not
+    (np.full((3, 3), -1e308), np.full((3, 3), 1.0)),  # towards minus infinity
+])
+def test_overflow_to_infinity_is_a_clear_value_error_on_the_call(image, kernel):
+    with pytest.raises(ValueError, match="overflow.*image.*kernel"):
+        conv2d(image, kernel)
+    with pytest.raises(ValueError, match="overflow.*image.*kernel"):
+        iter_steps(image, kernel)  # raised on the call, so .arithmetic() never meets an infinity
+
+
+@pytest.mark.parametrize("x, text", [
+    (float("inf"), "∞"),     # never an OverflowError from int(inf)
+    (float("-inf"), "−∞"),
+    (float("nan"), "nan"),
+])
+def test_format_number_writes_infinities_instead_of_crashing(x, text):
+    assert format_number(x) == text

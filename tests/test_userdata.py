@@ -141,3 +141,70 @@ def test_upload_contents_names_the_file():
     assert upload_contents(({"name": "cat.jpg", "content": b"xyz"},)) == ("cat.jpg", b"xyz")
     with pytest.raises(ValueError, match="not look like a FileUpload value"):
         upload_contents([42])
+
+
+# ---------------------------------------------------------------- issue 13: what an upload really shows
+
+def _png_from_array(arr, mode=None):
+    buf = io.BytesIO()
+    Image.fromarray(arr, mode).save(buf, format="PNG") if mode else Image.fromarray(arr).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_sixteen_bit_png_is_scaled_not_clipped_to_white():
+    ramp = np.array([[0, 257 * 64, 257 * 128, 65535]], dtype=np.uint16)  # 0, 1/4, 1/2, white in 16 bits
+    img = load_image(_png_from_array(ramp), size=None)
+    np.testing.assert_allclose(img[0], [0, 64, 128, 255])  # before: 0, 255, 255, 255
+
+
+def test_sixteen_bit_png_in_colour_too():
+    ramp = np.array([[0, 257 * 100]], dtype=np.uint16)
+    img = load_image(_png_from_array(ramp), size=None, grayscale=False)
+    np.testing.assert_allclose(img[0], [[0, 0, 0], [100, 100, 100]])
+
+
+def test_exif_orientation_is_applied():
+    im = Image.new("RGB", (40, 20), (0, 0, 0))
+    im.paste((255, 255, 255), (0, 0, 10, 20))  # a white band on the left as stored
+    exif = im.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display": a phone held upright
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif, quality=95)
+    img = load_image(buf.getvalue(), size=None)
+    assert img.shape == (40, 20)  # shown upright: taller than wide
+    assert img[:10].mean() > 200 and img[-10:].mean() < 50  # the band is now at the top
+
+
+@pytest.mark.parametrize("mode, colour", [
+    ("RGBA", (0, 0, 0, 0)),    # fully transparent black: the page shows white, not black
+    ("LA", (0, 0)),            # the same in grayscale with alpha
+])
+def test_transparent_pixels_are_composited_on_white(mode, colour):
+    img = load_image(_encoded("PNG", mode=mode, colour=colour), size=None)
+    np.testing.assert_allclose(img, 255.0)
+
+
+def test_half_transparent_pixels_blend_with_white():
+    img = load_image(_encoded("PNG", mode="RGBA", colour=(0, 0, 0, 128)), size=None)
+    np.testing.assert_allclose(img, 255 - 128, atol=1)
+
+
+def test_size_none_on_a_huge_image_is_refused_naming_size():
+    data = _encoded("PNG", size=(5000, 4000), colour=(0, 0, 0))
+    with pytest.raises(ValueError, match=r"size=None .*20,000,000"):
+        load_image(data, size=None)
+
+
+def test_a_large_png_loads_without_a_float64_copy_of_every_pixel(tmp_path):
+    # a 5000x5000 PNG of a few KB used to peak near 1 GB (float64 RGB, then grayscale) before downscaling
+    import subprocess
+    import sys
+
+    path = tmp_path / "big.png"
+    path.write_bytes(_encoded("PNG", size=(5000, 5000), colour=(10, 20, 30)))
+    code = ("import resource, sys; from convlab.data.userdata import load_image; "
+            "img = load_image(open(sys.argv[1], 'rb').read(), size=64); "
+            "assert img.shape == (64, 64), img.shape; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    assert int(out.stdout) < 300, f"peak {out.stdout.strip()} MB"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as v
-from .sizes import span_of
+from .sizes import check_fits, span_of
 
 @dataclass(frozen=True)
 class _Plan:
@@ -49,13 +49,19 @@ def _plan(image, kernel, *, stride, padding, dilation, flip, padding_mode, stack
     if mode != "zeros":
         v.check_mode_fits(mode, pads, img.shape[:2])
     padded_hw = (img.shape[0] + sum(pads[0]), img.shape[1] + sum(pads[1]))
-    v.check_fits(khw, dilation, padded_hw, pads)
+    v.check_image_values(img.shape, "image", pads)
+    check_fits(img.shape[:2], khw, dilation, pads)
+    out_shape = tuple((n - s) // st + 1 for n, s, st in zip(padded_hw, span, stride))
+    kernel_values = int(np.prod(ker.shape[1:] if stack else ker.shape))
+    v.check_work(out_shape[0] * out_shape[1], kernel_values, ker.shape[0] if stack else 1)
     if any(sum(p) for p in pads):
         width = list(pads) + [(0, 0)] * (img.ndim - 2)
         img = np.pad(img, width, mode=v._NUMPY_PAD_MODE[mode])
-    if flip:
-        ker = _flip(ker, stack)
-    out_shape = tuple((n - s) // st + 1 for n, s, st in zip(padded_hw, span, stride))
+    elif isinstance(image, np.ndarray) and np.may_share_memory(img, image):
+        img = img.copy()  # our own copy: changing the caller's array later cannot change a step's window
+    ker = np.array(_flip(ker, stack) if flip else ker)  # likewise, never a view of the caller's kernel
+    img.flags.writeable = False
+    ker.flags.writeable = False
     return _Plan(img, ker, stride, dilation, pads, out_shape)
 
 
@@ -79,13 +85,14 @@ def _correlate(padded: np.ndarray, kernel: np.ndarray, stride, dilation, out_sha
     out = np.zeros((oh, ow))
     block = max(1, _BLOCK_BYTES // (8 * ow))
     tmp = np.empty((min(block, oh), ow))
-    for r0 in range(0, oh, block):
-        r1 = min(oh, r0 + block)
-        acc, t = out[r0:r1], tmp[: r1 - r0]
-        for c, i, j, w in cells:
-            rows = slice(i * dr + r0 * sr, i * dr + (r1 - 1) * sr + 1, sr)
-            cols = slice(j * dc, j * dc + (ow - 1) * sc + 1, sc)
-            np.multiply(planes[c, rows, cols], w, out=t)
-            acc += t
-    return out
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, in words
+        for r0 in range(0, oh, block):
+            r1 = min(oh, r0 + block)
+            acc, t = out[r0:r1], tmp[: r1 - r0]
+            for c, i, j, w in cells:
+                rows = slice(i * dr + r0 * sr, i * dr + (r1 - 1) * sr + 1, sr)
+                cols = slice(j * dc, j * dc + (ow - 1) * sc + 1, sc)
+                np.multiply(planes[c, rows, cols], w, out=t)
+                acc += t
+    return v.check_finite_result(out, "the feature map", padded, kernel)
 

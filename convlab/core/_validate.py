@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 
+from . import limits
+
 PADDING_NAMES = ("valid", "same", "full")
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _NUMPY_PAD_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -50,11 +52,13 @@ def _is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str) -> np.ndarray:
+def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
+             max_values: int | None = limits.MAX_IMAGE_PIXELS) -> np.ndarray:
     """Convert ``value`` to a finite float64 array with one of ``ndims`` dimensions.
 
     Raises TypeError for strings, objects, complex numbers and other non-numbers; ValueError for
-    ragged nesting, empty arrays, the wrong number of dimensions and NaN/infinity.
+    ragged nesting, empty arrays, the wrong number of dimensions, NaN/infinity and more than
+    ``max_values`` values (checked on the shape, before the float64 copy is made).
     """
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers {shape_hint}; got a string {_short(value)}")
@@ -78,6 +82,8 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str) -> np
         raise ValueError(f"{name} must be {shape_hint}; got a {arr.ndim}-D array of shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty: it must have at least one value in each axis; got shape {arr.shape}")
+    if max_values is not None and arr.size > max_values:
+        check_image_values(arr.shape, name)
     arr = arr.astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
@@ -189,7 +195,9 @@ def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> 
         if padding == "valid":
             return (0, 0), (0, 0)
         if padding == "full":
-            return (span[0] - 1, span[0] - 1), (span[1] - 1, span[1] - 1)
+            pads = (span[0] - 1, span[0] - 1), (span[1] - 1, span[1] - 1)
+            check_padding_limit(pads)
+            return pads
         if stride != (1, 1):
             raise ValueError(
                 f'padding="same" keeps the output the size of the input, which needs stride 1; got stride={stride}. '
@@ -199,8 +207,10 @@ def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> 
         for s in span:  # total padding s - 1; an odd total puts the extra row/column at the bottom/right
             total = s - 1
             amounts.append((total // 2, total - total // 2))
+        check_padding_limit(amounts)
         return amounts[0], amounts[1]
     rows, cols = _int_pair(padding, hint, minimum=0)
+    check_padding_limit(((rows, rows), (cols, cols)))
     return (rows, rows), (cols, cols)
 
 
@@ -220,22 +230,176 @@ def check_mode_fits(mode: str, pads, image_hw: tuple[int, int]) -> None:
             )
 
 
-def check_fits(kernel_hw: tuple[int, int], dilation: tuple[int, int], padded_hw: tuple[int, int], pads) -> None:
-    """The (dilated) kernel must fit inside the padded input."""
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_hw, dilation))
-    if span[0] <= padded_hw[0] and span[1] <= padded_hw[1]:
-        return
-    what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]})"
-    if dilation != (1, 1):
-        what = f"kernel ({kernel_hw[0]}x{kernel_hw[1]}, dilation {dilation[0]}x{dilation[1]}, spanning {span[0]}x{span[1]})"
-    # the smallest padding p (the same on every side) with image + 2p >= span, axis by axis
-    image_hw = [n - sum(p) for n, p in zip(padded_hw, pads)]
-    need = [max(0, (s - n + 1) // 2) for s, n in zip(span, image_hw)]
-    fix = f"{need[0]}" if need[0] == need[1] else f"{max(need)} (or the pair ({need[0]}, {need[1]}))"
+# ------------------------------------------------------------------ limits (see convlab.core.limits)
+
+
+def short(value, limit: int = 60) -> str:
+    """repr() of ``value`` cut to ``limit`` characters: for messages in every layer."""
+    return _short(value, limit)
+
+
+def is_int(value) -> bool:
+    """True for an integer (Python or numpy), False for bools and everything else."""
+    return _is_int(value)
+
+
+def _fmt_count(n) -> str:
+    return f"{n:,}" if isinstance(n, int) else f"{n:g}"
+
+
+def check_at_most(value, limit, name: str, what: str = "") -> None:
+    """Raise ``ValueError`` when ``value`` exceeds ``limit``, naming ``name``, the value and the limit.
+
+    >>> check_at_most(5, 10, "padding")
+    >>> check_at_most(10**4, 1000, "padding", " pixels per side")
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be at most 1,000 pixels per side; got 10,000
+    """
+    if value > limit:
+        raise ValueError(f"{name} must be at most {_fmt_count(limit)}{what}; got {_fmt_count(value)}")
+
+
+def real_number(value, name: str, *, minimum=None, maximum=None, inclusive_min: bool = True) -> float:
+    """A finite real number (not a bool) in ``[minimum, maximum]``; TypeError/ValueError naming ``name``.
+
+    >>> real_number(0.5, "learning_rate", minimum=0, inclusive_min=False)
+    0.5
+    >>> real_number(0, "fps", minimum=0.1)
+    Traceback (most recent call last):
+    ...
+    ValueError: fps must be at least 0.1; got 0
+    """
+    value = _scalar(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number; got {_short(value)}")
+    if not np.isfinite(float(value)):
+        raise ValueError(f"{name} must be a finite number; got {_short(value)}")
+    if minimum is not None:
+        if inclusive_min and value < minimum:
+            raise ValueError(f"{name} must be at least {minimum:g}; got {_short(value)}")
+        if not inclusive_min and value <= minimum:
+            what = "a positive number" if minimum == 0 else f"greater than {minimum:g}"
+            raise ValueError(f"{name} must be {what}; got {_short(value)}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}; got {_short(value)}")
+    return float(value)
+
+
+def check_padding_limit(pads) -> None:
+    """Each side's padding at most :data:`~convlab.core.limits.MAX_PADDING` (checked before ``np.pad``)."""
+    largest = max(max(p) for p in pads)
+    if largest > limits.MAX_PADDING:
+        raise ValueError(f"padding must be at most {limits.MAX_PADDING:,} pixels per side; got {largest:,} "
+                         "(padding this large would only add empty space around the image)")
+
+
+def check_image_values(shape, name: str = "image", pads=((0, 0), (0, 0))) -> None:
+    """Values of the input after padding (rows x columns x channels) at most ``MAX_IMAGE_PIXELS``.
+
+    Call it on the *shape* before any copy or conversion is made.
+
+    >>> check_image_values((20000, 20000))
+    Traceback (most recent call last):
+    ...
+    ValueError: image is too large: 20000x20000 = 400,000,000 values; the limit is 16,777,216 (e.g. 4096x4096): downscale it first
+    """
+    rows = int(shape[0]) + sum(pads[0])
+    cols = int(shape[1]) + sum(pads[1]) if len(shape) > 1 else 1
+    channels = int(np.prod(shape[2:], dtype=object)) if len(shape) > 2 else 1
+    total = rows * cols * channels
+    if total > limits.MAX_IMAGE_PIXELS:
+        dims = "x".join(str(d) for d in (rows, cols) + tuple(shape[2:]))
+        after = " after padding" if any(sum(p) for p in pads) else ""
+        raise ValueError(f"{name} is too large{after}: {dims} = {total:,} values; the limit is "
+                         f"{limits.MAX_IMAGE_PIXELS:,} (e.g. 4096x4096): "
+                         + ("use less padding or a smaller image" if after else "downscale it first"))
+
+
+def check_work(windows: int, kernel_values: int, kernels: int = 1) -> None:
+    """Multiply-adds of one call (windows x kernel values x kernels) at most ``MAX_MULTIPLY_ADDS``."""
+    work = int(windows) * int(kernel_values) * int(kernels)
+    if work > limits.MAX_MULTIPLY_ADDS:
+        raise ValueError(f"kernel and image are too large together: {int(windows):,} windows x "
+                         f"{int(kernel_values) * int(kernels):,} kernel values = {work:,} multiply-adds; the limit "
+                         f"is {limits.MAX_MULTIPLY_ADDS:,}: use a smaller kernel, a smaller image or a larger stride")
+
+
+def check_walk_size(windows: int, kernel_values: int) -> None:
+    """A walk that keeps every step: at most ``MAX_WINDOWS`` windows and ``MAX_WALK_VALUES`` products.
+
+    For ``compute_walk`` and everything that materialises all steps (the lazy ``iter_steps`` does not
+    need it).
+
+    >>> check_walk_size(9, 9)
+    >>> check_walk_size(300 * 300, 9)
+    Traceback (most recent call last):
+    ...
+    ValueError: the walk has 90,000 windows; at most 65,536 can be shown step by step: use a smaller image, a larger stride or conv2d
+    """
+    if windows > limits.MAX_WINDOWS:
+        raise ValueError(f"the walk has {int(windows):,} windows; at most {limits.MAX_WINDOWS:,} can be shown step "
+                         "by step: use a smaller image, a larger stride or conv2d")
+    if windows * kernel_values > limits.MAX_WALK_VALUES:
+        raise ValueError(f"the walk has {int(windows):,} windows of {int(kernel_values):,} values each; at most "
+                         f"{limits.MAX_WALK_VALUES:,} products can be kept: use a smaller image or kernel")
+
+
+def check_finite_result(result: np.ndarray, what: str, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Raise a clear ``ValueError`` when a result overflowed float64 (finite inputs, infinite sums)."""
+    if np.all(np.isfinite(result)):
+        return result
+    big_i, big_k = float(np.max(np.abs(image))), float(np.max(np.abs(kernel)))
     raise ValueError(
-        f"{what} is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}); "
-        f"add padding of at least {fix} or use a smaller kernel"
+        f"{what} overflowed: the image's values (up to {big_i:.3g}) times the kernel's (up to {big_k:.3g}) "
+        "summed over a window exceed the largest float64 (about 1.8e308); scale image or kernel down"
     )
+
+
+def dpi_arg(value, name: str = "dpi") -> float:
+    """Dots per inch, between ``MIN_DPI`` and ``MAX_DPI``.
+
+    >>> dpi_arg(72)
+    72.0
+    >>> dpi_arg(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: dpi must be at least 10; got 0
+    """
+    return real_number(value, name, minimum=limits.MIN_DPI, maximum=limits.MAX_DPI)
+
+
+def fps_arg(value, name: str = "fps") -> float:
+    """Frames per second of a GIF, between ``MIN_FPS`` and ``MAX_FPS``."""
+    return real_number(value, name, minimum=limits.MIN_FPS, maximum=limits.MAX_FPS)
+
+
+def inches_arg(value, name: str) -> float:
+    """A figure width or height in inches, between ``MIN_FIGURE_INCHES`` and ``MAX_FIGURE_INCHES``."""
+    return real_number(value, name, minimum=limits.MIN_FIGURE_INCHES, maximum=limits.MAX_FIGURE_INCHES)
+
+
+def check_figure_pixels(width: float, height: float, dpi: float) -> None:
+    """The rendered figure (inches x dpi) at most ``MAX_FIGURE_PIXELS``."""
+    pixels = int(width * dpi) * int(height * dpi)
+    if pixels > limits.MAX_FIGURE_PIXELS:
+        raise ValueError(f"the figure would be {int(width * dpi)}x{int(height * dpi)} = {pixels:,} pixels "
+                         f"(width x dpi); the limit is {limits.MAX_FIGURE_PIXELS:,}: lower dpi or width")
+
+
+def frames_arg(count: int) -> int:
+    """Frames of one GIF at most ``MAX_FRAMES``."""
+    if count > limits.MAX_FRAMES:
+        raise ValueError(f"the animation would have {int(count):,} frames; the limit is {limits.MAX_FRAMES:,}: "
+                         "use phases=False, a larger stride or a smaller image")
+    return int(count)
+
+
+def bounded_size(value, name: str, limit: int) -> int:
+    """A positive integer at most ``limit`` (``make_kernel``'s size, a generated image's side...)."""
+    value = size_arg(_scalar(value), name)
+    check_at_most(value, limit, name)
+    return value
 
 
 def size_arg(value, name: str) -> int:
@@ -243,6 +407,16 @@ def size_arg(value, name: str) -> int:
         raise TypeError(f"{name} must be a positive integer; got {_short(value)}")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer; got {_short(value)}")
+    return int(value)
+
+
+def index_arg(value, name: str) -> int:
+    """A 0-based position (a window index): a non-negative integer."""
+    value = _scalar(value)
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
     return int(value)
 
 
@@ -265,3 +439,82 @@ def seed_arg(value, name: str = "seed") -> int:
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer; got {_short(value)}")
     return int(value)
+
+
+# --------------------------------------------------------------------------------------------------
+# transposed convolution, pooling and ReLU (convlab.core.ops)
+# --------------------------------------------------------------------------------------------------
+
+def as_numbers(value, name: str) -> np.ndarray:
+    """Any-dimensional array of finite real numbers as float64 (ReLU takes a number, a map or a stack)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a number or an array of numbers; got {_short(value)}")
+    try:
+        arr = np.asarray(value)
+    except ValueError:  # numpy >= 1.24 refuses ragged nesting
+        raise ValueError(f"{name} must be a rectangular array of numbers; got rows of different lengths: "
+                         f"{_short(value)}") from None
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must contain only real numbers; got dtype {arr.dtype} in {_short(value)}")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name} must contain only finite numbers; got {arr[where]} at index {where}")
+    return arr
+
+
+def non_negative_pair(value, name: str) -> tuple[int, int]:
+    """A non-negative int or a ``(rows, cols)`` pair of them (no names such as "same")."""
+    hint = f"{name} must be a non-negative integer or a (rows, cols) pair of non-negative integers"
+    return _int_pair(_scalar(value), hint, minimum=0)
+
+
+def output_padding_pair(value, stride: tuple[int, int], dilation: tuple[int, int]) -> tuple[int, int]:
+    """``output_padding`` of a transposed convolution: each axis smaller than its stride or its dilation.
+
+    PyTorch's rule: the extra rows only choose among the input sizes that a strided convolution maps to
+    the same output size, so there are at most ``max(stride, dilation) - 1`` of them.
+    """
+    op = non_negative_pair(value, "output_padding")
+    for extra, s, d, axis in zip(op, stride, dilation, ("rows", "columns")):
+        if extra >= max(s, d):
+            raise ValueError(
+                f"output_padding must be smaller than the stride or the dilation: {extra} extra {axis} with "
+                f"stride {s} and dilation {d}; use at most {max(s, d) - 1}; got output_padding={_short(value)}"
+            )
+    return op
+
+
+def check_transpose_output(out_hw, image_hw, kernel_hw, stride, padding, output_padding, dilation) -> None:
+    """A transposed convolution whose cropping (``padding``) eats the whole output is refused."""
+    for out, n, k, s, p, op, d, axis in zip(out_hw, image_hw, kernel_hw, stride, padding, output_padding,
+                                             dilation, ("rows", "columns")):
+        if out < 1:
+            full = (n - 1) * s + d * (k - 1) + 1
+            raise ValueError(
+                f"padding={p} crops {2 * p} {axis} from a transposed-convolution output of {full + op} {axis}, "
+                f"leaving {out}: the output size (n−1)·s − 2p + d·(k−1) + output_padding + 1 must be at least 1; "
+                f"use padding at most {(full + op - 1) // 2}"
+            )
+
+
+def pool_padding_pair(value, size: tuple[int, int]) -> tuple[int, int]:
+    """Pooling padding: at most half the window per axis (PyTorch's rule), so every window holds a real pixel."""
+    pads = non_negative_pair(value, "padding")
+    for p, k, axis in zip(pads, size, ("rows", "columns")):
+        if p > k // 2:
+            raise ValueError(
+                f"padding must be at most half the pooling size: {p} {axis} of padding with size {k} "
+                f"(at most {k // 2}); got padding={_short(value)}"
+            )
+    return pads
+
+
+def check_pool_fits(size: tuple[int, int], padded_hw: tuple[int, int], pads) -> None:
+    """The pooling window must fit inside the padded input."""
+    if size[0] <= padded_hw[0] and size[1] <= padded_hw[1]:
+        return
+    raise ValueError(
+        f"size ({size[0]}x{size[1]}) is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}, "
+        f"padding {pads[0]}x{pads[1]}); use a smaller pooling size"
+    )

@@ -22,6 +22,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ._format import plain_minus
 from ._validate import padding_amounts, positive_pair, read_number
 from .conv import conv2d
 from .sizes import output_size, output_size_formula, unvisited
@@ -99,7 +100,7 @@ def _read_number(answer) -> float | None:
     if isinstance(answer, (int, float, np.integer, np.floating)):
         x = float(answer)
     elif isinstance(answer, str):
-        x = read_number(answer.strip().replace("\u2212", "-").replace("\u2013", "-").replace(" ", ""))
+        x = read_number(plain_minus(answer.strip()).replace(" ", ""))
     else:
         return None
     return x if x is not None and math.isfinite(x) else None  # "1e999" is no prediction of a size
@@ -111,7 +112,7 @@ def _read_numbers(answer) -> list[float] | None:
         text = answer.strip().lower()
         if text in {"", "none", "nothing", "[]", "()", "-", "no"}:
             return []
-        parts = [p for p in re.split(r"[\s,;x×*()\[\]]+", text.replace("\u2212", "-")) if p]
+        parts = [p for p in re.split(r"[\s,;x×*()\[\]]+", plain_minus(text)) if p]
         values = [_read_number(p) for p in parts]
         return None if any(v is None for v in values) else values
     if isinstance(answer, (list, tuple, np.ndarray)):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _validate as v
+from . import limits
 from .conv import conv2d
 
 __all__ = ["LearningRun", "loss_and_gradient", "learn_kernel", "make_targets"]
@@ -31,7 +33,19 @@ def make_targets(images, kernel, *, stride=1, padding=0):
     >>> make_targets([SEED_IMAGE], SEED_KERNEL)[0][0]
     array([-4.,  2.,  4.])
     """
+    images = _examples(images, "images")
     return [conv2d(img, kernel, stride=stride, padding=padding) for img in images]
+
+
+def _examples(values, name: str) -> list:
+    """``images`` / ``targets``: a non-empty list (or tuple, or stacked array) of 2-D arrays."""
+    if isinstance(values, np.ndarray) and values.ndim == 3:
+        values = list(values)
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"{name} must be a list of 2-D arrays; got {v.short(values)}")
+    if not values:
+        raise ValueError(f"{name} must hold at least one example; got an empty {type(values).__name__}")
+    return [v.as_array(x, f"{name}[{i}]", ndims=(2,), shape_hint="a 2-D (H, W) array") for i, x in enumerate(values)]
 
 
 def loss_and_gradient(kernel, images, targets, *, stride=1, padding=0):
@@ -69,25 +83,28 @@ def loss_and_gradient(kernel, images, targets, *, stride=1, padding=0):
     >>> bool(abs(slope - grad[0, 2]) < 1e-4)
     True
     """
-    kernel = np.asarray(kernel, dtype=np.float64)
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D (kh, kw); got shape {kernel.shape}")
-    if len(images) != len(targets) or not len(images):
-        raise ValueError(f"need one target per image and at least one image; got {len(images)} images and "
+    kernel = v.as_array(kernel, "kernel", ndims=(2,), shape_hint="(kh, kw)")
+    images = _examples(images, "images")
+    if isinstance(targets, (list, tuple, np.ndarray)) and len(targets) != len(images):
+        raise ValueError(f"targets: need one target per image; got {len(images)} images and "
                          f"{len(targets)} targets")
+    targets = _examples(targets, "targets")
+    stride = v.positive_pair(stride, "stride")
     kh, kw = kernel.shape
+    pads = v.padding_amounts(padding, (kh, kw), stride)  # resolved from the *kernel's* size
     count = sum(np.size(t) for t in targets)
     loss = 0.0
     grad = np.zeros_like(kernel)
-    for image, target in zip(images, targets):
+    for i, (image, target) in enumerate(zip(images, targets)):
         prediction = conv2d(image, kernel, stride=stride, padding=padding)  # forward pass
-        target = np.asarray(target, dtype=np.float64)
         if target.shape != prediction.shape:
-            raise ValueError(f"target shape {target.shape} does not match the feature map's {prediction.shape}")
+            raise ValueError(f"targets[{i}] has shape {target.shape}, which does not match the feature map's "
+                             f"{prediction.shape}")
         error = prediction - target
         loss += float(np.sum(error**2))
-        # backward pass: the image correlated with the error map (error cells `stride` apart)
-        grad += conv2d(image, error, padding=padding, dilation=stride)[:kh, :kw]
+        # backward pass: the padded image correlated with the error map (error cells `stride` apart)
+        padded = np.pad(image, pads) if any(sum(p) for p in pads) else image
+        grad += conv2d(padded, error, dilation=stride)[:kh, :kw]
     return loss / count, 2.0 * grad / count
 
 
@@ -155,15 +172,19 @@ def learn_kernel(images, targets, size=3, *, steps=100, learning_rate=0.1, seed=
     >>> bool(run.losses[-1] < 1e-4 * run.losses[0])
     True
     """
-    if not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer; got {steps!r}")
-    if not (isinstance(learning_rate, (int, float)) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive number; got {learning_rate!r}")
-    kh, kw = size if isinstance(size, (tuple, list)) else (size, size)
+    steps = v.seed_arg(steps, "steps")  # a non-negative integer
+    v.check_at_most(steps, limits.MAX_LEARN_STEPS, "steps")
+    learning_rate = v.real_number(learning_rate, "learning_rate", minimum=0, inclusive_min=False)
+    seed = v.seed_arg(seed)
     if init is None:
+        kh, kw = v.positive_pair(size, "size")
+        v.check_at_most(max(kh, kw), limits.MAX_KERNEL_SIZE, "size")
         kernel = np.random.default_rng(seed).normal(0.0, 0.1, size=(kh, kw))
     else:
-        kernel = np.array(init, dtype=np.float64)
+        kernel = np.array(v.as_array(init, "init", ndims=(2,), shape_hint="(kh, kw)"))
+    v.check_at_most((steps + 1) * kernel.size, limits.MAX_LEARN_VALUES, "steps",
+                    f" for a {kernel.shape[0]}x{kernel.shape[1]} kernel (steps x kernel values kept in the history)")
+    images, targets = _examples(images, "images"), _examples(targets, "targets")
     kernels, losses = [kernel.copy()], []
     for _ in range(steps):
         loss, grad = loss_and_gradient(kernel, images, targets, stride=stride, padding=padding)
@@ -174,4 +195,4 @@ def learn_kernel(images, targets, size=3, *, steps=100, learning_rate=0.1, seed=
         kernel = kernel - learning_rate * grad
         kernels.append(kernel.copy())
     losses.append(loss_and_gradient(kernel, images, targets, stride=stride, padding=padding)[0])
-    return LearningRun(np.array(kernels), np.array(losses), float(learning_rate))
+    return LearningRun(np.array(kernels), np.array(losses), learning_rate)

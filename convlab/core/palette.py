@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["WINDOW", "NEXT", "UNVISITED", "PAD_FILL", "PAD_EDGE", "PAD_INK", "BLANK", "signed_fill", "gray_fill",
+__all__ = ["WINDOW", "NEXT", "UNVISITED", "PAD_FILL", "PAD_EDGE", "PAD_INK", "BLANK", "SIGNED_CMAP", "signed_fill", "gray_fill",
            "ink", "contrast_ratio", "symmetric_limit"]
 
 # Okabe-Ito colours (colour-blind safe) for what moves: the window and its cell, the next window,
@@ -33,6 +33,7 @@ PAD_FILL = "#F3E3C3"
 PAD_EDGE = "#B08D57"
 PAD_INK = "#5C4421"  # the "0" written in padding cells: 7.9:1 on PAD_FILL
 BLANK = "#FFFFFF"  # a cell not computed yet
+SIGNED_CMAP = "RdBu"  # matplotlib's name for the same diverging scale, for the lessons' colour bars
 
 # ColorBrewer RdBu (11 classes), from -1 (dark red) to +1 (dark blue): matplotlib's "RdBu" control points
 _RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3",

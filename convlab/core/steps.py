@@ -21,41 +21,9 @@ from typing import Iterator
 import numpy as np
 
 from ._engine import _correlate, _plan
+from ._format import format_number
 
 __all__ = ["WindowStep", "iter_steps", "format_number"]
-
-
-def format_number(x: float, digits: int = 3) -> str:
-    """Write a number the way a person would: ``-4.0`` as ``−4``, ``0.3333`` as ``0.333``.
-
-    Whole numbers lose their ``.0``; numbers of 1 or more keep up to ``digits`` decimals; numbers
-    below 1 keep ``digits`` significant figures, so a 7x7 box-blur weight, 1/49, reads ``0.0204``
-    rather than ``0.02``. Uses the Unicode minus sign so that columns of numbers line up and read
-    well aloud.
-
-    Examples
-    --------
-    >>> format_number(-4.0)
-    '−4'
-    >>> format_number(2.5)
-    '2.5'
-    >>> format_number(1 / 3)
-    '0.333'
-    >>> format_number(1 / 49)
-    '0.0204'
-    >>> format_number(1234.56789)
-    '1234.568'
-    """
-    x = float(x)
-    if x == 0:
-        return "0"  # also turns -0.0 into a plain 0
-    if x == int(x) and abs(x) < 1e15:
-        text = str(int(x))
-    elif abs(x) >= 1:
-        text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{x:.{digits}g}"
-    return text.replace("-", "\u2212")
 
 
 def _term(w: float, k: float) -> str:

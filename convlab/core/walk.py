@@ -6,7 +6,6 @@ the text equivalent of one frame. The figures and the live Explorer both draw fr
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +13,7 @@ import numpy as np
 from . import _validate as v
 from . import palette
 from ._engine import _plan
-from .sizes import output_size_formula, span_of, unvisited
+from .sizes import does_not_fit, output_size_formula, span_of, unvisited
 from .steps import WindowStep, _steps_from_plan, format_number
 
 __all__ = ["PHASES", "PHASE_HELP", "PHASE_TABLE", "CHANNEL_NAMES", "Walk", "compute_walk", "explain_settings",
@@ -120,33 +119,19 @@ def _as_channels(image: np.ndarray, kernel) -> np.ndarray:
 
 
 def explain_settings(image_shape, kernel_shape, *, stride=1, padding=0, dilation=1) -> str:
-    """A plain-words reason why a filter does not fit, with what would fit ('' when it fits).
+    """Why a filter does not fit, with what would fit ('' when it fits): the message ``conv2d`` raises.
 
     Examples
     --------
     >>> print(explain_settings((5, 5), (7, 7)))
-    The 7×7 filter does not fit inside the 5×5 input with padding 0. Use padding 1 or more, or a filter size of 5 or less.
+    kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
     >>> explain_settings((5, 5), (3, 3))
     ''
     """
     stride = v.positive_pair(stride, "stride")
     dilation = v.positive_pair(dilation, "dilation")
-    kh, kw = kernel_shape[:2]
-    span = (dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1)
-    pads = v.padding_amounts(padding, span, stride)
-    padded = (image_shape[0] + sum(pads[0]), image_shape[1] + sum(pads[1]))
-    if span[0] <= padded[0] and span[1] <= padded[1]:
-        return ""
-    p_now = max(max(pads[0]), max(pads[1]))
-    need = max(math.ceil((s - n) / 2) for s, n in zip(span, image_shape[:2]))
-    fits = min((p - 1) // d + 1 for p, d in zip(padded, dilation))
-    what = f"{kh}×{kw} filter" if dilation == (1, 1) else (
-        f"{kh}×{kw} filter with dilation {_pair_text(dilation)} (it spans {span[0]}×{span[1]} pixels)")
-    ways = [f"padding {need} or more", f"a filter size of {fits} or less"]
-    if dilation != (1, 1):
-        ways.append("less dilation")
-    return (f"The {what} does not fit inside the {image_shape[0]}×{image_shape[1]} input with padding "
-            f"{p_now}. Use {', or '.join(ways[:-1])}, or {ways[-1]}.")
+    pads = v.padding_amounts(padding, span_of(kernel_shape[:2], dilation), stride)
+    return does_not_fit(image_shape[:2], kernel_shape[:2], dilation, pads)
 
 
 def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) -> Walk:
@@ -155,7 +140,7 @@ def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) 
     Raises
     ------
     ValueError
-        With a plain-words message when the settings do not fit (see :func:`explain_settings`).
+        When the settings do not fit, with the message of :func:`convlab.core.sizes.does_not_fit`.
 
     Examples
     --------
@@ -168,11 +153,8 @@ def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) 
     """
     img = v.as_image(image)
     ker = _as_channels(img, kernel)
-    if ker.ndim in (2, 3):
-        reason = explain_settings(img.shape, ker.shape, stride=stride, padding=padding, dilation=dilation)
-        if reason:
-            raise ValueError(reason)
     plan = _plan(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode="zeros")
+    v.check_walk_size(plan.out_shape[0] * plan.out_shape[1], plan.kernel.size)  # every step is kept
     fm, walk = _steps_from_plan(plan)  # the same engine and records as iter_steps, planned once
     steps = list(walk)
     (pt, pb), (pl, pr) = plan.pads

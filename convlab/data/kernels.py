@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import _validate as v
+from ..core import limits
 
 __all__ = [
     "IDENTITY", "BOX_BLUR", "GAUSSIAN_BLUR", "SHARPEN", "SOBEL_X", "SOBEL_Y", "PREWITT_X", "PREWITT_Y",
@@ -74,9 +75,10 @@ def _edge_profile(size: int) -> np.ndarray:
 
 
 def _binomial(size: int) -> np.ndarray:
+    """Binomial weights summing to 1 (halved at every step, so they never overflow)."""
     row = np.array([1.0])
     for _ in range(size - 1):
-        row = np.convolve(row, [1.0, 1.0])
+        row = np.convolve(row, [0.5, 0.5])
     return row
 
 
@@ -91,7 +93,7 @@ def make_kernel(family: str, size: int, *, seed: int = 0) -> np.ndarray:
         (binomial weights, summing to 1), ``"identity"`` (1 in the centre), ``"random"`` (whole
         numbers from -2 to 2, reproducible through ``seed``).
     size : int
-        Filter size, 1 or more.
+        Filter size, from 1 to :data:`convlab.core.limits.MAX_KERNEL_SIZE` (99).
     seed : int, default 0
         Seed of the ``"random"`` family.
 
@@ -110,7 +112,7 @@ def make_kernel(family: str, size: int, *, seed: int = 0) -> np.ndarray:
     """
     if not isinstance(family, str) or family not in FAMILIES:
         raise ValueError(f"family must be one of {', '.join(map(repr, FAMILIES))}; got {family!r}")
-    size = v.size_arg(size, "size")
+    size = v.bounded_size(size, "size", limits.MAX_KERNEL_SIZE)
     seed = v.seed_arg(seed)
     if family == "vertical edge":
         k = np.tile(_edge_profile(size), (size, 1))
@@ -120,7 +122,7 @@ def make_kernel(family: str, size: int, *, seed: int = 0) -> np.ndarray:
         k = np.full((size, size), 1.0 / size**2)
     elif family == "gaussian blur":
         row = _binomial(size)
-        k = np.outer(row, row) / row.sum() ** 2
+        k = np.outer(row, row)
     elif family == "identity":
         k = np.zeros((size, size))
         k[(size - 1) // 2, (size - 1) // 2] = 1.0

@@ -14,18 +14,20 @@ import re
 
 import numpy as np
 
+from ..core._format import plain_minus
+from ..core import _validate as v
+from ..core import limits
 from ..core._validate import read_number
 from .images import downscale, to_grayscale
 
 __all__ = ["parse_kernel", "format_kernel", "load_image", "upload_contents", "sniff_image_type",
            "MAX_BYTES", "MAX_PIXELS"]
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = limits.MAX_UPLOAD_BYTES
 """Largest upload accepted by default: 10 MiB."""
-MAX_PIXELS = 25_000_000
+MAX_PIXELS = limits.MAX_UPLOAD_PIXELS
 """Largest image accepted by default (width × height), checked before decoding: 25 megapixels."""
 
-_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
 
 def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
@@ -79,7 +81,7 @@ def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
     """
     if not isinstance(text, str):
         raise TypeError(f"kernel text must be a string; got {type(text).__name__}")
-    cleaned = text.translate(_MINUS)
+    cleaned = plain_minus(text)
     # brackets: "],[" (with any spaces/commas between) separates rows; the other brackets go
     cleaned = re.sub(r"\]\s*,?\s*\[", ";", cleaned)
     cleaned = cleaned.replace("[", " ").replace("]", " ")
@@ -219,7 +221,9 @@ def load_image(data, *, size=64, grayscale=True, max_bytes=MAX_BYTES, max_pixels
 
     Returns
     -------
-    numpy.ndarray of float64 with values from 0 (black) to 255 (white).
+    numpy.ndarray of float64 with values from 0 (black) to 255 (white). 16-bit PNGs are scaled to
+    this range, the EXIF orientation of phone photos is applied, and transparent pixels are shown on
+    white, as a web page shows them.
 
     Raises
     ------
@@ -241,6 +245,13 @@ def load_image(data, *, size=64, grayscale=True, max_bytes=MAX_BYTES, max_pixels
     ...
     ValueError: the file is a GIF image, not a PNG or JPEG; save it as PNG or JPEG and upload it again
     """
+    if size is not None:
+        if isinstance(size, (tuple, list)):
+            v.shape_arg(size, "size", (2,))
+        else:
+            v.size_arg(size, "size")
+    grayscale = v.check_bool(grayscale, "grayscale", "luminance or RGB")
+    max_bytes, max_pixels = v.size_arg(max_bytes, "max_bytes"), v.size_arg(max_pixels, "max_pixels")
     name, raw = upload_contents(data)
     if not raw:
         raise ValueError(f"{name} is empty (0 bytes): choose a PNG or JPEG image")
@@ -251,16 +262,19 @@ def load_image(data, *, size=64, grayscale=True, max_bytes=MAX_BYTES, max_pixels
     if kind not in _ACCEPTED:
         what = f"a {kind} image" if kind in ("GIF", "BMP", "TIFF", "WEBP", "SVG") else (f"a {kind} file" if kind else "not an image this lesson can read")
         raise ValueError(f"the file is {what}, not a PNG or JPEG; save it as PNG or JPEG and upload it again")
-    from PIL import Image  # Pillow comes with matplotlib
+    from PIL import Image, ImageOps  # Pillow comes with matplotlib
 
     try:
-        with Image.open(io.BytesIO(raw)) as im:
+        with Image.open(io.BytesIO(raw)) as im:  # lazy: only the header has been read
             width, height = im.size
             if width * height > max_pixels:
                 raise ValueError(f"{name} is {width}x{height} = {width * height:,} pixels; the limit is "
                                  f"{max_pixels:,}: upload a smaller image")
-            im = im.convert("RGB")
-            pixels = np.asarray(im, dtype=np.float64)
+            channels = 1 if grayscale else 3
+            if size is None and width * height * channels > limits.MAX_IMAGE_PIXELS:
+                raise ValueError(f"size=None keeps all {width}x{height} = {width * height:,} pixels of {name}; at "
+                                 f"most {limits.MAX_IMAGE_PIXELS:,} values can be used: give size, e.g. size=256")
+            pixels = _decode(im, size, Image, ImageOps)
     except ValueError:
         raise
     except Image.DecompressionBombError:
@@ -272,3 +286,44 @@ def load_image(data, *, size=64, grayscale=True, max_bytes=MAX_BYTES, max_pixels
     if size is not None:
         image = downscale(image, size)
     return image
+
+
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+
+
+def _decode(im, size, Image, ImageOps) -> np.ndarray:
+    """Decode an opened image to float64 RGB 0-255, shrinking it in Pillow first when ``size`` allows.
+
+    Memory stays bounded: JPEGs decode at a reduced scale (``draft``), other images are box-reduced by
+    a whole factor while still 8 or 32 bits per value, so the float64 copy is made of a small image.
+    """
+    longest = max(im.size)
+    if size is not None:
+        target = max(size) if isinstance(size, (tuple, list)) else size
+        if im.format == "JPEG" and longest > 2 * target:
+            scale = target / longest
+            im.draft(None, (max(1, int(im.size[0] * scale) + 1), max(1, int(im.size[1] * scale) + 1)))
+    im.load()
+    ImageOps.exif_transpose(im, in_place=True)  # phone photos: stored sideways, shown upright
+    peak = 65535.0 if im.mode in _SIXTEEN_BIT else 255.0
+    transparent = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
+    if peak != 255.0:
+        im = im.convert("I")  # 32-bit integers: 16-bit values kept, scaled below
+    elif transparent:
+        im = im.convert("RGBA")
+    elif im.mode not in ("RGB", "L"):
+        im = im.convert("RGB")  # palette, CMYK, 1-bit...
+    if size is not None:
+        factor = longest // (2 * target)  # keep at least twice the target: the area average finishes
+        if factor >= 2:
+            im = im.reduce(factor)  # box average in Pillow, before any float64 copy
+    if transparent and peak == 255.0:
+        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(white, im)  # transparent pixels show the page: white
+    if im.mode not in ("RGB", "I"):
+        im = im.convert("RGB")
+    pixels = np.asarray(im, dtype=np.float64)
+    if peak != 255.0:
+        pixels = pixels * (255.0 / peak)
+        pixels = np.repeat(pixels[..., None], 3, axis=2)
+    return pixels

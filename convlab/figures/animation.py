@@ -1,33 +1,75 @@
-"""A GIF of the filter's walk for slides (matplotlib's animation with Pillow)."""
+"""A GIF of the filter's walk for slides: frames drawn by matplotlib, streamed to the file by Pillow.
+
+Every argument is checked before the first frame is drawn; frames are written one at a time (only the
+current one is in memory); and the GIF is written to a temporary file in the same folder and moved into
+place at the end (``os.replace``), so an export that fails or is interrupted never replaces an existing
+file with a broken one.
+"""
 
 from __future__ import annotations
 
-from ..core.walk import PHASES, compute_walk
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..core import _validate as v
+from ..core import limits
+from ..core.op_views import operation_view
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from .step_figure import StepFigure
 
 __all__ = ["save_animation"]
 
+_SETTINGS = ("stride", "padding", "dilation", "flip", "operation", "size", "output_padding")
+
+
+def _check_path(path) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or pathlib.Path) ending in .gif; got {v.short(path)}")
+    path = Path(os.fspath(path))
+    if path.suffix.lower() != ".gif":
+        raise ValueError(f"path must end in .gif; got {str(path)!r}")
+    if not path.parent.is_dir():
+        raise ValueError(f"path's folder {str(path.parent)!r} does not exist; create it first or choose another path")
+    if path.is_dir():
+        raise ValueError(f"path {str(path)!r} is a folder; give a file name ending in .gif")
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"path's folder {str(path.parent)!r} is not writable; choose another path")
+    return path
+
+
+def _check_progress(progress):
+    if progress is None or isinstance(progress, (bool, np.bool_)) or callable(progress):
+        return progress
+    raise TypeError(f"progress must be a function progress(done, total), True, False or None; got {v.short(progress)}")
+
+
 def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: float = 2.0, dpi: int = 60,
                    progress=None, **settings):
-    """Write the filter's walk as an animated GIF (matplotlib's animation with Pillow), for slides.
+    """Write the filter's walk as an animated GIF, for slides.
 
     Parameters
     ----------
     path : str or os.PathLike
-        Where to write; must end in ``.gif`` and its folder must exist.
+        Where to write; must end in ``.gif`` and its folder must exist. An existing file is replaced
+        only once the new one is complete.
     image, kernel : array_like, optional
         Default: the seed lesson's example.
     phases : bool, default False
-        False: one frame per window (phase "collect"). True: five frames per window, one per phase.
+        False: one frame per window (its last phase, "collect" for convolution). True: one frame per
+        window and phase.
     fps : float, default 2
-        Frames per second.
+        Frames per second, from ``MIN_FPS`` (0.1) to ``MAX_FPS`` (50).
     dpi : int, default 60
+        Resolution of the frames, from ``MIN_DPI`` (10) to ``MAX_DPI`` (600).
     progress : callable, bool or None
         ``progress(done, total)`` is called after each frame. True prints "frame i/n"; None prints
         only for long exports (more than 40 frames).
     **settings
-        ``stride``, ``padding``, ``dilation``, ``flip``.
+        ``stride``, ``padding``, ``dilation``, ``flip``; ``operation`` (one of
+        :data:`convlab.core.op_views.OPERATIONS`, default "convolution") with ``size`` for pooling and
+        ``output_padding`` for transposed convolution.
 
     Returns
     -------
@@ -36,30 +78,43 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
 
     Raises
     ------
-    ValueError
-        Bad path or settings that do not fit (in words).
+    TypeError, ValueError
+        Before any frame is drawn: a bad path, fps, dpi or setting, settings that do not fit, or more
+        than ``MAX_FRAMES`` (1000) frames. An error while drawing a frame is raised as it is, and the
+        file at ``path`` is left as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> gif = save_animation(folder / "walk.gif", dpi=20)
+    >>> Image.open(gif).n_frames          # one frame per window of the lesson's 5x5 example
+    9
+    >>> save_animation(folder / "walk.gif", fps=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: fps must be at least 0.1; got 0
     """
-    import os
-    from pathlib import Path
-
-    from matplotlib.animation import FuncAnimation, PillowWriter
-
-    path = Path(os.fspath(path))
-    if path.suffix.lower() != ".gif":
-        raise ValueError(f"path must end in .gif; got {str(path)!r}")
-    if not path.parent.is_dir():
-        raise ValueError(f"the folder {str(path.parent)!r} does not exist; create it first or choose another path")
-    unknown = set(settings) - {"stride", "padding", "dilation", "flip"}
+    path = _check_path(path)
+    unknown = set(settings) - set(_SETTINGS)
     if unknown:
-        raise TypeError(f"unknown setting(s) {', '.join(sorted(unknown))}; use stride, padding, dilation, flip")
-    if not (isinstance(fps, (int, float)) and fps > 0):
-        raise ValueError(f"fps must be a positive number; got {fps!r}")
+        raise TypeError(f"unknown setting(s) {', '.join(sorted(unknown))}; use {', '.join(_SETTINGS)}")
+    phases = v.check_bool(phases, "phases", "five frames per window, or one")
+    fps = v.fps_arg(fps)
+    dpi = v.dpi_arg(dpi)
+    progress = _check_progress(progress)
     image = SEED_IMAGE if image is None else image
     kernel = SEED_KERNEL if kernel is None else kernel
-    walk = compute_walk(image, kernel, **settings)
-    frames = [(i, p) for i in range(len(walk.steps)) for p in (PHASES if phases else ("collect",))]
+    operation = settings.pop("operation", "convolution")
+    vm = operation_view(operation, image, kernel, **settings)  # checks the image, kernel and settings
+    frames = [(i, p) for i in range(len(vm["steps"])) for p in (vm["phases"] if phases else vm["phases"][-1:])]
+    v.frames_arg(len(frames))
     sf = StepFigure(dpi=dpi)
-    sf.configure(walk)
+    sf.configure(vm)
+    width, height = sf.figure.get_size_inches()
+    v.check_figure_pixels(width, height, dpi)
+
     if progress is None:
         progress = len(frames) > 40
     if progress is True:
@@ -69,11 +124,60 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     elif progress is False:
         progress = None
 
-    def update(k):
-        sf.show(*frames[k])
-        return []
-
-    anim = FuncAnimation(sf.figure, update, frames=len(frames), blit=False, repeat=False)
-    callback = (lambda i, n: progress(i + 1, n)) if progress else None
-    anim.save(str(path), writer=PillowWriter(fps=fps), dpi=dpi, progress_callback=callback)
+    _write_gif_atomically(path, _render(sf, frames), len(frames), duration_ms=1000.0 / fps, progress=progress)
     return path
+
+
+def _render(sf: StepFigure, frames):
+    """Draw one frame at a time and yield it as an RGB Pillow image (nothing is kept)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas = sf.figure.canvas if isinstance(sf.figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(sf.figure)
+    for index, phase in frames:
+        sf.show(index, phase)
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+        yield Image.fromarray(np.ascontiguousarray(rgba[..., :3]), "RGB")
+
+
+def _write_gif_atomically(path: Path, frames, total: int, *, duration_ms: float, progress=None) -> None:
+    """Stream ``frames`` (RGB images of one size) into a looping GIF at ``path``, atomically.
+
+    Each frame gets its own 256-colour palette and is written as soon as it is drawn. The file is
+    built as a temporary file next to ``path`` and moved over it with ``os.replace`` only when the
+    last frame is written; on any error (or Ctrl-C) the temporary file is removed and ``path`` is
+    untouched.
+    """
+    import tempfile
+
+    from PIL import GifImagePlugin
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gif.part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fp:
+            size = None
+            for done, frame in enumerate(frames, start=1):
+                pal = frame.quantize(colors=256)
+                if size is None:
+                    size = pal.size
+                    header, _ = GifImagePlugin.getheader(pal.copy(), None, {"loop": 0, "duration": duration_ms})
+                    fp.write(b"".join(header))
+                elif pal.size != size:
+                    raise ValueError(f"frame {done} is {pal.size[0]}x{pal.size[1]} pixels, not {size[0]}x{size[1]}")
+                for chunk in GifImagePlugin.getdata(pal, (0, 0), duration=duration_ms, include_color_table=True):
+                    fp.write(chunk)
+                if progress:
+                    progress(done, total)
+            if size is None:
+                raise ValueError("the animation has no frames")
+            fp.write(b";")  # GIF trailer
+            fp.flush()
+            os.fsync(fp.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise

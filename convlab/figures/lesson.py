@@ -24,8 +24,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from ..core import _validate as v
 from ..core.steps import format_number
-from .step_figure import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
+from ..core.palette import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
 
 __all__ = ["setup", "show", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress",
            "GridPanel", "KernelResultFigure", "LearningFigure", "png_bytes"]
@@ -35,12 +36,53 @@ NUMBERS_UP_TO = 12
 """Grids with at most this many rows and columns get their numbers written in the cells."""
 
 
+# ------------------------------------------------------------------ argument checks (before any drawing)
+
+
+def _check_axes(ax) -> None:
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()); got {v.short(ax)}")
+
+
+def _check_figure(fig) -> None:
+    from matplotlib.figure import Figure as _Figure
+
+    if not isinstance(fig, _Figure):
+        raise TypeError(f"fig must be a matplotlib Figure; got {v.short(fig)}")
+
+
+def _grid_values(values, name: str = "values") -> np.ndarray:
+    return v.as_array(values, name, ndims=(2,), shape_hint="a 2-D grid (rows, cols)")
+
+
+def _optional_bool(value, name: str, meaning: str):
+    return None if value is None else v.check_bool(value, name, meaning)
+
+
+def _check_title(title, name: str = "title"):
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{name} must be a string; got {v.short(title)}")
+    return title
+
+
+def _grid_options(signed, numbers, digits, percentile, limit):
+    _optional_bool(signed, "signed", "diverging colours centred on zero")
+    _optional_bool(numbers, "numbers", "write the numbers in the cells")
+    v.check_at_most(v.seed_arg(digits, "digits"), 15, "digits")
+    v.real_number(percentile, "percentile", minimum=0, maximum=100, inclusive_min=False)
+    if limit is not None:
+        v.real_number(limit, "limit", minimum=0, inclusive_min=False)
+
+
 def setup(dpi: int = 72) -> None:
     """Small, crisp figures for the lessons: modest DPI (small stored notebooks) and readable fonts.
 
     >>> setup(); import matplotlib; matplotlib.rcParams["figure.dpi"]
     72.0
     """
+    dpi = v.dpi_arg(dpi)
     plt.rcParams.update({
         "figure.dpi": dpi,
         "savefig.dpi": dpi,
@@ -65,6 +107,9 @@ def show(fig, *, dpi: int | None = None) -> None:
 
     from IPython.display import Image, display
 
+    _check_figure(fig)
+    if dpi is not None:
+        v.dpi_arg(dpi)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi or plt.rcParams["figure.dpi"])
     if plt.fignum_exists(getattr(fig, "number", -1)):
@@ -94,7 +139,10 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
     4
     >>> plt.close(fig)
     """
-    values = np.asarray(values, dtype=np.float64)
+    _check_axes(ax)
+    values = _grid_values(values)
+    _check_title(title)
+    _grid_options(signed, numbers, digits, percentile, limit)
     signed = _signed(values) if signed is None else signed
     numbers = max(values.shape) <= NUMBERS_UP_TO if numbers is None else numbers
     cmap = plt.get_cmap(cmap or (SIGNED_CMAP if signed else "gray"))
@@ -157,6 +205,24 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
     ['a', 'b']
     >>> plt.close(fig)
     """
+    if not panels:
+        raise ValueError("panels: give at least one (title, array) pair")
+    for i, panel in enumerate(panels):
+        if not isinstance(panel, (tuple, list)) or len(panel) != 2:
+            raise TypeError(f"panels[{i}] must be a (title, array) pair; got {v.short(panel)}")
+        _check_title(panel[0], f"panels[{i}]'s title")
+        _grid_values(panel[1], f"panels[{i}]'s array")
+    width = v.inches_arg(width, "width")
+    if isinstance(signed, (list, tuple)):
+        if len(signed) != len(panels):
+            raise ValueError(f"signed must have one entry per panel ({len(panels)}); got {v.short(signed)}")
+        for flag in signed:
+            _optional_bool(flag, "signed", "diverging colours centred on zero")
+    else:
+        _optional_bool(signed, "signed", "diverging colours centred on zero")
+    _check_title(suptitle, "suptitle")
+    if symbols is not None and (not isinstance(symbols, (list, tuple)) or not all(isinstance(x, str) for x in symbols)):
+        raise TypeError(f"symbols must be a list of strings; got {v.short(symbols)}")
     fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), width * 0.95), squeeze=False)
     flags = signed if isinstance(signed, (list, tuple)) else [signed] * len(panels)
     for ax, (title, values), flag in zip(axes[0], panels, flags):
@@ -186,7 +252,17 @@ def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, 
     ['photo', '4×4 patch at row 2, column 3']
     >>> plt.close(fig)
     """
-    image = np.asarray(image, dtype=np.float64)
+    image = v.as_array(image, "image", ndims=(2,), shape_hint="(H, W) grayscale")
+    _check_title(title)
+    zoom = _optional_bool(zoom, "zoom", "also draw the boxed patch as numbers")
+    width = v.inches_arg(width, "width")
+    if box is not None:
+        if not isinstance(box, (tuple, list)) or len(box) != 3 or not all(v.is_int(x) for x in box):
+            raise TypeError(f"box must be a (row, col, size) triple of integers; got {v.short(box)}")
+        r, c, n = box
+        if r < 0 or c < 0 or n < 1 or r + n > image.shape[0] or c + n > image.shape[1]:
+            raise ValueError(f"box must lie inside the {image.shape[0]}x{image.shape[1]} image, with size at least 1; "
+                             f"got {v.short(box)}")
     zoom = box is not None if zoom is None else zoom
     fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(width * (2.2 if zoom else 1), width * 1.05), squeeze=False)
     ax = axes[0, 0]
@@ -211,7 +287,12 @@ def rgb_channels(image, *, title: str = "RGB image", numbers: bool | None = None
     ['RGB image', 'red channel', 'green channel', 'blue channel']
     >>> plt.close(fig)
     """
-    image = np.asarray(image, dtype=np.float64)
+    image = v.as_array(image, "image", ndims=(3,), shape_hint="(H, W, 3) RGB")
+    if image.shape[2] != 3:
+        raise ValueError(f"image must be (H, W, 3) RGB; got shape {image.shape}")
+    _check_title(title)
+    _optional_bool(numbers, "numbers", "write the numbers in the cells")
+    width = v.inches_arg(width, "width")
     fig, axes = plt.subplots(1, 4, figsize=(width * 4, width))
     axes[0].imshow(np.clip(image / 255.0, 0, 1), interpolation="nearest")
     axes[0].set_title(title)
@@ -243,6 +324,14 @@ def gallery(image, kernels: dict, maps: dict, *, columns: int = 4, width: float 
     ['input', 'sobel x']
     >>> plt.close(fig)
     """
+    _grid_values(image, "image")
+    for name, value in (("kernels", kernels), ("maps", maps)):
+        if not isinstance(value, dict):
+            raise TypeError(f"{name} must be a dict of name -> array; got {v.short(value)}")
+    for key, fmap in maps.items():
+        _grid_values(fmap, f"maps[{key!r}]")
+    columns = v.bounded_size(columns, "columns", 50)
+    width = v.inches_arg(width, "width")
     n = len(maps) + 1
     rows = -(-n // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(width * columns, width * rows * 1.05), squeeze=False)
@@ -288,7 +377,20 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     """
     from ..core.conv import conv2d
 
+    from ..core.learn import LearningRun
+
+    if not isinstance(run, LearningRun):
+        raise TypeError(f"run must be a LearningRun from learn_kernel; got {v.short(run)}")
+    _grid_values(image, "image")
+    if teacher is not None:
+        _grid_values(teacher, "teacher")
+    width = v.inches_arg(width, "width")
     last = run.steps
+    if steps is not None:
+        if not isinstance(steps, (list, tuple)) or not all(v.is_int(x) for x in steps):
+            raise TypeError(f"steps must be a list of step numbers; got {v.short(steps)}")
+        if any(not 0 <= x <= last for x in steps):
+            raise ValueError(f"steps must be between 0 and {last} (the run's last step); got {v.short(steps)}")
     steps = steps or sorted({0, max(1, last // 10), max(1, last // 3), last})
     cols = len(steps) + (1 if teacher is not None else 0) + 1
     fig, axes = plt.subplots(2, cols, figsize=(width * cols, width * 2))
@@ -324,6 +426,7 @@ def _new_figure(width: float, height: float, dpi: int) -> Figure:
 
 def png_bytes(fig) -> bytes:
     """The figure rendered as PNG bytes (at the figure's own dpi)."""
+    _check_figure(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
@@ -359,6 +462,11 @@ class GridPanel:
 
     def __init__(self, ax, title: str = "", *, signed: bool | None = None, numbers: bool | None = None,
                  digits: int = 2, percentile: float = 100, limit: float | None = None, label=None):
+        _check_axes(ax)
+        _check_title(title)
+        _grid_options(signed, numbers, digits, percentile, limit)
+        if label is not None and not callable(label):
+            raise TypeError(f"label must be a function of one number; got {v.short(label)}")
         self.ax = ax
         self.signed, self.numbers, self.digits = signed, numbers, digits
         self.percentile, self.limit = percentile, limit
@@ -371,7 +479,8 @@ class GridPanel:
 
     def update(self, values, title: str | None = None) -> None:
         """Show ``values`` (a 2-D array); optionally a new title."""
-        values = np.asarray(values, dtype=np.float64)
+        values = _grid_values(values)
+        _check_title(title)
         signed = _signed(values) if self.signed is None else self.signed
         numbers = max(values.shape) <= NUMBERS_UP_TO if self.numbers is None else self.numbers
         cmap = plt.get_cmap(SIGNED_CMAP if signed else "gray")
@@ -436,6 +545,8 @@ class KernelResultFigure:
     """
 
     def __init__(self, *, dpi: int = 72, width: float = 8.4, height: float = 2.9):
+        dpi, width, height = v.dpi_arg(dpi), v.inches_arg(width, "width"), v.inches_arg(height, "height")
+        v.check_figure_pixels(width, height, dpi)
         self.figure = _new_figure(width, height, dpi)
         a0, a1, a2 = self.figure.subplots(1, 3)
         self.input = GridPanel(a0, "input", signed=False, numbers=False)
@@ -484,6 +595,11 @@ class LearningFigure:
     """
 
     def __init__(self, losses, *, kernel_limit: float, target=None, dpi: int = 72):
+        losses = v.as_array(losses, "losses", ndims=(1,), shape_hint="a 1-D sequence of numbers")
+        v.real_number(kernel_limit, "kernel_limit", minimum=0)
+        if target is not None:
+            _grid_values(target, "target")
+        dpi = v.dpi_arg(dpi)
         self.losses = np.asarray(losses, dtype=np.float64)
         panels = 4 if target is not None else 3
         self.figure = _new_figure(2.6 * panels, 2.7, dpi)
@@ -502,6 +618,10 @@ class LearningFigure:
 
     def update(self, step: int, kernel, feature_map) -> None:
         """Show the kernel of ``step`` and its feature map; mark the step on the loss curve."""
+        if not v.is_int(step):
+            raise TypeError(f"step must be an integer; got {v.short(step)}")
+        if not 0 <= step < len(self.losses):
+            raise ValueError(f"step must be between 0 and {len(self.losses) - 1}; got {step}")
         self.kernel.update(kernel, f"kernel at step {step}")
         self.feature_map.update(feature_map)
         self.marker.set_data([step], [self.losses[step]])

@@ -6,9 +6,10 @@ import Explorer`` loads no matplotlib until a static picture is asked for.
 
 from .explorer import Explorer
 
-__all__ = ["Explorer", "Quiz", "BringYourOwn", "LearningViewer"]
+__all__ = ["Explorer", "Quiz", "BringYourOwn", "LearningViewer", "ReceptiveFieldViewer"]
 
-_LAZY = {"BringYourOwn": "lesson_widgets", "LearningViewer": "lesson_widgets", "Quiz": "quiz"}
+_LAZY = {"BringYourOwn": "lesson_widgets", "LearningViewer": "lesson_widgets", "Quiz": "quiz",
+         "ReceptiveFieldViewer": "network"}
 
 
 def __getattr__(name):

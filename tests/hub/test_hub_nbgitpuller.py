@@ -1,6 +1,6 @@
 """The classroom path: a student follows the course's nbgitpuller link on a real JupyterHub.
 
-The hub (dummy login, local-process spawner, configurable-http-proxy) runs on 127.0.0.1. The
+The hub (dummy login, local-process spawner, JupyterHub's traefik proxy) runs on 127.0.0.1. The
 student opens the link before logging in, exactly as from a course page: the hub asks them to log
 in, starts their server, nbgitpuller clones the course repository into their home, and JupyterLab
 opens ``notebooks/00_start_here.ipynb``, whose cells must then run without error.
@@ -12,30 +12,18 @@ import json
 import subprocess
 import sys
 import time
-import urllib.parse
 
 import pytest
 
 # Loaded by this folder's conftest.py, which pytest always imports before this module.
 support = sys.modules["convlab_browser_support"]
+hubkit = sys.modules["convlab_hubkit"]
 
 pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
-# nbgitpuller clones into a folder named after the repository URL's last part (convlab), the same
-# default the teacher's link in docs/launch_links.md relies on (it sets no targetpath).
-CLONE_DIR = "convlab"
-START = "notebooks/00_start_here.ipynb"
+CLONE_DIR = hubkit.CLONE_DIR
+START = hubkit.START_NOTEBOOK
 PULL_TIMEOUT = 240
-
-
-def nbgitpuller_link(base: str, repo_url: str, *, branch: str = "main") -> str:
-    """The link a teacher puts on the course page (see docs/launch_links.md)."""
-    query = urllib.parse.urlencode({
-        "repo": repo_url,
-        "branch": branch,
-        "urlpath": f"lab/tree/{CLONE_DIR}/{START}",
-    })
-    return f"{base}/hub/user-redirect/git-pull?{query}"
 
 
 def test_student_follows_nbgitpuller_link_and_start_notebook_runs(jupyterhub_server, course_repo,
@@ -46,7 +34,7 @@ def test_student_follows_nbgitpuller_link_and_start_notebook_runs(jupyterhub_ser
         # The hub clones what is committed, not the working tree.
         support.skip_or_fail(f"{START} is not committed at HEAD, so the course repository lacks it")
     base = jupyterhub_server["base"]
-    link = nbgitpuller_link(base, course_repo["url"])
+    link = hubkit.nbgitpuller_link(base, course_repo["url"])
     record = {"link": link.replace(base, "<hub>")}
     context = hub_chromium.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)

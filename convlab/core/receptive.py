@@ -1,0 +1,220 @@
+"""Receptive fields (numpy only): which input pixels can change one cell deep in a stack of layers.
+
+One output cell of a 3×3 convolution sees 3×3 input pixels. Put a 2×2 max pool after it and one pooled
+cell sees 4×4 pixels; another 3×3 convolution on top sees 8×8. Along one axis, each layer with kernel
+``k`` (span ``d·(k−1) + 1`` with dilation ``d``), stride ``s`` and padding ``p`` turns the field of the
+layer below — its size ``r``, the *jump* ``j`` between neighbouring cells (in input pixels) and the input
+position ``start`` of cell 0's first pixel — into::
+
+    r_out = r_in + (span − 1)·j_in        j_out = j_in·s        start_out = start_in − p·j_in
+
+Cell ``i`` of a layer then covers input positions ``start + i·j`` to ``start + i·j + r − 1`` (clipped to
+the image: a negative ``start`` is padding). With dilation the field has holes; these are its outer bounds.
+ReLU and other cell-by-cell operations are 1×1 layers: they leave the field as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _validate as v
+from .sizes import output_size
+
+__all__ = ["Stage", "conv_stage", "pool_stage", "pointwise_stage", "ReceptiveField", "receptive_fields",
+           "field_of_cell", "field_in_every_layer", "stage_sizes", "describe_field"]
+
+
+KINDS = ("conv", "max pool", "avg pool", "pointwise")
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One layer's geometry along both axes (square kernels and windows): what moves the receptive field.
+
+    Attributes
+    ----------
+    name : str        e.g. "conv 3×3", "max pool 2×2", "ReLU"
+    kernel : int      window size (1 for a cell-by-cell operation such as ReLU)
+    stride : int
+    padding : int
+    dilation : int
+    kind : {"conv", "max pool", "avg pool", "pointwise"}
+        What the layer computes (:func:`convlab.core.network.run_stack` reads it; the field does not).
+    """
+
+    name: str
+    kernel: int
+    stride: int = 1
+    padding: int = 0
+    dilation: int = 1
+    kind: str = "conv"
+
+    def __post_init__(self):
+        v.size_arg(self.kernel, "kernel")
+        v.size_arg(self.stride, "stride")
+        v.size_arg(self.dilation, "dilation")
+        v.seed_arg(self.padding, "padding")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {self.kind!r}")
+
+    @property
+    def span(self) -> int:
+        return self.dilation * (self.kernel - 1) + 1
+
+
+def conv_stage(kernel: int = 3, *, stride: int = 1, padding: int = 0, dilation: int = 1, name: str | None = None) -> Stage:
+    """A convolution layer's geometry. ``conv_stage(3, padding=1)`` keeps the size."""
+    return Stage(name or f"conv {kernel}×{kernel}", kernel, stride, padding, dilation)
+
+
+def pool_stage(size: int = 2, *, stride: int | None = None, padding: int = 0, name: str | None = None,
+               kind: str = "max pool") -> Stage:
+    """A pooling layer's geometry (max pooling unless ``kind="avg pool"``); the stride defaults to the window size."""
+    return Stage(name or f"{kind} {size}×{size}", size, size if stride is None else stride, padding, 1, kind)
+
+
+def pointwise_stage(name: str = "ReLU") -> Stage:
+    """A cell-by-cell layer (ReLU, a 1×1 convolution): the field does not grow."""
+    return Stage(name, 1, kind="pointwise")
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """Receptive field of every cell of one layer, along one axis (the same along both for square stages).
+
+    Attributes
+    ----------
+    size : int   input pixels one cell sees (r)
+    jump : int   input pixels between neighbouring cells (j)
+    start : int  input position of cell 0's first pixel (negative: it starts in the padding)
+    """
+
+    size: int
+    jump: int
+    start: int
+
+    def span_of_cell(self, index: int, n: int | None = None) -> range:
+        """Input positions that cell ``index`` covers; with ``n`` (input length) clipped to ``0 … n−1``."""
+        first = self.start + index * self.jump
+        last = first + self.size - 1
+        if n is not None:
+            first, last = max(first, 0), min(last, n - 1)
+        return range(first, last + 1)
+
+
+def receptive_fields(stages) -> list[ReceptiveField]:
+    """The receptive field after each stage, the input itself first (size 1, jump 1, start 0).
+
+    Examples
+    --------
+    conv 3×3 → max pool 2×2 → conv 3×3: fields of 3, 4 and 8 pixels.
+
+    >>> fields = receptive_fields([conv_stage(3), pool_stage(2), conv_stage(3)])
+    >>> [(f.size, f.jump) for f in fields]
+    [(1, 1), (3, 1), (4, 2), (8, 2)]
+    >>> fields[-1].span_of_cell(1)      # the second cell of the last layer reads input rows 2 to 9
+    range(2, 10)
+    """
+    field = ReceptiveField(1, 1, 0)
+    fields = [field]
+    for stage in stages:
+        if not isinstance(stage, Stage):
+            raise TypeError(f"stages must be Stage objects (conv_stage, pool_stage, ...); got {stage!r}")
+        field = ReceptiveField(field.size + (stage.span - 1) * field.jump, field.jump * stage.stride,
+                               field.start - stage.padding * field.jump)
+        fields.append(field)
+    return fields
+
+
+def stage_sizes(stages, n: int) -> list[int]:
+    """Length of each layer's map along one axis, the input's ``n`` first (the output-size formula, layer by layer).
+
+    >>> stage_sizes([conv_stage(3, padding=1), pool_stage(2), conv_stage(3, padding=1)], 32)
+    [32, 32, 16, 16]
+    """
+    sizes = [v.size_arg(n, "n")]
+    for stage in stages:
+        sizes.append(output_size(sizes[-1], stage.kernel, stride=stage.stride, padding=stage.padding,
+                                 dilation=stage.dilation))
+    return sizes
+
+
+def field_of_cell(stages, row: int, col: int, image_shape) -> tuple[range, range]:
+    """The input rows and columns that the output cell ``(row, col)`` of the last stage covers.
+
+    Parameters
+    ----------
+    stages : sequence of Stage
+        The layers from the input to the layer of the cell.
+    row, col : int
+        The cell, in the last layer's map.
+    image_shape : (int, int)
+        The input's rows and columns (the field is clipped to them).
+
+    Returns
+    -------
+    rows, cols : range
+
+    Raises
+    ------
+    ValueError
+        If the cell is outside the last layer's map.
+
+    Examples
+    --------
+    >>> stages = [conv_stage(3, padding=1), pool_stage(2), conv_stage(3, padding=1)]
+    >>> field_of_cell(stages, 0, 3, (32, 32))    # the corner cell's field is cut by the padding
+    (range(0, 5), range(3, 11))
+    """
+    h, w = (v.size_arg(x, "image_shape") for x in image_shape[:2])
+    out_h, out_w = stage_sizes(stages, h)[-1], stage_sizes(stages, w)[-1]
+    for value, limit, name in ((row, out_h, "row"), (col, out_w, "col")):
+        if v.seed_arg(value, name) >= limit:
+            raise ValueError(f"{name} must be a cell of the last layer's {out_h}×{out_w} map (0 to {limit - 1}); "
+                             f"got {value!r}")
+    field = receptive_fields(stages)[-1]
+    return field.span_of_cell(row, h), field.span_of_cell(col, w)
+
+
+def field_in_every_layer(stages, row: int, col: int, image_shape) -> list[tuple[range, range]]:
+    """The cells of every earlier layer that the cell ``(row, col)`` of the last stage depends on.
+
+    Entry ``m`` is a (rows, cols) pair in layer ``m``'s map (entry 0: the input image; the last entry: the
+    cell itself), found with :func:`field_of_cell` on the stages between layer ``m`` and the last one.
+
+    Examples
+    --------
+    >>> stages = [conv_stage(3, padding=1), pool_stage(2), conv_stage(3, padding=1)]
+    >>> for rows, cols in field_in_every_layer(stages, 2, 2, (16, 16)):
+    ...     print(rows, cols)
+    range(1, 9) range(1, 9)
+    range(2, 8) range(2, 8)
+    range(1, 4) range(1, 4)
+    range(2, 3) range(2, 3)
+    """
+    stages = list(stages)
+    h, w = (v.size_arg(x, "image_shape") for x in image_shape[:2])
+    rows_per_layer, cols_per_layer = stage_sizes(stages, h), stage_sizes(stages, w)
+    return [field_of_cell(stages[m:], row, col, (rows_per_layer[m], cols_per_layer[m]))
+            for m in range(len(stages) + 1)]
+
+
+def describe_field(stages, row: int, col: int, image_shape) -> str:
+    """One cell's receptive field in words, with the size worked out layer by layer.
+
+    >>> stages = [conv_stage(3, padding=1), pointwise_stage(), pool_stage(2), conv_stage(3, padding=1)]
+    >>> print(describe_field(stages, 2, 2, (16, 16)))
+    cell (2, 2) of conv 3×3 sees input rows 1–8 and columns 1–8: 8×8 pixels.
+    size layer by layer: 1 → 3 (conv 3×3: + 2·1) → 3 (ReLU) → 4 (max pool 2×2: + 1·1) → 8 (conv 3×3: + 2·2)
+    """
+    stages = list(stages)
+    rows, cols = field_of_cell(stages, row, col, image_shape)
+    fields = receptive_fields(stages)
+    steps = [str(fields[0].size)]
+    for stage, before, after in zip(stages, fields, fields[1:]):
+        grow = f": + {stage.span - 1}·{before.jump}" if stage.span > 1 else ""
+        steps.append(f"{after.size} ({stage.name}{grow})")
+    name = stages[-1].name if stages else "the input"
+    return (f"cell ({row}, {col}) of {name} sees input rows {rows.start}–{rows.stop - 1} and columns "
+            f"{cols.start}–{cols.stop - 1}: {len(rows)}×{len(cols)} pixels.\n"
+            f"size layer by layer: " + " → ".join(steps))

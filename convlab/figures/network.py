@@ -1,0 +1,264 @@
+"""Figures for lesson 07, "From one filter to a network" (drawing layer: matplotlib only).
+
+* :func:`filter_bank` — a stack of small filters side by side on one shared, signed colour scale;
+* :func:`digit_examples` — a few images of the digit set with their labels (and predictions);
+* :func:`network_maps` — one image through the trained network: its feature maps after ReLU, the pooled
+  maps and the predicted probabilities;
+* :func:`training_summary` — the loss per step and the held-out accuracy per epoch;
+* :func:`stack_maps` — the maps of a stack of layers (conv → ReLU → pool → conv …), one row per layer;
+* :class:`ReceptiveFieldFigure` — the input and each layer's map with the receptive field of one chosen
+  cell outlined in every layer; built once, :meth:`~ReceptiveFieldFigure.update` moves the outlines.
+
+Functions return pyplot figures (a lesson cell shows them); :class:`ReceptiveFieldFigure` is a plain
+``Figure`` for a widget, rendered with :meth:`~ReceptiveFieldFigure.png`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .lesson import SIGNED_CMAP, draw_grid, png_bytes
+
+__all__ = ["filter_bank", "digit_examples", "network_maps", "training_summary", "stack_maps",
+           "ReceptiveFieldFigure", "FIELD_COLOUR", "CELL_COLOUR"]
+
+FIELD_COLOUR = "#e69f00"  # orange (Okabe–Ito): the receptive field
+CELL_COLOUR = "#0072b2"   # blue: the chosen cell
+
+
+def _bare(ax) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def filter_bank(kernels, *, title: str | None = None, numbers: bool = True, width: float = 1.25, names=None):
+    """Filters (N, kh, kw) side by side, on one signed colour scale (white = 0, red/blue = positive/negative).
+
+    >>> fig = filter_bank(np.ones((3, 3, 3)))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['filter 1', 'filter 2', 'filter 3']
+    >>> plt.close(fig)
+    """
+    k = np.asarray(kernels, dtype=np.float64)
+    n = len(k)
+    limit = float(np.max(np.abs(k))) or 1.0
+    fig, axes = plt.subplots(1, n, figsize=(width * n, width * 1.15), squeeze=False)
+    for i, (ax, kernel) in enumerate(zip(axes[0], k)):
+        name = names[i] if names is not None else f"filter {i + 1}"
+        draw_grid(ax, kernel, name, signed=True, numbers=numbers and max(kernel.shape) <= 5, digits=1, limit=limit)
+        if numbers:
+            for t in ax.texts:
+                t.set_fontsize(7)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def digit_examples(images, labels, *, predictions=None, columns: int = 10, width: float = 0.95):
+    """Small grayscale images with their labels as titles ("7", or "7 → 1" when the prediction differs).
+
+    >>> fig = digit_examples(np.zeros((3, 8, 8)), [1, 2, 3], predictions=[1, 2, 4])
+    >>> [ax.get_title() for ax in fig.axes][:3]
+    ['1', '2', 'label 3 → 4']
+    >>> plt.close(fig)
+    """
+    x = np.asarray(images, dtype=np.float64)
+    rows = -(-len(x) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, width * 1.2 * rows), squeeze=False)
+    for i, ax in enumerate(axes.ravel()):
+        if i >= len(x):
+            ax.axis("off")
+            continue
+        ax.imshow(x[i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        label = int(labels[i])
+        wrong = predictions is not None and int(predictions[i]) != label
+        ax.set_title(f"label {label} → {int(predictions[i])}" if wrong else str(label), fontsize=9,
+                     color="#b2182b" if wrong else "black")
+        _bare(ax)
+    fig.tight_layout()
+    return fig
+
+
+def network_maps(activations, index: int = 0, *, width: float = 1.25):
+    """One image through the network: input; each filter's map after ReLU; the pooled maps; probabilities.
+
+    Parameters
+    ----------
+    activations : convlab.core.network.Activations
+    index : int
+        Which image of the batch.
+
+    Examples
+    --------
+    >>> from convlab.core.network import init_network
+    >>> fig = network_maps(init_network(filters=2).forward(np.zeros((1, 16, 16))))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input', 'map 1', 'pooled 1', 'map 2', 'pooled 2', 'probability']
+    >>> plt.close(fig)
+    """
+    a = activations
+    f = a.maps.shape[-1]
+    fig = plt.figure(figsize=(width * (f + 1), width * 2.3))
+    grid = fig.add_gridspec(2, f + 1)
+    ax = fig.add_subplot(grid[0, 0])
+    ax.imshow(a.images[index], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_title("input")
+    _bare(ax)
+    top = float(np.max(a.rectified[index])) or 1.0
+    for j in range(f):
+        ax = fig.add_subplot(grid[0, j + 1])
+        ax.imshow(a.rectified[index, :, :, j], cmap="gray", vmin=0, vmax=top, interpolation="nearest")
+        ax.set_title(f"map {j + 1}", fontsize=9)
+        _bare(ax)
+        ax = fig.add_subplot(grid[1, j + 1])
+        ax.imshow(a.pooled[index, :, :, j], cmap="gray", vmin=0, vmax=top, interpolation="nearest")
+        ax.set_title(f"pooled {j + 1}", fontsize=9)
+        _bare(ax)
+    ax = fig.add_subplot(grid[1, 0])
+    probs = a.probabilities[index]
+    ax.bar(range(len(probs)), probs, color=["#0072b2" if i == probs.argmax() else "#999" for i in range(len(probs))])
+    ax.set_xticks(range(len(probs)))
+    ax.tick_params(labelsize=6)
+    ax.set_ylim(0, 1)
+    ax.set_title("probability", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def training_summary(losses, epoch_accuracy, *, window: int = 20, width: float = 4.0):
+    """Left: the training loss per step (and its running mean); right: held-out accuracy after each epoch.
+
+    >>> fig = training_summary(np.linspace(2, 0.2, 100), [0.5, 0.8, 0.9])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['training loss (cross-entropy)', 'accuracy on held-out digits']
+    >>> plt.close(fig)
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    acc = np.asarray(epoch_accuracy, dtype=np.float64)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(2 * width, width * 0.7))
+    left.plot(np.arange(1, len(losses) + 1), losses, color="#bbb", linewidth=0.8, label="each step")
+    if len(losses) >= window:
+        mean = np.convolve(losses, np.ones(window) / window, mode="valid")
+        left.plot(np.arange(window, len(losses) + 1), mean, color="#0072b2", label=f"mean of {window} steps")
+    left.set_xlabel("step")
+    left.set_title("training loss (cross-entropy)")
+    left.legend(fontsize=8)
+    right.plot(np.arange(1, len(acc) + 1), acc, "o-", color="#d55e00")
+    right.axhline(0.1, color="#888", linestyle=":", label="chance (1 in 10)")
+    right.set_ylim(0, 1)
+    right.set_xlabel("epoch")
+    right.set_title("accuracy on held-out digits")
+    right.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def stack_maps(image, layers, *, channels: int = 4, labels=None, width: float = 1.6):
+    """The maps of a stack of layers, one row per layer: ``layers`` is a list of (name, (H, W, C) maps).
+
+    ``labels`` names the channels (default "channel 1", "channel 2", ...); at most ``channels`` are drawn.
+
+    >>> fig = stack_maps(np.zeros((8, 8)), [("conv", np.ones((6, 6, 2)))])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['input 8×8', 'conv 6×6: channel 1', 'channel 2']
+    >>> plt.close(fig)
+    """
+    cols = 1 + min(channels, max(np.shape(m)[-1] for _, m in layers))
+    fig, axes = plt.subplots(len(layers), cols, figsize=(width * cols, width * len(layers)), squeeze=False)
+    for ax in axes[1:, 0]:
+        ax.axis("off")
+    axes[0, 0].imshow(image, cmap="gray", interpolation="nearest")
+    axes[0, 0].set_title(f"input {image.shape[0]}×{image.shape[1]}")
+    _bare(axes[0, 0])
+    for r, (name, maps) in enumerate(layers):
+        maps = np.asarray(maps, dtype=np.float64)
+        for c in range(cols - 1):
+            ax = axes[r, c + 1]
+            if c >= maps.shape[-1]:
+                ax.axis("off")
+                continue
+            plane = maps[:, :, c]
+            signed = bool(plane.min() < 0)
+            m = float(np.percentile(np.abs(plane), 99)) or 1.0
+            ax.imshow(plane, cmap=SIGNED_CMAP if signed else "gray", vmin=-m if signed else 0, vmax=m,
+                      interpolation="nearest")
+            label = labels[c] if labels is not None else f"channel {c + 1}"
+            title = f"{name} {plane.shape[0]}×{plane.shape[1]}: {label}" if c == 0 else label
+            ax.set_title(title, fontsize=9)
+            _bare(ax)
+    fig.tight_layout()
+    return fig
+
+
+class ReceptiveFieldFigure:
+    """The input and the maps of each layer; one cell outlined in its layer and its field in every layer below.
+
+    Built once (one image and two rectangles per panel); :meth:`update` only moves the rectangles.
+
+    Parameters
+    ----------
+    image : (H, W) array
+    maps : list of (name, (h, w) array)
+        One map per layer to show (e.g. the first channel of each conv layer's output).
+    dpi : int
+
+    Examples
+    --------
+    >>> fig = ReceptiveFieldFigure(np.zeros((8, 8)), [("conv", np.ones((6, 6)))])
+    >>> fig.update([(range(1, 4), range(2, 5)), (range(1, 2), range(2, 3))])
+    >>> fig.field_boxes[0].get_xy(), fig.field_boxes[0].get_width()
+    ((1.5, 0.5), 3)
+    """
+
+    def __init__(self, image, maps, *, dpi: int = 72, width: float = 2.6):
+        panels = [("input", np.asarray(image, dtype=np.float64))] + [(n, np.asarray(m, dtype=np.float64))
+                                                                      for n, m in maps]
+        self.figure = Figure(figsize=(width * len(panels), width * 1.12), dpi=dpi)  # not pyplot's: never leaks
+        FigureCanvasAgg(self.figure)
+        self.axes, self.field_boxes, self.cell_boxes = [], [], []
+        for i, (name, values) in enumerate(panels):
+            ax = self.figure.add_subplot(1, len(panels), i + 1)
+            signed = bool(values.min() < 0)
+            m = float(np.max(np.abs(values))) or 1.0
+            ax.imshow(values, cmap=SIGNED_CMAP if signed else "gray", vmin=-m if signed else values.min(),
+                      vmax=m, interpolation="nearest")
+            ax.set_title(f"{name} {values.shape[0]}×{values.shape[1]}", fontsize=10)
+            _bare(ax)
+            field = Rectangle((0, 0), 1, 1, fill=True, facecolor=FIELD_COLOUR, alpha=0.35, edgecolor=FIELD_COLOUR,
+                              linewidth=2)
+            cell = Rectangle((0, 0), 1, 1, fill=False, edgecolor=CELL_COLOUR, linewidth=2.5, visible=False)
+            ax.add_patch(field)
+            ax.add_patch(cell)
+            self.axes.append(ax)
+            self.field_boxes.append(field)
+            self.cell_boxes.append(cell)
+        self.figure.tight_layout()
+
+    def update(self, fields) -> None:
+        """Outline the given (rows, cols) ranges, one pair per panel, from the input up to the cell's layer.
+
+        The last pair is the chosen cell (drawn in blue); panels after it are left clean.
+        """
+        last = len(fields) - 1
+        for i, (field, cell) in enumerate(zip(self.field_boxes, self.cell_boxes)):
+            if i > last:
+                field.set_visible(False)
+                cell.set_visible(False)
+                continue
+            rows, cols = fields[i]
+            box = cell if i == last else field
+            (field if i == last else cell).set_visible(False)
+            box.set_xy((cols.start - 0.5, rows.start - 0.5))
+            box.set_width(len(cols))
+            box.set_height(len(rows))
+            box.set_visible(True)
+
+    def png(self) -> bytes:
+        return png_bytes(self.figure)

@@ -1,0 +1,130 @@
+"""Files: save_animation checks everything before drawing, streams frames and writes atomically; and
+nothing else in the package writes a file except through an atomic replace (issue 13)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import convlab.figures.animation as animation
+from convlab import save_animation
+from convlab.figures.step_figure import StepFigure
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _frames(path) -> int:
+    with Image.open(path) as im:
+        return im.n_frames
+
+
+@pytest.mark.parametrize("kwargs, exc, pattern", [
+    (dict(dpi=0), ValueError, r"dpi must be at least 10; got 0"),  # was a StopIteration after rendering
+    (dict(dpi=10**5), ValueError, r"dpi must be at most 600; got 100000"),  # a 60,000-pixel-wide frame
+    (dict(dpi="72"), TypeError, r"dpi must be a number; got '72'"),
+    (dict(fps=0), ValueError, r"fps must be at least 0.1; got 0"),
+    (dict(fps=float("nan")), ValueError, r"fps must be a finite number"),
+    (dict(fps=1000), ValueError, r"fps must be at most 50"),  # GIF delays are in hundredths of a second
+    (dict(phases="yes"), TypeError, r"phases must be True or False"),
+    (dict(progress=5), TypeError, r"progress must be a function"),
+    (dict(image=np.zeros((60, 60)), phases=True), ValueError, r"16,820 frames; the limit is 1,000"),
+    (dict(speed=2), TypeError, r"unknown setting\(s\) speed"),
+])
+def test_save_animation_checks_arguments_before_drawing_a_frame(monkeypatch, tmp_path, kwargs, exc, pattern):
+    drawn = []
+    monkeypatch.setattr(StepFigure, "show", lambda self, *a, **k: drawn.append(a))
+    with pytest.raises(exc, match=pattern):
+        save_animation(tmp_path / "walk.gif", **kwargs)
+    assert drawn == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("path, exc, pattern", [
+    ("walk.png", ValueError, r"path must end in .gif; got 'walk.png'"),
+    ("no/such/folder/walk.gif", ValueError, r"path's folder 'no/such/folder' does not exist"),
+    (None, TypeError, r"path must be a file name"),
+    (42, TypeError, r"path must be a file name .*got 42"),
+])
+def test_save_animation_checks_the_path_first(monkeypatch, tmp_path, path, exc, pattern):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(exc, match=pattern):
+        save_animation(path)
+
+
+def test_save_animation_refuses_a_folder_as_path(tmp_path):
+    (tmp_path / "x.gif").mkdir()
+    with pytest.raises(ValueError, match=r"path .*is a folder"):
+        save_animation(tmp_path / "x.gif")
+
+
+def test_an_interrupted_export_leaves_the_existing_gif_untouched(tmp_path):
+    target = tmp_path / "walk.gif"
+    save_animation(target, dpi=20)
+    before = target.read_bytes()
+    assert _frames(target) == 9
+
+    def interrupt(done, total):
+        if done == 2:
+            raise KeyboardInterrupt  # the teacher presses stop half way
+
+    with pytest.raises(KeyboardInterrupt):
+        save_animation(target, dpi=20, stride=1, padding=1, progress=interrupt)
+    assert target.read_bytes() == before  # before: replaced by a 1-frame file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.gif"]  # no temporary file left behind
+
+
+def test_a_failure_on_the_first_frame_surfaces_its_real_cause(monkeypatch, tmp_path):
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("the real cause")
+
+    monkeypatch.setattr(StepFigure, "show", broken)
+    with pytest.raises(RuntimeError, match="the real cause"):  # before: an IndexError from the writer
+        save_animation(tmp_path / "walk.gif")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_gif_has_one_frame_per_window_or_five_with_phases_and_the_asked_pace(tmp_path):
+    one = save_animation(tmp_path / "one.gif", dpi=20, fps=4)
+    five = save_animation(tmp_path / "five.gif", dpi=20, phases=True)
+    assert _frames(one) == 9 and _frames(five) == 45
+    with Image.open(one) as im:
+        assert im.info["duration"] == 250 and im.info.get("loop") == 0
+        im.seek(8)
+        assert np.asarray(im.convert("RGB")).std() > 0  # a real picture, not a blank frame
+
+
+def test_frames_are_streamed_not_kept(monkeypatch, tmp_path):
+    # the writer takes one frame at a time from a generator: it never asks for the whole list
+    seen = []
+    real = animation._write_gif_atomically
+
+    def spy(path, frames, total, **kwargs):
+        seen.append(type(frames).__name__)
+        return real(path, frames, total, **kwargs)
+
+    monkeypatch.setattr(animation, "_write_gif_atomically", spy)
+    save_animation(tmp_path / "walk.gif", dpi=20)
+    assert seen == ["generator"]
+
+
+# files the package writes: only save_animation, and only through os.replace
+_WRITES = re.compile(r"""open\([^)]*["'][wax]b?\+?["']|\.savefig\(|\.save\(|write_text\(|write_bytes\(|\.mkstemp\(""")
+
+
+def test_every_file_the_package_writes_is_written_atomically():
+    offenders = []
+    for source in sorted((ROOT / "convlab").rglob("*.py")):
+        text = source.read_text()
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            code = line.split("#")[0]
+            if not _WRITES.search(code) or ">>>" in line:
+                continue
+            if re.search(r"savefig\((buf|io\.BytesIO)", code) or "format=" in code and "buf" in code:
+                continue  # into memory, not a file
+            if "os.replace" in text and "mkstemp" in text and ("mkstemp" in code or "fdopen" in code):
+                continue  # a temporary file in the same folder, then os.replace
+            offenders.append(f"{source.relative_to(ROOT)}:{lineno}: {line.strip()}")
+    assert offenders == []
