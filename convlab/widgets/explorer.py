@@ -145,7 +145,7 @@ class Explorer(ShowsWidget):
     >>> ex.padding.value = 0
     >>> ex.kernel_size.value = 7          # does not fit: explained, not raised
     >>> print(ex.caption)
-    The 7×7 filter does not fit inside the 5×5 input with padding 0. Use padding 1 or more, or a filter size of 5 or less.
+    kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
     """
 
     def __init__(self, image=None, kernel=None, *, stride=1, padding=0, dilation=1, flip=False, window=1,
