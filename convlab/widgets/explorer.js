@@ -50,14 +50,18 @@ function panelKeys(vm) {
   return ORDER.filter((k) => keys.includes(k)).concat(keys.filter((k) => !ORDER.includes(k)));
 }
 
+// A panel's cells: one entry per channel grid. A step may carry its own (products; a transposed
+// convolution's map), as a list of grids or as one grid.
+function asGrids(cells) { return cells ? (Array.isArray(cells) ? cells : [cells]) : null; }
+
 function cellsOf(vm, key, step) {
-  if (step && step[key]) return step[key];
-  return vm.panels[key].cells || null;
+  if (step && step[key]) return asGrids(step[key]);
+  return asGrids(vm.panels[key].cells);
 }
 
 function longestLabel(vm, key) {
   let n = 1;
-  const scan = (list) => { for (const c of list || []) for (const l of c.labels) if (l.length > n) n = l.length; };
+  const scan = (list) => { for (const c of asGrids(list) || []) for (const l of c.labels) if (l.length > n) n = l.length; };
   scan(vm.panels[key].cells);
   for (const st of vm.steps) scan(st[key]);
   return n;
@@ -492,7 +496,7 @@ function render({ model, el }) {
         if (key === "map" && st && st.map) {
           // steps carry their own output (transposed convolution): the output after the last block added
           const k = index + (table.filled_extra || 0) - 1;
-          cells = k >= 0 ? vm.steps[Math.min(k, n - 1)].map : vm.panels.map.cells;
+          cells = asGrids(k >= 0 ? vm.steps[Math.min(k, n - 1)].map : vm.panels.map.cells);
         }
         cells = cells ? cells[Math.min(c, cells.length - 1)] : null;
         let visible = null;
