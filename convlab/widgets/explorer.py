@@ -110,8 +110,8 @@ class Explorer(ShowsWidget):
     operation : str, default "convolution"
         One of ``convlab.core.op_views.OPERATIONS`` (convolution, transposed convolution, max pooling,
         average pooling); pooling uses the filter-size slider as its window size.
-    operations : list of str, optional
-        The operations the view offers in its chooser (hidden when only one).
+    operations : list of str or "all", optional
+        The operations the view offers in its chooser (hidden when only one); "all" offers every one.
     live : ignored
         Accepted for notebooks written for the earlier Explorer (the view is always drawn in the browser).
 
@@ -160,7 +160,8 @@ class Explorer(ShowsWidget):
                         "a window number (1 is the first window)")
         if operation not in OPERATIONS:
             raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {_short(operation)}")
-        offered = [operation] if operations is None else list(operations)
+        offered = [operation] if operations is None else (
+            list(OPERATIONS) if isinstance(operations, str) and operations == "all" else list(operations))
         unknown = [o for o in offered if o not in OPERATIONS]
         if unknown or operation not in offered:
             raise ValueError(f"operations must list names from {', '.join(map(repr, OPERATIONS))} including "
