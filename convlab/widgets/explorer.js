@@ -203,7 +203,7 @@ function render({ model, el }) {
   const windowInput = h("input", { type: "range", id: id("window"), class: "convlab-window", min: 1, max: 1, step: 1 });
   const windowText = h("span", { class: "convlab-window-text", "aria-hidden": "true" });
   const next = h("button", { type: "button", class: "convlab-next", "aria-label": "Next window", text: "next ▶" });
-  const play = h("button", { type: "button", class: "convlab-play", "aria-pressed": "false", text: "▶ Play" });
+  const play = h("button", { type: "button", class: "convlab-play", text: "▶ Play" });  // its name says what it does
   const speedSel = h("select", { id: id("speed"), class: "convlab-speed" });
   for (const [text, ms] of SPEEDS) speedSel.appendChild(h("option", { value: ms, text }));
   speedSel.value = String(SPEEDS[1][1]);
@@ -280,13 +280,13 @@ function render({ model, el }) {
     else if (modeSel.value === "phases" && phaseNow() === list[list.length - 1]) go(windowNow(), list[0]);
     timer = setTimeout(tick, Number(speedSel.value));
     play.textContent = "⏸ Pause";
-    play.setAttribute("aria-pressed", "true");
+    play.classList.add("convlab-playing");
   }
   function stopPlay() {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     play.textContent = "▶ Play";
-    play.setAttribute("aria-pressed", "false");
+    play.classList.remove("convlab-playing");
   }
   play.addEventListener("click", () => (timer === null ? startPlay() : stopPlay()));
   speedSel.addEventListener("change", () => { if (timer !== null) { clearTimeout(timer); timer = setTimeout(tick, Number(speedSel.value)); } });
