@@ -256,6 +256,11 @@ def short(value, limit: int = 60) -> str:
     return _short(value, limit)
 
 
+def scalar(value):
+    """A 0-d numpy array stands for the number it holds; anything else is returned as it is."""
+    return _scalar(value)
+
+
 def is_int(value) -> bool:
     """True for an integer (Python or numpy), False for bools and everything else."""
     return _is_int(value)

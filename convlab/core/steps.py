@@ -15,11 +15,13 @@ The figure, the arithmetic text, the exercises and the tests all read these reco
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
 
+from . import _validate as v
 from ._engine import _correlate, _plan
 
 __all__ = ["WindowStep", "iter_steps", "format_number"]
@@ -46,6 +48,10 @@ def format_number(x: float, digits: int = 3) -> str:
     >>> format_number(1234.56789)
     '1234.568'
     """
+    if isinstance(x, (bool, np.bool_)) or not isinstance(v.scalar(x), numbers.Real):
+        raise TypeError(f"x must be a real number; got {v.short(x)}")
+    digits = v.seed_arg(digits, "digits")
+    v.check_at_most(digits, 15, "digits")
     x = float(x)
     if not np.isfinite(x):  # never an OverflowError from int(inf)
         return "nan" if np.isnan(x) else ("\u221e" if x > 0 else "\u2212\u221e")
@@ -145,6 +151,14 @@ class WindowStep:
         >>> print(first.arithmetic(max_terms=4))
         1×1 + 2×0 + 3×(−1) + … + 1×(−1) = −4
         """
+        if max_terms is not None:
+            max_terms = v.size_arg(max_terms, "max_terms")
+        if channel_names is not None:
+            if isinstance(channel_names, str) or not all(isinstance(n, str) for n in channel_names):
+                raise TypeError(f"channel_names must be a list of strings; got {v.short(channel_names)}")
+            channels = 1 if self.window.ndim == 2 else self.window.shape[2]
+            if len(channel_names) != channels:
+                raise ValueError(f"channel_names must name all {channels} channels; got {v.short(channel_names)}")
         if self.window.ndim == 2:
             terms = [_term(w, k) for w, k in zip(self.window.ravel(), self.kernel.ravel())]
             return f"{_sum_text(terms, max_terms)} = {format_number(self.value)}"
