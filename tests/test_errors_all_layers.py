@@ -242,6 +242,7 @@ TABLE = [
     row("make_kernel", lambda: kernels.make_kernel("sobel", 3), ValueError, "family", "not a family"),
     row("make_kernel", lambda: kernels.make_kernel("random", 3, seed=-1), ValueError, "seed", "negative seed"),
     row("make_kernel", lambda: kernels.make_kernel("random", 3, seed="1"), TypeError, "seed", "string seed"),
+    row("make_kernel", lambda: kernels.make_kernel("random", 3, seed=2**64), ValueError, "seed", "over MAX_SEED"),
     # ================================================================ data.images
     row("stripes", lambda: images.stripes(0), ValueError, "size", "size 0"),
     row("stripes", lambda: images.stripes(10**6), ValueError, "size", "over MAX_GENERATED_SIZE"),  # 8 TB of float64

@@ -451,4 +451,5 @@ def seed_arg(value, name: str = "seed") -> int:
         raise TypeError(f"{name} must be a non-negative integer; got {_short(value)}")
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer; got {_short(value)}")
+    check_at_most(int(value), limits.MAX_SEED, name)
     return int(value)
