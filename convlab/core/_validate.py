@@ -410,11 +410,10 @@ def check_figure_pixels(width: float, height: float, dpi: float) -> None:
                          f"(width x dpi); the limit is {limits.MAX_FIGURE_PIXELS:,}: lower dpi or width")
 
 
-def frames_arg(count: int) -> int:
-    """Frames of one GIF at most ``MAX_FRAMES``."""
+def frames_arg(count: int, fix: str = "use a larger stride or a smaller image") -> int:
+    """Frames of one GIF at most ``MAX_FRAMES``; ``fix`` says what would help."""
     if count > limits.MAX_FRAMES:
-        raise ValueError(f"the animation would have {int(count):,} frames; the limit is {limits.MAX_FRAMES:,}: "
-                         "use phases=False, a larger stride or a smaller image")
+        raise ValueError(f"the animation would have {int(count):,} frames; the limit is {limits.MAX_FRAMES:,}: {fix}")
     return int(count)
 
 
