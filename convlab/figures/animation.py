@@ -55,7 +55,8 @@ def _check_size_first(image, kernel, settings, per_window: int) -> None:
     except (TypeError, ValueError):
         return
     v.frames_arg(rows * cols * per_window, _FIX[per_window > 1])
-    v.check_walk_size(rows * cols, int(np.prod(kernel_shape)) * (image_shape[2] if len(image_shape) == 3 and len(kernel_shape) == 2 else 1))
+    broadcast = image_shape[2] if len(image_shape) == 3 and len(kernel_shape) == 2 else 1  # one slice per channel
+    v.check_walk_size(rows * cols, int(np.prod(kernel_shape)) * broadcast)
 
 
 def _check_progress(progress):
