@@ -16,8 +16,8 @@ Figures and widgets are imported on first use, so ``import convlab`` stays light
 import sys as _sys
 
 from .core.conv import conv2d, feature_maps
-from .core.ops import (PoolStep, TransposeStep, avg_pool2d, conv_transpose2d, iter_pool_steps,
-                       iter_transpose_steps, max_pool2d, relu)
+from .core.op_steps import PoolStep, TransposeStep, iter_pool_steps, iter_transpose_steps
+from .core.ops import avg_pool2d, conv_transpose2d, max_pool2d, relu
 from .core.sizes import (output_shape, output_size, output_size_formula, pool_output_size,
                          pool_output_size_formula, transpose_output_size, transpose_output_size_formula,
                          unvisited)

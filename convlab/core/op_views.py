@@ -31,7 +31,7 @@ from . import _validate as v
 from . import limits
 from . import palette
 from ._format import format_number
-from .ops import iter_pool_steps, iter_transpose_steps
+from .op_steps import iter_pool_steps, iter_transpose_steps
 from .sizes import pool_output_size_formula, transpose_output_size_formula
 from .walk import COLOURS, NUMBERS_MAX_CELLS, _cells, _index_range, _planes, compute_walk, view_model
 

@@ -20,8 +20,10 @@ from typing import Iterator
 
 import numpy as np
 
+from . import _validate as v
 from ._engine import _correlate, _plan
 from ._format import format_number
+from ._taps import Placed, Taps
 
 __all__ = ["WindowStep", "iter_steps", "format_number"]
 
@@ -41,7 +43,7 @@ def _sum_text(terms: list[str], max_terms: int | None) -> str:
 
 
 @dataclass(frozen=True, eq=False)
-class WindowStep:
+class WindowStep(Placed, Taps):
     """One window position of the filter: everything the lesson's five steps need.
 
     Attributes
@@ -64,26 +66,15 @@ class WindowStep:
         Spacing between the sampled pixels.
     """
 
-    index: int
-    out_row: int
-    out_col: int
-    top: int
-    left: int
-    window: np.ndarray = field(repr=False)
     products: np.ndarray = field(repr=False)
     value: float
     kernel: np.ndarray = field(repr=False)
     dilation: tuple[int, int] = (1, 1)
 
     @property
-    def rows(self) -> np.ndarray:
-        """Rows of the padded input that the kernel samples (``top``, ``top + d``, ...)."""
-        return self.top + self.dilation[0] * np.arange(self.kernel.shape[0])
-
-    @property
-    def cols(self) -> np.ndarray:
-        """Columns of the padded input that the kernel samples."""
-        return self.left + self.dilation[1] * np.arange(self.kernel.shape[1])
+    def taps_shape(self) -> tuple[int, int]:
+        """The shape of the grid of taps: ``rows`` and ``cols`` list where they lie."""
+        return self.kernel.shape[:2]
 
     @property
     def channel_sums(self) -> np.ndarray:
@@ -111,6 +102,14 @@ class WindowStep:
         >>> print(first.arithmetic(max_terms=4))
         1×1 + 2×0 + 3×(−1) + … + 1×(−1) = −4
         """
+        if max_terms is not None:
+            max_terms = v.size_arg(max_terms, "max_terms")
+        if channel_names is not None:
+            if isinstance(channel_names, str) or not all(isinstance(n, str) for n in channel_names):
+                raise TypeError(f"channel_names must be a list of strings; got {v.short(channel_names)}")
+            channels = 1 if self.window.ndim == 2 else self.window.shape[2]
+            if len(channel_names) != channels:
+                raise ValueError(f"channel_names must name all {channels} channels; got {v.short(channel_names)}")
         if self.window.ndim == 2:
             terms = [_term(w, k) for w, k in zip(self.window.ravel(), self.kernel.ravel())]
             return f"{_sum_text(terms, max_terms)} = {format_number(self.value)}"

@@ -1,0 +1,140 @@
+"""The private engines of the other operations (numpy only): pooling and transposed convolution.
+
+One engine per operation, shared by the vectorised function (:mod:`convlab.core.ops`) and its step walk
+(:mod:`convlab.core.op_steps`), so the two can never disagree:
+
+* ``_pool`` reduces the padded input by *shift-and-reduce*: for each of the ``kh·kw`` cells of the window,
+  the strided slice that this cell sees in every window is folded into the result with ``np.maximum``
+  (max pooling) or ``+`` (average pooling, divided by ``kh·kw`` at the end).
+* ``_blocks`` computes ``value × kernel`` for input pixels (summed over channels), and ``_scatter`` adds the
+  blocks into the output *in the reading order of the input pixels*, one kernel cell at a time (last cell
+  first, which is exactly that order for every output cell). The walk adds the same blocks one pixel at a
+  time, so its last running output equals the vectorised result bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as v
+from .sizes import pool_output_size
+
+
+@dataclass(frozen=True)
+class _PoolPlan:
+    padded: np.ndarray  # (Hp, Wp) or (Hp, Wp, C); -inf padding for max, 0 for average
+    size: tuple[int, int]
+    stride: tuple[int, int]
+    pads: tuple[int, int]
+    out_shape: tuple[int, int]
+    kind: str  # "max" or "mean"
+
+
+def _pool_plan(image, size, stride, padding, kind) -> _PoolPlan:
+    """Validate every argument, then pad. Raises before any arithmetic is done."""
+    img = v.as_image(image)
+    size = v.positive_pair(size, "size")
+    stride = size if stride is None else v.positive_pair(stride, "stride")
+    pads = v.pool_padding_pair(padding, size)
+    padded_hw = tuple(n + 2 * p for n, p in zip(img.shape[:2], pads))
+    v.check_pool_fits(size, padded_hw, pads)
+    out_shape = tuple(pool_output_size(n, k, stride=s, padding=p)
+                      for n, k, s, p in zip(img.shape[:2], size, stride, pads))
+    if any(pads):
+        width = [(pads[0], pads[0]), (pads[1], pads[1])] + [(0, 0)] * (img.ndim - 2)
+        # max pooling must never choose a padded cell: pad with -inf; average pooling counts zeros
+        img = np.pad(img, width, constant_values=-np.inf if kind == "max" else 0.0)
+    return _PoolPlan(img, size, stride, pads, out_shape, kind)
+
+
+def _pool(p: _PoolPlan) -> np.ndarray:
+    """The pooling engine: fold each window cell's strided slice into the result (shift-and-reduce)."""
+    (kh, kw), (sr, sc), (oh, ow) = p.size, p.stride, p.out_shape
+    out = None
+    for i in range(kh):
+        for j in range(kw):
+            view = p.padded[i:i + (oh - 1) * sr + 1:sr, j:j + (ow - 1) * sc + 1:sc]
+            if out is None:
+                out = view.copy()
+            elif p.kind == "max":
+                np.maximum(out, view, out=out)
+            else:
+                out += view
+    if p.kind == "mean":
+        out /= kh * kw
+    return out
+
+
+@dataclass(frozen=True)
+class _TransposePlan:
+    image: np.ndarray  # (H, W) or (H, W, C), float64
+    kernel: np.ndarray  # (kh, kw) or (kh, kw, C)
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    crop: tuple[int, int]  # padding: rows/columns cropped from the top/left of the canvas
+    canvas_shape: tuple[int, int]  # the output before cropping, with output_padding's extra rows
+    out_shape: tuple[int, int]
+
+
+def _transpose_plan(image, kernel, stride, padding, output_padding, dilation) -> _TransposePlan:
+    img = v.as_image(image)
+    ker = v.as_kernel(kernel, img)
+    stride = v.positive_pair(stride, "stride")
+    dilation = v.positive_pair(dilation, "dilation")
+    pads = v.non_negative_pair(padding, "padding")
+    op = v.output_padding_pair(output_padding, stride, dilation)
+    args = list(zip(img.shape[:2], ker.shape[:2], stride, pads, op, dilation))
+    # the formula of sizes.transpose_output_size, for both axes at once (tests hold the two equal)
+    out_shape = tuple((n - 1) * s - 2 * p + d * (k - 1) + o + 1 for n, k, s, p, o, d in args)
+    v.check_transpose_output(out_shape, img.shape[:2], ker.shape[:2], stride, pads, op, dilation)
+    # every block fits in (n-1)s + d(k-1) + 1; output_padding may reach past it by op - p zero rows
+    canvas = tuple(max((n - 1) * s + d * (k - 1) + 1, p + out) for (n, k, s, p, o, d), out in zip(args, out_shape))
+    return _TransposePlan(img, ker, stride, dilation, pads, canvas, out_shape)
+
+
+def _blocks(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """``value × kernel`` for every pixel of ``image``, channels summed in order: shape (kh, kw, h, w).
+
+    ``blocks[:, :, r, c]`` is pixel ``(r, c)``'s block; ``blocks[i, j]`` is what kernel cell ``(i, j)``
+    adds for every pixel (a contiguous plane, the engine's unit of work). Element by element (no matrix
+    product), so a block comes out bit for bit the same whether it is computed for one pixel or for a
+    whole image.
+    """
+    if image.ndim == 2:
+        return kernel[:, :, None, None] * image
+    out = kernel[:, :, 0, None, None] * image[:, :, 0]
+    for c in range(1, image.shape[2]):
+        out += kernel[:, :, c, None, None] * image[:, :, c]
+    return out
+
+
+_BLOCK_BYTES = 1 << 20  # blocks of input rows computed together, to bound the memory of _blocks
+
+
+def _scatter(p: _TransposePlan) -> np.ndarray:
+    """The transposed-convolution engine: the canvas (the output before cropping).
+
+    For each kernel cell ``(i, j)``, *last cell first*, add ``kernel[i, j] × value`` of every input pixel
+    at ``(row·s + i·d, col·s + j·d)``. An output cell then receives its contributions in the reading order
+    of the input pixels that reach it, the order of :func:`iter_transpose_steps`.
+    """
+    (sr, sc), (dr, dc) = p.stride, p.dilation
+    h, w = p.image.shape[:2]
+    kh, kw = p.kernel.shape[:2]
+    canvas = np.zeros(p.canvas_shape)
+    chunk = max(1, _BLOCK_BYTES // (8 * w * kh * kw))
+    for r0 in range(0, h, chunk):
+        r1 = min(h, r0 + chunk)
+        blocks = _blocks(p.image[r0:r1], p.kernel)
+        for i in range(kh - 1, -1, -1):
+            rows = slice(r0 * sr + i * dr, (r1 - 1) * sr + i * dr + 1, sr)
+            for j in range(kw - 1, -1, -1):
+                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += blocks[i, j]
+    return canvas
+
+
+def _crop(canvas: np.ndarray, p: _TransposePlan) -> np.ndarray:
+    (pr, pc), (oh, ow) = p.crop, p.out_shape
+    return canvas[pr:pr + oh, pc:pc + ow]
