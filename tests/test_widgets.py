@@ -309,6 +309,11 @@ def test_other_operations_paint_from_their_view_models_with_their_own_phases():
     assert list(ex.phase.options) == list(PHASES) and ex.walk is not None
 
 
+def test_all_operations_on_offer():
+    assert Explorer(operations="all").widget.operations == ["convolution", "transposed convolution", "max pooling",
+                                                            "average pooling"]
+
+
 def test_one_line_pooling_cell():
     ex = Explorer(operation="average pooling", kernel_size=2, stride=2, phase="mean", window=2)
     assert ex.caption.startswith("Window 2 of 4 · mean") and ex.widget.operations == []

@@ -50,14 +50,18 @@ function panelKeys(vm) {
   return ORDER.filter((k) => keys.includes(k)).concat(keys.filter((k) => !ORDER.includes(k)));
 }
 
+// A panel's cells: one entry per channel grid. A step may carry its own (products; a transposed
+// convolution's map), as a list of grids or as one grid.
+function asGrids(cells) { return cells ? (Array.isArray(cells) ? cells : [cells]) : null; }
+
 function cellsOf(vm, key, step) {
-  if (step && step[key]) return step[key];
-  return vm.panels[key].cells || null;
+  if (step && step[key]) return asGrids(step[key]);
+  return asGrids(vm.panels[key].cells);
 }
 
 function longestLabel(vm, key) {
   let n = 1;
-  const scan = (list) => { for (const c of list || []) for (const l of c.labels) if (l.length > n) n = l.length; };
+  const scan = (list) => { for (const c of asGrids(list) || []) for (const l of c.labels) if (l.length > n) n = l.length; };
   scan(vm.panels[key].cells);
   for (const st of vm.steps) scan(st[key]);
   return n;
@@ -199,7 +203,7 @@ function render({ model, el }) {
   const windowInput = h("input", { type: "range", id: id("window"), class: "convlab-window", min: 1, max: 1, step: 1 });
   const windowText = h("span", { class: "convlab-window-text", "aria-hidden": "true" });
   const next = h("button", { type: "button", class: "convlab-next", "aria-label": "Next window", text: "next ▶" });
-  const play = h("button", { type: "button", class: "convlab-play", "aria-pressed": "false", text: "▶ Play" });
+  const play = h("button", { type: "button", class: "convlab-play", text: "▶ Play" });  // its name says what it does
   const speedSel = h("select", { id: id("speed"), class: "convlab-speed" });
   for (const [text, ms] of SPEEDS) speedSel.appendChild(h("option", { value: ms, text }));
   speedSel.value = String(SPEEDS[1][1]);
@@ -276,13 +280,13 @@ function render({ model, el }) {
     else if (modeSel.value === "phases" && phaseNow() === list[list.length - 1]) go(windowNow(), list[0]);
     timer = setTimeout(tick, Number(speedSel.value));
     play.textContent = "⏸ Pause";
-    play.setAttribute("aria-pressed", "true");
+    play.classList.add("convlab-playing");
   }
   function stopPlay() {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     play.textContent = "▶ Play";
-    play.setAttribute("aria-pressed", "false");
+    play.classList.remove("convlab-playing");
   }
   play.addEventListener("click", () => (timer === null ? startPlay() : stopPlay()));
   speedSel.addEventListener("change", () => { if (timer !== null) { clearTimeout(timer); timer = setTimeout(tick, Number(speedSel.value)); } });
@@ -492,7 +496,7 @@ function render({ model, el }) {
         if (key === "map" && st && st.map) {
           // steps carry their own output (transposed convolution): the output after the last block added
           const k = index + (table.filled_extra || 0) - 1;
-          cells = k >= 0 ? vm.steps[Math.min(k, n - 1)].map : vm.panels.map.cells;
+          cells = asGrids(k >= 0 ? vm.steps[Math.min(k, n - 1)].map : vm.panels.map.cells);
         }
         cells = cells ? cells[Math.min(c, cells.length - 1)] : null;
         let visible = null;
