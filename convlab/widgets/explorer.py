@@ -15,6 +15,7 @@ a static picture of the frame is asked for (a stored notebook's PNG).
 from __future__ import annotations
 
 import base64
+import html
 import numbers
 from pathlib import Path
 
@@ -363,9 +364,14 @@ class Explorer(ShowsWidget):
         except Exception:  # a picture is a courtesy: never let it stop the live view from showing
             png = None
         if png:
-            data["image/png"] = base64.b64encode(png).decode("ascii")
+            encoded = base64.b64encode(png).decode("ascii")
+            alt = "The Explorer. " + (self.caption.splitlines()[0] if self.caption else "")
+            data["image/png"] = encoded
+            # JupyterLab shows a stored PNG without its alt; an <img> in HTML carries it everywhere
+            data["text/html"] = (f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
+                                 'style="max-width: 100%; height: auto">')
             metadata = dict(metadata or {})
-            metadata["image/png"] = {"alt": self.caption.splitlines()[0] if self.caption else "Explorer"}
+            metadata["image/png"] = {"alt": alt}
         return data, metadata
 
     def _ipython_display_(self):
