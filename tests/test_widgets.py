@@ -235,7 +235,10 @@ def test_the_display_bundle_carries_the_view_a_picture_and_the_caption(ex):
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.widget.model_id
     assert data["text/plain"] == ex.caption
     assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
-    assert metadata["image/png"]["alt"].startswith("Window 2 of 9")
+    assert metadata["image/png"]["alt"] == "The Explorer. Window 2 of 9 · sum: the products add up to 2."
+    # JupyterLab ignores a PNG's alt metadata: the same picture as an <img> with that alt
+    assert data["text/html"].startswith('<img src="data:image/png;base64,' + data["image/png"] + '"')
+    assert 'alt="The Explorer. Window 2 of 9 · sum: the products add up to 2."' in data["text/html"]
 
 
 def test_building_the_explorer_loads_no_matplotlib():
