@@ -1,8 +1,8 @@
 """Every combination a learner can reach with the sliders gives a figure or a friendly message, never an
 exception: stride x padding x filter size x kernel family, on the seed image and on a non-square one.
 
-One Explorer per image is reused (values are set as a learner would): the steps are recomputed once per
-setting, and the figure's panels are reused, which keeps this sweep to seconds.
+One Explorer per image is reused (values are set as a learner would): the walk and its view model are
+computed once per setting, which keeps this sweep to seconds.
 """
 
 from __future__ import annotations
@@ -42,12 +42,14 @@ def test_every_setting_gives_a_figure_or_a_friendly_message(image):
                 fits = size <= min(img.shape) + 2 * padding
                 if not fits:
                     assert "does not fit" in caption and ex.walk is None
+                    assert ex.view_model["message"] == caption
                     messages += 1
                     continue
                 expected = conv2d(img, make_kernel(family, size), stride=stride, padding=padding)
                 assert ex.walk.feature_map.shape == expected.shape
                 np.testing.assert_allclose(ex.walk.feature_map, expected)
-                assert ex.step.max == expected.size - 1
+                assert ex.step.max == expected.size  # windows numbered from 1
+                assert len(ex.view_model["steps"]) == expected.size
                 ex.step.value = ex.step.max  # the last window draws too
                 assert ex.caption.startswith(f"Window {expected.size} of {expected.size}")
                 figures += 1
@@ -70,3 +72,4 @@ def test_dilation_and_flip_sweep(image):
         assert ex.caption
         if ex.walk is None:
             assert "does not fit" in ex.caption and "dilation" in ex.caption
+            assert ex.view_model["message"] == ex.caption

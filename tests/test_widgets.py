@@ -1,14 +1,21 @@
-"""The Explorer, headless: build it, set widget values as a learner would, read the caption and artists."""
+"""The Explorer, headless: build it, set values as a learner (or the page) would, read the caption and the
+view model it sends to the page. Only public behaviour: the value widgets, the view's traits, the view
+model, the caption and the display bundle."""
 
 from __future__ import annotations
+
+import base64
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from convlab import Explorer
-from convlab.core.walk import PHASES
+from convlab.core.walk import PHASES, compute_walk, step_caption
 from convlab.images import SEED_IMAGE, sample_photo
 from convlab.kernels import FAMILIES, make_kernel
+from convlab.widgets.explorer import MAX_WINDOWS, ExplorerView
 
 
 @pytest.fixture
@@ -20,100 +27,91 @@ def test_defaults_are_the_seed_lesson(ex):
     assert ex.walk.image.tolist() == SEED_IMAGE.tolist()
     assert ex.family.value == "vertical edge" and ex.kernel_size.value == 3
     assert (ex.stride.value, ex.padding.value, ex.dilation.value, ex.flip.value) == (1, 0, 1, False)
-    assert ex.step.value == 0 and ex.step.max == 8
+    assert (ex.step.value, ex.step.min, ex.step.max) == (1, 1, 9)  # windows are numbered from 1
+    assert ex.phase.value == "collect"
+    assert isinstance(ex.widget, ExplorerView)
 
 
 def test_first_window_caption_shows_minus_four_with_a_unicode_minus(ex):
+    assert ex.caption.startswith("Window 1 of 9")
     assert "= \u22124" in ex.caption
     assert "1×1 + 2×0 + 3×(−1)" in ex.caption
     assert "-4" not in ex.caption  # never an ASCII hyphen as a minus sign
-    assert "\u22124" in ex.caption_widget.value  # and it is what the page shows
 
 
 def test_phase_offers_exactly_the_five_steps(ex):
     assert list(ex.phase.options) == ["place", "multiply", "sum", "slide", "collect"] == list(PHASES)
+    assert ex.view_model["phases"] == list(PHASES)
 
 
-def test_moving_the_step_slider_moves_the_window_and_fills_the_map(ex):
-    ex.step.value = 4  # centre window of the 3x3 output
-    assert ex.figure is ex._drawer.figure
-    assert ex._drawer.window.get_xy() == (0.5, 0.5)
-    data = ex._drawer.visible_map()
-    assert data.mask.ravel().tolist() == [False] * 5 + [True] * 4  # computed cells shown, future blank
-    assert data[0, 0] == -4
-    assert ex.caption.startswith("Window 5 of 9")
+def test_the_view_model_is_sent_once_with_every_window(ex):
+    vm = ex.view_model
+    assert vm is ex.widget.walk and vm["message"] == ""
+    assert [s["window"] for s in vm["steps"]] == list(range(1, 10))
+    assert vm["panels"]["map"]["rows"] == 3 and vm["steps"][0]["value_label"] == "\u22124"
 
 
-@pytest.mark.parametrize("phase, filled", [
-    ("place", 0),     # nothing collected yet for window 0
-    ("multiply", 0),
-    ("sum", 0),
-    ("slide", 1),     # the value has been written before the filter moves on
-    ("collect", 1),
+@pytest.mark.parametrize("window", [1, 5, 9])
+@pytest.mark.parametrize("phase", PHASES)
+def test_caption_is_the_text_equivalent_of_the_frame_shown(ex, window, phase):
+    ex.step.value, ex.phase.value = window, phase
+    assert ex.caption == step_caption(ex.walk, window - 1, phase)
+    assert ex.caption.startswith(f"Window {window} of 9 · {phase}")
+
+
+def test_moving_the_window_from_python_moves_the_view(ex):
+    ex.step.value = 5  # centre window of the 3x3 output
+    assert ex.widget.window == 5
+    step = ex.view_model["steps"][4]
+    assert (step["top"], step["left"], step["out_row"], step["out_col"]) == (1, 1, 1, 1)
+
+
+def test_the_page_moving_the_window_moves_the_value_widgets_and_caption(ex):
+    ex.widget.window = 3  # what the page does on a key press (no recomputation)
+    ex.widget.phase = "sum"
+    assert ex.step.value == 3 and ex.phase.value == "sum"
+    assert ex.caption.startswith("Window 3 of 9 · sum")
+
+
+@pytest.mark.parametrize("phase, answer_shown", [
+    ("place", False),     # the filter is placed: the sum is still a question
+    ("multiply", False),  # products shown, the sum comes next
+    ("sum", True),
+    ("slide", True),
+    ("collect", True),
 ])
-def test_each_phase_fills_the_feature_map_at_its_moment(ex, phase, filled):
+def test_the_sum_stays_a_question_until_the_sum_phase(ex, phase, answer_shown):
     ex.phase.value = phase
-    mask = ex._drawer.visible_map().mask
-    assert int((~mask).sum()) == filled
-    assert phase in ex.caption.splitlines()[0]
+    arithmetic = ex.caption.splitlines()[1]
+    assert arithmetic.endswith("= \u22124") is answer_shown
+    assert arithmetic.endswith("= ?") is not answer_shown
+    assert ex.view_model["phase_table"][phase]["show_sum"] is answer_shown
 
 
-def test_place_hides_the_products_and_multiply_shows_them(ex):
-    ex.phase.value = "place"
-    assert all(t.get_text() == "" for t in ex._drawer._product_texts[0])
-    assert ex._drawer.arithmetic_text.get_text().endswith("= ?")
-    ex.phase.value = "multiply"
-    assert [t.get_text() for t in ex._drawer._product_texts[0]][:3] == ["1", "0", "\u22123"]
-
-
-def test_place_caption_keeps_the_sum_a_question_like_the_figure(ex):
-    ex.phase.value = "place"
-    assert ex.caption.splitlines()[1].endswith("= ?")  # the text equivalent does not give the answer away
-    assert "\u22124" not in ex.caption
-    ex.phase.value = "sum"
-    assert ex.caption.splitlines()[1].endswith("= \u22124")
-
-
-def test_slide_shows_a_ghost_of_the_next_window(ex):
-    ex.phase.value = "slide"
-    ghost = ex._drawer._ghosts[0]
-    assert ghost.get_visible() and ghost.get_xy() == (0.5, -0.5)
-    assert ex._drawer.arrow.get_visible()
-    ex.step.value = 8  # last window: nowhere to slide to
-    assert not ghost.get_visible()
-    assert "last window" in ex.caption
-
-
-def test_collect_links_the_window_to_its_feature_map_cell(ex):
-    ex.step.value = 5
-    assert ex._drawer.link.get_visible()
-    assert ex._drawer.current_cell.get_xy() == (1.5, 0.5)
-
-
-def test_padding_changes_the_step_range_and_formula(ex):
+def test_padding_changes_the_window_range_and_formula(ex):
     ex.padding.value = 1
-    assert ex.step.max == 24
+    assert ex.step.max == 25 and len(ex.view_model["steps"]) == 25
     assert "⌊(5 + 2·1 − 3)/1⌋ + 1 = 5" in ex.caption
-    assert ex._drawer.ax_input[0].get_title() == "input (padded)"
+    assert ex.view_model["panels"]["input"]["title"] == "input (padded)"
 
 
-def test_step_value_is_clipped_when_the_output_shrinks(ex):
+def test_window_is_clipped_when_the_output_shrinks(ex):
     ex.padding.value = 1
-    ex.step.value = 24
+    ex.step.value = 25
     ex.padding.value = 0
-    assert ex.step.value == 8 and ex.step.max == 8
+    assert ex.step.value == 9 and ex.step.max == 9 and ex.widget.window == 9
 
 
 def test_stride_two_skips_every_other_window(ex):
     ex.stride.value = 2
-    assert ex.step.max == 3
-    ex.step.value = 1
-    assert ex._drawer.window.get_xy() == (1.5, -0.5)
+    assert ex.step.max == 4
+    assert [(s["top"], s["left"]) for s in ex.view_model["steps"]] == [(0, 0), (0, 2), (2, 0), (2, 2)]
 
 
 def test_stride_that_leaves_rows_unvisited_says_which(ex):
     ex.stride.value = 4  # one window: rows/columns 3 and 4 are never seen
     assert "never reaches input rows 3 and 4, and columns 3 and 4" in ex.caption
+    assert ex.view_model["panels"]["input"]["unvisited_rows"] == [3, 4]
     ex.padding.value = 1  # 7 padded rows, windows at rows 0-2 and 4-6: input row 2 (padded row 3) is skipped
     assert "never reaches input row 2, and column 2 " in ex.caption
 
@@ -122,37 +120,44 @@ def test_kernel_larger_than_padded_input_is_explained_not_raised(ex):
     ex.kernel_size.value = 7
     assert "does not fit" in ex.caption
     assert "padding 1 or more" in ex.caption and "filter size of 5 or less" in ex.caption
-    assert ex.step.disabled
+    assert ex.view_model["message"] == ex.caption and ex.view_model["steps"] == []
+    assert ex.walk is None and ex.step.disabled
     ex.padding.value = 1  # 7x7 fits in the 7x7 padded input again
     assert "does not fit" not in ex.caption and not ex.step.disabled
+    assert ex.view_model["message"] == ""
 
 
 def test_kernel_size_keeps_the_family(ex):
     ex.family.value = "box blur"
     ex.kernel_size.value = 5
     np.testing.assert_allclose(ex.walk.kernel, make_kernel("box blur", 5))
+    assert ex.view_model["panels"]["filter"]["rows"] == 5
+
+
+def test_every_family_is_offered_to_the_page(ex):
+    assert ex.widget.families == list(FAMILIES)
+    assert ex.widget.operations == []  # one operation: the page hides its chooser
 
 
 def test_flip_rotates_the_filter(ex):
     ex.flip.value = True
     np.testing.assert_array_equal(ex.walk.kernel, make_kernel("vertical edge", 3)[::-1, ::-1])
     assert "= 4" in ex.caption.splitlines()[1]
-    assert "flipped" in ex._drawer.ax_filter[0].get_title()
+    assert "flipped" in ex.view_model["panels"]["filter"]["title"]
 
 
-def test_dilation_marks_the_sampled_cells(ex):
+def test_dilation_spreads_the_sampled_cells(ex):
     ex.padding.value = 2
     ex.dilation.value = 2
-    sampled = ex._drawer._sampled[0]
-    assert sampled.get_visible() and len(sampled.get_paths()) == 9
+    assert ex.view_model["span"] == [5, 5]
+    assert ex.view_model["steps"][0]["rows"] == [0, 2, 4]
 
 
 def test_custom_kernel_is_offered_as_custom_at_its_own_size():
-    k = np.array([[0, 1], [1, 0]])
-    ex = Explorer(kernel=k)
-    assert ex.family.value == "custom" and "custom" in ex.family.options
+    ex = Explorer(kernel=np.array([[0, 1], [1, 0]]))
+    assert ex.family.value == "custom" and "custom" in ex.family.options and "custom" in ex.widget.families
     assert ex.kernel_size.value == 2
-    assert ex.step.max == 15
+    assert ex.step.max == 16
     ex.kernel_size.value = 3  # another size: a family kernel at that size
     assert ex.family.value == "vertical edge"
     ex.family.value = "custom"
@@ -163,18 +168,27 @@ def test_rgb_input_adds_the_channel_sums():
     ex = Explorer(sample_photo((6, 6), rgb=True), padding=1)
     lines = ex.caption.splitlines()
     assert [l.split(":")[0] for l in lines[1:5]] == ["R", "G", "B", "total"]
-    assert len(ex._drawer.ax_input) == 3
+    vm = ex.view_model
+    assert vm["channels"] == ["R", "G", "B"] and len(vm["panels"]["input"]["cells"]) == 3
+    assert len(vm["steps"][0]["products"]) == 3
 
 
 def test_photo_has_no_numbers_in_the_input_panel():
     ex = Explorer(sample_photo(32))
-    assert ex._drawer._fs_input == 0
-    assert ex.step.max == 30 * 25 - 1
+    assert ex.view_model["panels"]["input"]["numbers"] is False
+    assert ex.step.max == 30 * 25
 
 
-def test_settings_recompute_the_steps_once_and_steps_do_not(ex):
+def test_a_photo_too_big_for_the_page_is_explained_and_a_larger_stride_fits():
+    ex = Explorer(sample_photo(64))
+    assert ex.walk is None and f"at most {MAX_WINDOWS:,}" in ex.caption and "larger stride" in ex.caption
+    ex.stride.value = 2
+    assert ex.walk is not None and ex.view_model["message"] == ""
+
+
+def test_settings_recompute_once_and_stepping_never(ex):
     before = ex.compute_count
-    for i in range(9):
+    for i in range(1, 10):
         ex.step.value = i
     for p in PHASES:
         ex.phase.value = p
@@ -182,34 +196,57 @@ def test_settings_recompute_the_steps_once_and_steps_do_not(ex):
     ex.stride.value = 2
     ex.padding.value = 1
     assert ex.compute_count == before + 2
+    ex.padding.value = 1  # no change, no work
+    assert ex.compute_count == before + 2
 
 
-def test_css_classes_for_browser_tests(ex):
-    assert "convlab-explorer" in ex.widget._dom_classes
-    assert "convlab-caption" in ex.caption_widget._dom_classes
-    assert "convlab-figure" in ex._figure_box._dom_classes
-    for name, cls in [("stride", "convlab-stride"), ("padding", "convlab-padding"),
-                      ("kernel_size", "convlab-kernel-size"), ("step", "convlab-step")]:
-        assert cls in getattr(ex, name)._dom_classes
+def test_a_setting_from_the_page_recomputes_in_python(ex):
+    ex.widget.stride = 2  # what the page's stride slider sends
+    assert ex.stride.value == 2 and ex.step.max == 4
+    assert len(ex.view_model["steps"]) == 4
 
 
-def test_play_drives_the_step_slider(ex):
-    ex.play.value = 3
-    assert ex.step.value == 3
-    assert ex.caption.startswith("Window 4 of 9")
+def test_value_widgets_from_python_reach_the_view(ex):
+    ex.stride.value, ex.padding.value, ex.kernel_size.value = 2, 1, 5
+    ex.dilation.value, ex.flip.value, ex.family.value = 1, True, "box blur"
+    w = ex.widget
+    assert (w.stride, w.padding, w.kernel_size, w.dilation, w.flip, w.family) == (2, 1, 5, 1, True, "box blur")
 
 
-def test_png_fallback_renders_an_image():
-    ex = Explorer(live="png")
-    first = ex._canvas_widget.value
-    assert first[:8] == b"\x89PNG\r\n\x1a\n"
-    ex.step.value = 1
-    assert ex._canvas_widget.value != first
+def test_slider_ranges_reach_the_page(ex):
+    assert ex.widget.limits == {"stride": [1, 4], "padding": [0, 3], "kernel_size": [1, 7], "dilation": [1, 3]}
 
 
-def test_the_explorer_displays_as_a_widget(ex):
-    bundle = ex._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+def test_one_line_lesson_cells_choose_window_phase_and_basic_mode():
+    ex = Explorer(window=4, phase="sum", basic=True)
+    assert (ex.step.value, ex.phase.value, ex.widget.basic) == (4, "sum", True)
+    assert ex.caption.startswith("Window 4 of 9 · sum")
+    assert Explorer(step=2).step.value == 2  # `step` is a synonym, numbered from 1 too
+    assert Explorer(family="box blur", kernel_size=5, padding=2).walk.kernel.shape == (5, 5)
+
+
+def test_old_keyword_live_is_still_accepted():
+    assert Explorer(live="png").caption.startswith("Window 1 of 9")
+
+
+def test_the_display_bundle_carries_the_view_a_picture_and_the_caption(ex):
+    ex.step.value, ex.phase.value = 2, "sum"
+    data, metadata = ex._repr_mimebundle_()
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == ex.widget.model_id
+    assert data["text/plain"] == ex.caption
+    assert base64.b64decode(data["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert metadata["image/png"]["alt"].startswith("Window 2 of 9")
+
+
+def test_building_the_explorer_loads_no_matplotlib():
+    code = ("import sys; from convlab.widgets import Explorer; ex = Explorer(); ex.step.value = 3; "
+            "ex.stride.value = 2; assert 'matplotlib' not in sys.modules, 'matplotlib imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_browser_view_ships_its_script_and_style(ex):
+    assert "export default" in ex.widget._esm and "aria-live" in ex.widget._esm
+    assert ".convlab-explorer" in ex.widget._css and "focus-visible" in ex.widget._css
 
 
 @pytest.mark.parametrize("kwargs, phrase", [
@@ -219,9 +256,9 @@ def test_the_explorer_displays_as_a_widget(ex):
     (dict(kernel="1 0 -1"), "kernel must be an array of numbers"),  # typed text is not a kernel
     (dict(kernel=[[1, 0], [1]]), "kernel must be a rectangular grid"),
 ])
-def test_a_bad_image_or_kernel_is_explained_in_the_widget_not_raised(kwargs, phrase):
+def test_a_bad_image_or_kernel_is_explained_in_the_view_not_raised(kwargs, phrase):
     ex = Explorer(**kwargs)
-    assert ex.walk is None and phrase in ex.caption
+    assert ex.walk is None and phrase in ex.caption and phrase in ex.view_model["message"]
     assert ex.step.disabled
     ex.stride.value = 2  # the controls keep working and keep explaining
     assert phrase in ex.caption
@@ -233,8 +270,12 @@ def test_a_bad_image_or_kernel_is_explained_in_the_widget_not_raised(kwargs, phr
     (dict(padding="same"), TypeError, r"padding must be .* for the Explorer's slider; got 'same'"),  # TraitError
     (dict(dilation=1.5), TypeError, r"dilation must be a positive integer .*; got 1.5"),
     (dict(flip="yes"), TypeError, r"flip must be True .* got 'yes'"),  # was bool("yes")
+    (dict(window=0), ValueError, r"window must be a window number .*; got 0"),  # windows count from 1
+    (dict(window=10), ValueError, r"window must be between 1 and 9 for these settings; got 10"),
+    (dict(phase="add"), ValueError, r"phase must be one of 'place', .*; got 'add'"),
+    (dict(family="sobel"), ValueError, r"family must be one of .*; got 'sobel'"),
 ])
-def test_bad_settings_are_refused_by_name_before_any_work(kwargs, exc, pattern):
+def test_bad_settings_are_refused_by_name(kwargs, exc, pattern):
     with pytest.raises(exc, match=pattern):
         Explorer(**kwargs)
 
@@ -242,5 +283,11 @@ def test_bad_settings_are_refused_by_name_before_any_work(kwargs, exc, pattern):
 def test_settings_beyond_the_slider_range_widen_the_slider_instead_of_being_clamped():
     ex = Explorer(np.zeros((12, 12)), stride=5, padding=4, dilation=4)
     assert (ex.stride.value, ex.padding.value, ex.dilation.value) == (5, 4, 4)
-    assert "stride 5" in repr(ex) or "stride=5" in repr(ex)
+    assert ex.widget.limits["stride"] == [1, 5] and ex.stride.max == 5
+    assert "stride=5" in repr(ex)
     assert "/5⌋" in ex.caption
+
+
+def test_seed_walk_matches_the_view_model_caption_source(ex):
+    walk = compute_walk(SEED_IMAGE, make_kernel("vertical edge", 3))
+    assert ex.caption == step_caption(walk, 0, "collect")

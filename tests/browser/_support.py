@@ -347,7 +347,7 @@ JS_VIEW_SIGNATURE = (
     + """
   const area = el.closest('.jp-OutputArea') || el.closest('.jp-Cell') || document.body;
   const skip = (n) => n.parentElement && n.parentElement.closest(
-      '.widget-readout, .widget-play, input, textarea, style, script');
+      '.widget-readout, .widget-play, input, textarea, style, script, output, .convlab-window-text');
   const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT);
   const texts = [];
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -362,7 +362,17 @@ JS_VIEW_SIGNATURE = (
 }"""
 )
 
+# A slider: an ipywidgets slider (.widget-slider) or one of the Explorer's own labelled range inputs.
+SLIDERS = ".widget-slider, .convlab-explorer input[type=range]"
+# A rendered widget: an ipywidgets view, or the Explorer's own view (an anywidget, no ipywidgets class).
+WIDGETS = ".jupyter-widgets, .convlab-explorer"
+
 JS_SLIDER_STATE = """(el) => {
+  if (el.matches('input[type=range]')) {
+    return {now: Number(el.value), min: Number(el.min), max: Number(el.max), readout: el.value,
+            disabled: el.disabled, native: true,
+            visible: !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)};
+  }
   const h = el.querySelector('.noUi-handle');
   const readout = el.querySelector('.widget-readout');
   const target = el.querySelector('.noUi-target');
@@ -451,9 +461,9 @@ def move_slider_and_check_view(page, scope, *, label: str, max_sliders: int = 4,
     both ends, disabled or hidden is passed over). Returns a record of what changed; fails if no
     slider changed the caption or the figure.
     """
-    sliders = scope.locator(".widget-slider")
+    sliders = scope.locator(SLIDERS)
     count = sliders.count()
-    assert count > 0, f"{label}: no slider rendered (.widget-slider)"
+    assert count > 0, f"{label}: no slider rendered ({SLIDERS})"
     tried = []
     for i in range(count):
         if len(tried) >= max_sliders:
@@ -469,7 +479,7 @@ def move_slider_and_check_view(page, scope, *, label: str, max_sliders: int = 4,
         before = wait_stable_signature(page, slider)
         if shot_prefix:
             output_area_of(slider).screenshot(path=str(artifact_path(f"{shot_prefix}-before-slider.png")))
-        handle = slider.locator(".noUi-handle").first
+        handle = slider if state.get("native") else slider.locator(".noUi-handle").first
         handle.focus(timeout=10_000)
         handle.press(key, timeout=10_000)
         # The slider's own readout must follow the key (proves the key reached the widget).
@@ -683,3 +693,71 @@ def shutdown_kernels(base_url: str, token: str) -> None:
 
 def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- the Explorer's browser view
+
+JS_EXPLORER_STATE = """(root) => {
+  const svg = root.querySelector('svg.convlab-figure');
+  const caption = root.querySelector('.convlab-caption');
+  const checked = root.querySelector('.convlab-phase input:checked');
+  const area = root.closest('.jp-OutputArea-output') || root.closest('.jp-OutputArea') || root.parentElement;
+  const box = svg ? svg.getBoundingClientRect() : null;
+  const areaBox = area.getBoundingClientRect();
+  const viewBox = svg && svg.viewBox && svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 0;
+  const scale = box && viewBox ? box.width / viewBox : 0;
+  const sizes = svg ? Array.from(svg.querySelectorAll('text.convlab-number'))
+      .filter(t => t.textContent.trim()).map(t => Number(t.getAttribute('font-size')) * scale) : [];
+  return {
+    caption: caption ? caption.textContent : '',
+    first_line: caption ? caption.textContent.split('\\n')[0] : '',
+    phase: checked ? checked.value : null,
+    svg_width: box ? box.width : 0, svg_left: box ? box.left : 0, svg_right: box ? box.right : 0,
+    area_width: areaBox.width, area_left: areaBox.left, area_right: areaBox.right,
+    area_scroll: area.scrollWidth, area_client: area.clientWidth,
+    root_scroll: root.scrollWidth, root_client: root.clientWidth,
+    page_width: window.innerWidth, doc_scroll: document.documentElement.scrollWidth,
+    smallest_number_px: sizes.length ? Math.min(...sizes) : null,
+    has_title: !!(svg && svg.querySelector('title') && svg.querySelector('title').textContent.trim()),
+    has_desc: !!(svg && svg.querySelector('desc') && svg.querySelector('desc').textContent.trim()),
+    live: caption ? caption.getAttribute('aria-live') : null,
+  };
+}"""
+
+# Record every caption's first line the moment it changes (Play steps faster than a poll would see).
+JS_RECORD_CAPTIONS = """(root) => {
+  const caption = root.querySelector('.convlab-caption');
+  window.__convlabCaptions = [caption.textContent.split('\\n')[0]];
+  new MutationObserver(() => window.__convlabCaptions.push(caption.textContent.split('\\n')[0]))
+    .observe(caption, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def explorer_state(root) -> dict:
+    return root.evaluate(JS_EXPLORER_STATE)
+
+
+def wait_explorer(page, scope, *, timeout: float = 120, what: str = "the Explorer to draw"):
+    """The first Explorer view in ``scope`` once its figure is drawn and its caption written."""
+    root = scope.locator(".convlab-explorer").first
+
+    def drawn():
+        return root.count() and root.locator("svg.convlab-figure text").count() > 0 and \
+            explorer_state(root)["first_line"].startswith("Window ")
+
+    wait_until(page, drawn, timeout=timeout, what=what)
+    return root
+
+
+def overflow_report(state: dict) -> list[str]:
+    """What sticks out sideways (1 px of rounding allowed)."""
+    problems = []
+    if state["area_scroll"] > state["area_client"] + 1:
+        problems.append(f"output area scrolls: {state['area_scroll']} > {state['area_client']} px")
+    if state["root_scroll"] > state["root_client"] + 1:
+        problems.append(f"Explorer scrolls: {state['root_scroll']} > {state['root_client']} px")
+    if state["svg_right"] > state["area_right"] + 1:
+        problems.append(f"figure ends at {state['svg_right']:.0f} px, its output area at {state['area_right']:.0f}")
+    if state["doc_scroll"] > state["page_width"] + 1:
+        problems.append(f"the page scrolls sideways: {state['doc_scroll']} > {state['page_width']} px")
+    return problems

@@ -55,9 +55,9 @@ def test_notebook_runs_in_jupyterlab_and_its_slider_changes_the_view(notebook, l
         widget_errors = support.page_widget_errors(panel)
         assert not widget_errors, f"{rel}: the page shows {widget_errors}"
 
-        widgets = panel.locator(".jupyter-widgets").count()
-        sliders = panel.locator(".widget-slider").count()
-        figures = panel.locator(".jupyter-matplotlib, .jupyter-matplotlib-figure").count()
+        widgets = panel.locator(support.WIDGETS).count()
+        sliders = panel.locator(support.SLIDERS).count()
+        figures = panel.locator(".jupyter-matplotlib, .jupyter-matplotlib-figure, .convlab-explorer svg").count()
         record.update(widgets=widgets, sliders=sliders, live_figures=figures)
         assert widgets > 0, f"{rel}: no Jupyter widget rendered in the page"
         assert sliders > 0, f"{rel}: no slider rendered in the page"
@@ -66,4 +66,35 @@ def test_notebook_runs_in_jupyterlab_and_its_slider_changes_the_view(notebook, l
                                                               shot_prefix=f"lab-{name}")
     finally:
         support.artifact_path(f"lab-{name}.json").write_text(json.dumps(record, indent=2))
+        support.shutdown_kernels(base, token)
+
+
+def test_explorer_fits_a_1024_by_768_screen_in_jupyterlab(lab_server, page):
+    """At 1024×768 nothing overflows sideways, numbers stay at least 12 px; at 1280 the figure is wide."""
+    rel = "notebooks/explorer.ipynb"
+    base, token = lab_server["base"], lab_server["token"]
+    page.set_viewport_size({"width": 1024, "height": 768})
+    url = f"{base}/lab/workspaces/test-explorer-fit-{int(time.time())}/tree/{rel}?reset&token={token}"
+    try:
+        panel = support.open_notebook(page, url, rel)
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # as a learner with the file browser closed
+        state = support.run_all_cells(page, rel)
+        assert not state["errors"], state["errors"]
+        root = support.wait_explorer(page, panel)
+        root.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        fit = support.explorer_state(root)
+        page.screenshot(path=str(support.artifact_path("lab-explorer-1024x768.png")))
+        support.artifact_path("lab-explorer-1024x768.json").write_text(json.dumps(fit, indent=2))
+        assert not support.overflow_report(fit), support.overflow_report(fit)
+        assert fit["smallest_number_px"] is not None and fit["smallest_number_px"] >= 12, fit
+
+        page.set_viewport_size({"width": 1280, "height": 800})
+        support.wait_until(page, lambda: support.explorer_state(root)["svg_width"] > fit["svg_width"] + 50,
+                           timeout=15, what="the figure to grow with the window")
+        wide = support.explorer_state(root)
+        page.screenshot(path=str(support.artifact_path("lab-explorer-1280.png")))
+        assert wide["svg_width"] >= 0.6 * wide["area_width"], wide
+        assert not support.overflow_report(wide), support.overflow_report(wide)
+    finally:
         support.shutdown_kernels(base, token)

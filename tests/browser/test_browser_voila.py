@@ -2,6 +2,9 @@
 
 Two real paths a teacher uses: ``voila notebooks/explorer.ipynb`` on its own, and
 ``/voila/render/notebooks/explorer.ipynb`` inside a JupyterLab server (Voilà's server extension).
+On the standalone page, what a learner does with the Explorer: Play walks the five phases of a window,
+the keyboard alone walks a window and changes the stride (with visible focus), the figure fills a wide
+screen, and axe-core finds no serious or critical accessibility violation.
 """
 
 from __future__ import annotations
@@ -58,13 +61,14 @@ def check_explorer_page(page, url: str, label: str) -> dict:
         errors = [e for e in VOILA_ERROR_TEXTS if e in text]
         if errors:
             return {"errors": errors, "text": text[-3000:]}
-        return page.locator(".widget-slider").count() > 0 and page.locator(".widget-slider").first.is_visible()
+        figure = page.locator(".convlab-explorer svg.convlab-figure text")
+        return figure.count() > 0 and page.locator(support.SLIDERS).first.is_visible()
 
     result = support.wait_until(page, loaded, timeout=VOILA_LOAD_TIMEOUT, what=f"{label} to show a slider")
     if isinstance(result, dict):
         page.screenshot(path=str(support.artifact_path(f"{support.slug(label)}-error.png")), full_page=True)
         pytest.fail(f"{label}: the page shows {result['errors']}:\n{result['text']}", pytrace=False)
-    first_slider = page.locator(".widget-slider").first
+    first_slider = page.locator(support.SLIDERS).first
     support.wait_stable_signature(page, first_slider, timeout=30, quiet=2.0)
 
     text = body.inner_text()
@@ -74,8 +78,8 @@ def check_explorer_page(page, url: str, label: str) -> dict:
     assert visible_code == 0, f"{label}: {visible_code} code-cell elements are visible"
     shown = [ln for ln in code_lines(support.REPO_ROOT / "notebooks" / "explorer.ipynb") if ln in text]
     assert not shown, f"{label}: source code is visible on the page: {shown}"
-    record["widgets"] = page.locator(".jupyter-widgets").count()
-    record["sliders"] = page.locator(".widget-slider").count()
+    record["widgets"] = page.locator(support.WIDGETS).count()
+    record["sliders"] = page.locator(support.SLIDERS).count()
     assert record["widgets"] > 0, f"{label}: no widget rendered"
 
     page.screenshot(path=str(support.artifact_path(f"{support.slug(label)}-page.png")), full_page=True)
@@ -108,3 +112,100 @@ def test_voila_render_inside_jupyterlab_shows_the_explorer(lab_server, page):
         check_explorer_page(page, url, "voila-in-lab")
     finally:
         support.shutdown_kernels(base, token)
+
+
+PHASES = ["place", "multiply", "sum", "slide", "collect"]
+
+
+def open_explorer(page, voila_server, *, width: int, height: int):
+    page.set_viewport_size({"width": width, "height": height})
+    response = page.goto(voila_server["url"], wait_until="domcontentloaded", timeout=60_000)
+    assert response is not None and response.status == 200
+    return support.wait_explorer(page, page.locator("body"), timeout=VOILA_LOAD_TIMEOUT,
+                                 what="the Voilà page to draw the Explorer")
+
+
+def test_play_shows_all_five_phases_of_a_window(voila_server, page):
+    root = open_explorer(page, voila_server, width=1280, height=900)
+    root.locator("select.convlab-speed").select_option(label="fast")
+    root.evaluate(support.JS_RECORD_CAPTIONS)
+    root.locator("button.convlab-play").click()
+    seen = support.wait_until(
+        page, lambda: (lambda c: c if any(line.startswith("Window 2 of") for line in c) else None)(
+            page.evaluate("window.__convlabCaptions")),
+        timeout=30, what="Play to reach window 2")
+    root.locator("button.convlab-play").click()  # pause
+    page.screenshot(path=str(support.artifact_path("voila-explorer-play.png")))
+    first = [line.split(" · ")[1].split(":")[0] for line in seen if line.startswith("Window 1 of")]
+    ordered = [p for i, p in enumerate(first) if i == 0 or first[i - 1] != p]
+    assert ordered[-5:] == PHASES, f"Play showed {ordered} for window 1 (captions: {seen})"
+    assert any(line.startswith("Window 2 of 9 · place") for line in seen), seen
+
+
+def test_keyboard_alone_walks_a_window_and_changes_the_stride(voila_server, page):
+    root = open_explorer(page, voila_server, width=1280, height=900)
+    page.locator("body").focus()
+
+    def tab_to(predicate_js: str, what: str, limit: int = 40, key: str = "Tab"):
+        for _ in range(limit):
+            page.keyboard.press(key)
+            if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate_js}); }}"):
+                focus = page.evaluate("""() => { const el = document.activeElement;
+                  const style = getComputedStyle(el);
+                  return {visible: el.matches(':focus-visible'), outline: style.outlineStyle,
+                          width: parseFloat(style.outlineWidth)}; }""")
+                assert focus["visible"] and focus["outline"] != "none" and focus["width"] >= 2, \
+                    f"{what}: focus is not visible ({focus})"
+                return
+        pytest.fail(f"{limit} presses of {key} never reached {what}")
+
+    tab_to("el.matches('.convlab-stride input[type=range]')", "the stride slider")
+    page.keyboard.press("ArrowRight")
+    support.wait_until(page, lambda: "/2⌋" in support.explorer_state(root)["caption"], timeout=30,
+                       what="the caption to show stride 2 after ArrowRight")
+    assert support.explorer_state(root)["first_line"].startswith("Window 1 of 4")
+    page.screenshot(path=str(support.artifact_path("voila-explorer-keyboard-stride.png")))
+
+    tab_to("el.matches('.convlab-phase input[type=radio]')", "the phase choice")
+    for _ in range(len(PHASES)):  # back to the first phase with ArrowLeft (a radio group's own keys)
+        if support.explorer_state(root)["phase"] == "place":
+            break
+        page.keyboard.press("ArrowLeft")
+    seen = [support.explorer_state(root)["phase"]]
+    for _ in range(4):  # then one phase per key press: multiply, sum, slide, collect
+        page.keyboard.press("ArrowRight")
+        state = support.explorer_state(root)
+        seen.append(state["phase"])
+        assert state["first_line"].startswith(f"Window 1 of 4 · {state['phase']}"), state["first_line"]
+    assert seen[-5:] == PHASES, seen
+    page.screenshot(path=str(support.artifact_path("voila-explorer-keyboard-phases.png")))
+
+    tab_to("el.matches('input.convlab-window')", "the window slider", key="Shift+Tab")
+    page.keyboard.press("ArrowRight")
+    state = support.explorer_state(root)
+    assert state["first_line"].startswith("Window 2 of 4"), state["first_line"]
+
+
+def test_figure_spans_most_of_a_wide_screen(voila_server, page):
+    root = open_explorer(page, voila_server, width=1280, height=900)
+    state = support.explorer_state(root)
+    page.screenshot(path=str(support.artifact_path("voila-explorer-1280.png")))
+    assert state["svg_width"] >= 0.6 * state["page_width"], state
+    assert not support.overflow_report(state), support.overflow_report(state)
+
+
+def test_the_explorer_page_has_no_serious_accessibility_violations(voila_server, page):
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        support.skip_or_fail("axe-playwright-python is not installed (requirements-dev.txt)")
+    root = open_explorer(page, voila_server, width=1280, height=900)
+    state = support.explorer_state(root)
+    assert state["has_title"] and state["has_desc"] and state["live"] == "polite", state
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                             "wcag21aa"]}})
+    violations = results.response["violations"]
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in violations
+           if v["impact"] in ("serious", "critical")]
+    support.artifact_path("voila-explorer-axe.json").write_text(json.dumps(violations, indent=2))
+    assert not bad, f"axe-core: {bad}"
