@@ -194,7 +194,7 @@ def test_grid_panel_follows_a_grid_that_grows_past_the_numbers_limit_and_back():
     image, texts = panel.image, list(panel.texts)
     panel.update(np.ones((NUMBERS_UP_TO + 1, 4)))  # too big for numbers: labels hidden, ticks gone
     assert not any(t.get_visible() for t in panel.texts) and list(panel.ax.get_xticks()) == []
-    assert panel.image.get_clim() == (1.0, 2.0)  # unsigned, gray
+    assert panel.image.get_clim() == (0.0, 2.0)  # all cells 1: the middle of the gray scale (mid-grey)
     panel.update(-np.eye(3))
     assert panel.image is image and panel.texts == texts
     assert [t.get_text() for t in texts] == ["−1", "0", "0", "0", "−1", "0", "0", "0", "−1"]

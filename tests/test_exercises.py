@@ -222,3 +222,77 @@ def test_forgetting_to_rotate_is_named_when_the_question_is_convolution():
 def test_check_unvisited_explains_window_starts_with_every_padding_form(padding, first_start):
     message = check_unvisited([], 7, 3, stride=1, padding=padding).message
     assert f"windows start at {first_start.replace(chr(0x2212), '-')}," in message
+
+
+# ---------------------------------------------------------------- checkers for the lessons' new tasks
+
+from convlab.core.exercises import (Question, check_keras_same_padding, check_kernel_design, check_landing,  # noqa: E402
+                                    check_matching, keras_same_padding)
+from convlab import conv2d as _conv2d  # noqa: E402
+
+
+@pytest.mark.parametrize("answer, correct, phrase", [
+    ("row 0, column 1: 2", True, "lands at row 0, column 1"),   # value and place
+    ((0, 1, 2), True, "lands"),                                  # a tuple works too
+    ("row 1, column 0: 2", False, "swapped row and column"),     # value right, axes swapped
+    ("row 1, column 2: 2", False, "count the feature map's rows and columns from 0"),  # 1-based place
+    ("row 0, column 1: 5", False, "place is right"),             # place right, value wrong
+    ("row 2, column 2: 2", False, "place is not"),               # value right, place wrong
+])
+def test_check_landing_tests_value_and_place(answer, correct, phrase):
+    fb = check_landing(answer, SEED_IMAGE, SEED_KERNEL, 2)
+    assert fb.correct is correct and phrase in fb.message
+
+
+def test_check_landing_windows_count_from_one():
+    with pytest.raises(ValueError, match="window"):
+        check_landing("0 0 -4", SEED_IMAGE, SEED_KERNEL, 0)
+
+
+def test_check_kernel_design_accepts_any_kernel_that_makes_the_target():
+    target = _conv2d(SEED_IMAGE, SEED_KERNEL)
+    assert check_kernel_design("1 0 -1; 1 0 -1; 1 0 -1", SEED_IMAGE, target).correct
+    assert check_kernel_design(SEED_KERNEL, SEED_IMAGE, target).correct
+    wrong = check_kernel_design("-1 0 1; -1 0 1; -1 0 1", SEED_IMAGE, target)
+    assert not wrong.correct and "differ" in wrong.slip
+    assert "feature map" in check_kernel_design("1 0; 0 1", SEED_IMAGE, target).slip   # wrong size
+    assert not check_kernel_design("1 0 -1; 1 0", SEED_IMAGE, target).readable
+
+
+def test_check_matching_names_the_wrong_letters_only():
+    fb = check_matching("A1 B1", {"A": 1, "B": 2}, ["blur", "edges"], {"A": "smooth", "B": "white on flat"})
+    assert not fb.correct and fb.slip == "1 of 2 right; look again at B."
+    assert check_matching({"a": 1, "b": 2}, {"A": 1, "B": 2}, ["x", "y"], {"A": "", "B": ""}).correct
+
+
+@pytest.mark.parametrize("n, k, s, pads", [
+    (6, 3, 2, (0, 1)),   # the porting bug: odd filter, stride 2, even input -> uneven
+    (5, 3, 2, (1, 1)),   # odd input: even
+    (5, 3, 1, (1, 1)),   # stride 1: (k - 1)/2 per side, like PyTorch
+    (4, 2, 1, (0, 1)),   # even filter: the extra pixel after
+    (7, 1, 3, (0, 0)),   # 1x1 filter never needs padding
+])
+def test_keras_same_padding_table(n, k, s, pads):
+    assert keras_same_padding(n, k, s) == pads
+    before, after = pads
+    assert (n + before + after - k) // s + 1 == -(-n // s)   # gives Keras's ceil(n/s) outputs
+
+
+def test_check_keras_same_padding_names_the_swapped_sides():
+    assert check_keras_same_padding("0, 1", 6, 3, stride=2).correct
+    assert "after" in check_keras_same_padding("1, 0", 6, 3, stride=2).slip
+
+
+def test_question_holds_back_the_answer_for_one_wrong_try():
+    q = Question(check_window_value, SEED_IMAGE, SEED_KERNEL, 0, 1)
+    first = q.check(13)
+    assert "= 2" not in first.message and "Try again" in first.message
+    assert "= 2" in q.check(3).message
+    assert q.reveal().endswith("= 2.")
+
+
+def test_question_checks_its_solution():
+    with pytest.raises(ValueError, match="solution"):
+        Question(check_kernel_design, SEED_IMAGE, SEED_IMAGE[1:4, 1:4], solution="1 0 0; 0 0 0; 0 0 0")
+    q = Question(check_kernel_design, SEED_IMAGE, SEED_IMAGE[1:4, 1:4], solution="0 0 0; 0 1 0; 0 0 0")
+    assert "One answer: 0 0 0; 0 1 0; 0 0 0" in q.reveal()

@@ -39,11 +39,33 @@ def test_quiz_button_checks_again():
 
 
 def test_quiz_with_options_uses_buttons():
-    q = Quiz(check_choice, "which?", "b", {"a": "no", "b": "yes"}, options=["a", "b"])
+    q = Quiz(check_choice, "which?", "b", {"a": "no", "b": "yes", "c": "never"}, options=["a", "b", "c"])
     q.answer.value = "a"
-    assert not q.last.correct and "The answer is" in q.feedback.value
+    assert not q.last.correct and "The answer is" not in q.feedback.value  # first try: why "a" is wrong only
+    assert "no" in q.feedback.value
+    q.answer.value = "c"
+    assert "The answer is" in q.feedback.value  # second wrong try: the answer
     q.answer.value = "b"
     assert q.last.correct
+
+
+def test_quiz_keeps_the_answer_back_until_the_second_wrong_try():
+    q = Quiz(check_output_size, "width?", 7, 3, stride=2, padding=1)
+    q.submit("3")
+    assert "forget the padding" in q.feedback.value and "= 4" not in q.feedback.value
+    assert "Try again" in q.feedback.value
+    q.submit("3")  # the same wrong answer again is not a new try
+    assert "= 4" not in q.feedback.value
+    q.submit("five")  # unreadable: not a try either
+    assert "= 4" not in q.feedback.value
+    q.submit("6")
+    assert "= 4" in q.feedback.value
+
+
+def test_quiz_show_answer_button_shows_the_worked_answer():
+    q = Quiz(check_window_value, "first window?", SEED_IMAGE, SEED_KERNEL)
+    q.show_answer.click()
+    assert "= −4" in q.feedback.value and "Answer" in q.feedback.value
 
 
 def _run(steps=30):

@@ -31,6 +31,12 @@ from .steps import format_number, iter_steps
 
 __all__ = [
     "Feedback",
+    "Question",
+    "keras_same_padding",
+    "check_landing",
+    "check_kernel_design",
+    "check_matching",
+    "check_keras_same_padding",
     "check_output_size",
     "check_output_shape",
     "check_window_value",
@@ -60,6 +66,9 @@ class Feedback:
         False when no prediction was given yet (the answer was ``None`` or blank).
     hint : str
         For an unanswered question: how to start.
+    slip : str
+        For a wrong answer: what went wrong, *without* giving the answer away (what a first wrong try
+        is shown; see :class:`Question`).
 
     Examples
     --------
@@ -74,6 +83,8 @@ class Feedback:
     message: str
     answered: bool = True
     hint: str = ""
+    slip: str = ""
+    readable: bool = True
 
     def __bool__(self) -> bool:
         return self.correct
@@ -126,13 +137,19 @@ def _unanswered(answer) -> bool:
     return answer is None or (isinstance(answer, str) and not answer.strip())
 
 
+def _wrong(explain: str, slip: str = "") -> Feedback:
+    """A wrong answer: the worked answer (``explain``) and, if recognised, the slip (which gives nothing away)."""
+    explain = explain.rstrip()
+    return Feedback(False, f"{explain} {slip}" if slip else explain, slip=slip)
+
+
 def _ask(hint: str) -> Feedback:
     return Feedback(False, f"replace None with your prediction and run the cell again. {hint}".rstrip(),
                     answered=False, hint=hint)
 
 
 def _unreadable(answer, what: str) -> Feedback:
-    return Feedback(False, f"I could not read {answer!r} as {what}.")
+    return Feedback(False, f"I could not read {answer!r} as {what}.", readable=False)
 
 
 def _same(a: float, b: float, tol: float = 1e-6) -> bool:
@@ -214,10 +231,10 @@ def check_output_size(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedb
         return Feedback(True, f"{formula}.")
     for value, why in _size_slips(n, k, stride, padding, dilation):
         if value == x and value != expected:
-            return Feedback(False, f"{formula}. Your {_n(x)} is what you get if you {why}.")
+            return _wrong(f"{formula}.", f"Your {_n(x)} is what you get if you {why}.")
     if x != int(x):
-        return Feedback(False, f"{formula}. An output size is a whole number: the ⌊ ⌋ rounds down.")
-    return Feedback(False, f"{formula}.")
+        return _wrong(f"{formula}.", "An output size is a whole number: the ⌊ ⌋ rounds down.")
+    return _wrong(f"{formula}.")
 
 
 def check_output_shape(answer, image_shape, kernel_shape, *, stride=1, padding=0, dilation=1) -> Feedback:
@@ -243,7 +260,8 @@ def check_output_shape(answer, image_shape, kernel_shape, *, stride=1, padding=0
     text = f"rows {rows.message.rstrip('.')}, columns {cols.message}"
     if rows.correct and cols.correct:
         return Feedback(True, text)
-    return Feedback(False, text)
+    slips = [f"({axis}) {fb.slip}" for axis, fb in (("rows", rows), ("columns", cols)) if fb.slip]
+    return Feedback(False, text, slip=" ".join(slips) or "Use the formula once for the rows and once for the columns.")
 
 
 def check_same_padding(answer, k, *, dilation=1) -> Feedback:
@@ -274,10 +292,10 @@ def check_same_padding(answer, k, *, dilation=1) -> Feedback:
     if expected is not None and x == expected:
         return Feedback(True, explain)
     if x == lost and lost:
-        return Feedback(False, f"{explain} Your {_n(x)} is the total: it is split between the two sides.")
+        return _wrong(explain, f"Your {_n(x)} is the total: it is split between the two sides.")
     if x == span:
-        return Feedback(False, f"{explain} Your {_n(x)} is the kernel's width, not the positions it loses.")
-    return Feedback(False, explain)
+        return _wrong(explain, f"Your {_n(x)} is the kernel's width, not the positions it loses.")
+    return _wrong(explain)
 
 
 def check_unvisited(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedback:
@@ -310,8 +328,8 @@ def check_unvisited(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedbac
     if sorted(int(v) for v in values) == expected and all(v == int(v) for v in values):
         return Feedback(True, explain)
     if expected and sorted(int(v) + 1 for v in expected) == sorted(values):
-        return Feedback(False, f"{explain} (Count positions from 0: your numbers are one too high.)")
-    return Feedback(False, explain)
+        return _wrong(explain, "(Count positions from 0: your numbers are one too high.)")
+    return _wrong(explain)
 
 
 # --------------------------------------------------------------------------- a window's value
@@ -357,7 +375,7 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
     if _same(x, expected, tol):
         return Feedback(True, f"{arithmetic}.")
     why = _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi)
-    return Feedback(False, f"{arithmetic}. {why}" if why else f"{arithmetic}.")
+    return _wrong(f"{arithmetic}.", why or "")
 
 
 def _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) -> str | None:
@@ -433,8 +451,8 @@ def check_parameter_count(answer, kernel_size, in_channels, out_channels, *, bia
     ]
     for value, why in slips:
         if x == value and value != expected:
-            return Feedback(False, f"{explain} Your {_n(x)} {why}.")
-    return Feedback(False, explain)
+            return _wrong(explain, f"Your {_n(x)} {why}.")
+    return _wrong(explain)
 
 
 # --------------------------------------------------------------------------- generic
@@ -465,10 +483,12 @@ def check_choice(answer, correct, explanations: Mapping[str, str]) -> Feedback:
         text = options[int(text) - 1].lower()
     match = next((o for o in options if o.lower() == text), None)
     if match is None:
-        return Feedback(False, f"{answer!r} is not one of the options: " + ", ".join(f'"{o}"' for o in options) + ".")
+        return Feedback(False, f"{answer!r} is not one of the options: " + ", ".join(f'"{o}"' for o in options) + ".",
+                        readable=False)
     if match == correct:
         return Feedback(True, f"{explanations[correct]}.")
-    return Feedback(False, f'"{match}": {explanations[match]}. The answer is "{correct}": {explanations[correct]}.')
+    return Feedback(False, f'"{match}": {explanations[match]}. The answer is "{correct}": {explanations[correct]}.',
+                    slip=f'"{match}": {explanations[match]}.')
 
 
 def check_number(answer, expected, *, why: str, slips: Mapping[Any, str] | None = None, tol: float = 1e-6) -> Feedback:
@@ -490,8 +510,308 @@ def check_number(answer, expected, *, why: str, slips: Mapping[Any, str] | None 
         return Feedback(True, f"{why}.")
     for value, cause in (slips or {}).items():
         if _same(x, float(value), tol):
-            return Feedback(False, f"{why}. Your {_n(x)}: {cause}.")
-    return Feedback(False, f"{why}.")
+            return _wrong(f"{why}.", f"Your {_n(x)}: {cause}.")
+    return _wrong(f"{why}.")
+
+
+# --------------------------------------------------------------------------- value AND position
+
+
+def check_landing(answer, image, kernel, window: int, *, stride=1, padding=0, dilation=1, flip=False) -> Feedback:
+    """Check where window number ``window`` (counting from 1, in the order the filter visits) lands in the
+    feature map, **and** the value written there: answers like ``"row 1, column 2: 5"`` or ``(1, 2, 5)``.
+
+    Rows and columns of the feature map count from 0, as in Python; windows count from 1, as people do.
+
+    Examples
+    --------
+    >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
+    >>> check_landing("row 0, column 1: 2", SEED_IMAGE, SEED_KERNEL, 2)
+    ✓ Right: window 2 is the 2nd of row 0 (windows are visited row by row, 3 per row), so it lands at row 0, column 1; its value is 2×1 + 3×0 + 0×(−1) + 1×1 + 2×0 + 3×(−1) + 2×1 + 1×0 + 0×(−1) = 2.
+    >>> check_landing((1, 0, 2), SEED_IMAGE, SEED_KERNEL, 2).slip
+    'You swapped row and column: the value is right, but rows go down and columns go across.'
+    """
+    settings = dict(stride=stride, padding=padding, dilation=dilation, flip=flip)
+    steps = list(iter_steps(image, kernel, **settings))
+    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or not 1 <= window <= len(steps):
+        raise ValueError(f"window must be a window number from 1 to {len(steps)}; got {window!r}")
+    step = steps[window - 1]
+    per_row = steps[-1].out_col + 1
+    r, c, value = step.out_row, step.out_col, step.value
+    nth = step.out_col + 1
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(nth if nth < 20 else nth % 10, "th")
+    explain = (f"window {window} is the {nth}{suffix} of row {r} (windows are visited row by row, {per_row} per row), "
+               f"so it lands at row {r}, column {c}; its value is {step.arithmetic(max_terms=12).replace(chr(10), '; ')}.")
+    if _unanswered(answer):
+        return _ask("Give the feature-map row and column (from 0) and the value, e.g. row 1, column 2: 5.")
+    values = _read_numbers(answer.replace(":", " ").replace("=", " ").replace("row", " ").replace("column", " ")
+                           .replace("col", " ") if isinstance(answer, str) else answer)
+    if values is None or len(values) != 3:
+        return _unreadable(answer, "a row, a column and a value such as 'row 1, column 2: 5'")
+    ar, ac, av = values
+    tol = 1e-6 if np.all(step.products == np.round(step.products)) else 0.005
+    place_ok, value_ok = (ar, ac) == (r, c), _same(av, value, tol)
+    if place_ok and value_ok:
+        return Feedback(True, explain)
+    if value_ok and (ar, ac) == (c, r):
+        return _wrong(explain, "You swapped row and column: the value is right, but rows go down and columns go across.")
+    if value_ok and (ar, ac) == (r + 1, c + 1):
+        return _wrong(explain, "The value is right; count the feature map's rows and columns from 0.")
+    if value_ok:
+        return _wrong(explain, "The value is right but the place is not: count the windows row by row.")
+    if place_ok:
+        return _wrong(explain, "The place is right; check the multiply-sum.")
+    return _wrong(explain, "Neither the place nor the value is right: find the window's corner first.")
+
+
+# --------------------------------------------------------------------------- higher-order tasks
+
+
+def _read_grid(answer) -> np.ndarray | None:
+    """A 2-D grid of numbers from an array or text: rows separated by ';' or new lines, entries by spaces or commas."""
+    if isinstance(answer, str):
+        rows = [r for r in re.split(r"[;\n]+", answer.strip().strip("[]")) if r.strip()]
+        parsed = [_read_numbers(r.strip().strip("[]")) for r in rows]
+        if not parsed or any(p is None or not p for p in parsed) or len({len(p) for p in parsed}) != 1:
+            return None
+        return np.array(parsed, dtype=np.float64)
+    try:
+        grid = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return grid if grid.ndim == 2 and grid.size and np.all(np.isfinite(grid)) else None
+
+
+def check_kernel_design(answer, image, target, *, stride=1, padding=0, dilation=1, flip=False) -> Feedback:
+    """Check a kernel the learner designed: does it turn ``image`` into the feature map ``target``?
+
+    Any kernel that produces the target is right (there may be several). ``answer`` is an array or text
+    such as ``"0 0 0; 0 1 0; 0 0 0"``.
+
+    Examples
+    --------
+    >>> from convlab.images import SEED_IMAGE
+    >>> centre = SEED_IMAGE[1:4, 1:4]
+    >>> check_kernel_design("0 0 0; 0 1 0; 0 0 0", SEED_IMAGE, centre)
+    ✓ Right: your kernel turns the image into the target feature map, all 9 values.
+    >>> print(check_kernel_design("1 0 0; 0 0 0; 0 0 0", SEED_IMAGE, centre).slip)
+    3 of the 9 values differ; e.g. row 1, column 0: your kernel gives 0, the target is 2.
+    """
+    target = np.asarray(target, dtype=np.float64)
+    if _unanswered(answer):
+        return _ask("Type the kernel's rows separated by ';', e.g. 0 0 0; 0 1 0; 0 0 0.")
+    kernel = _read_grid(answer)
+    if kernel is None:
+        return _unreadable(answer, "a kernel: rows of numbers separated by ';'")
+    try:
+        got = conv2d(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip)
+    except ValueError as err:
+        return Feedback(False, f"this kernel cannot slide over the image: {err}.", slip=f"This kernel cannot slide over the image: {err}.")
+    if got.shape != target.shape:
+        why = (f"your {kernel.shape[0]}×{kernel.shape[1]} kernel gives a {got.shape[0]}×{got.shape[1]} feature map; "
+               f"the target is {target.shape[0]}×{target.shape[1]}: change the kernel's size.")
+        return Feedback(False, why[0].upper() + why[1:], slip=why[0].upper() + why[1:])
+    diff = ~np.isclose(got, target, atol=1e-6)
+    if not diff.any():
+        return Feedback(True, f"your kernel turns the image into the target feature map, all {target.size} values.")
+    (r, c) = np.argwhere(diff)[0]
+    slip = (f"{int(diff.sum())} of the {target.size} values differ; e.g. row {r}, column {c}: your kernel gives "
+            f"{_n(got[r, c])}, the target is {_n(target[r, c])}.")
+    return Feedback(False, slip, slip=slip)
+
+
+def _read_matching(answer) -> dict | None:
+    if isinstance(answer, Mapping):
+        pairs = {str(k).strip().upper(): v for k, v in answer.items()}
+    elif isinstance(answer, str):
+        found = re.findall(r"([A-Za-z])\s*[:=\-→>]*\s*(\d+)", answer)
+        if not found:
+            return None
+        pairs = {k.upper(): v for k, v in found}
+    else:
+        return None
+    out = {}
+    for k, v in pairs.items():
+        x = _read_number(v)
+        if x is None or x != int(x):
+            return None
+        out[k] = int(x)
+    return out
+
+
+def check_matching(answer, correct: Mapping[str, int], options: list, explanations: Mapping[str, str]) -> Feedback:
+    """Check a matching task: pictures labelled A, B, … to the numbered ``options`` (counting from 1).
+
+    ``correct`` maps each letter to its option's number; ``explanations`` says, per letter, how to tell.
+    Answers like ``"A2 B1 C3"``, ``"A:2, B:1, C:3"`` or a dict.
+
+    Examples
+    --------
+    >>> opts = ["blur", "edges"]
+    >>> why = {"A": "A is smooth: a blur", "B": "B is white on flat areas: edges"}
+    >>> check_matching("A1 B2", {"A": 1, "B": 2}, opts, why)
+    ✓ Right: A → 1 (blur): A is smooth: a blur; B → 2 (edges): B is white on flat areas: edges.
+    >>> check_matching("A2 B1", {"A": 1, "B": 2}, opts, why).slip
+    '0 of 2 right; look again at A, B.'
+    """
+    letters = sorted(correct)
+    explain = "; ".join(f"{k} → {correct[k]} ({options[correct[k] - 1]}): {explanations[k]}" for k in letters) + "."
+    if _unanswered(answer):
+        return _ask("Give a number for each letter, e.g. " + " ".join(f"{k}{i + 1}" for i, k in enumerate(letters)) + ".")
+    given = _read_matching(answer)
+    if given is None or sorted(given) != letters:
+        return _unreadable(answer, "one number for each of " + ", ".join(letters) + " (e.g. "
+                           + " ".join(f"{k}{i + 1}" for i, k in enumerate(letters)) + ")")
+    wrong = [k for k in letters if given[k] != correct[k]]
+    if not wrong:
+        return Feedback(True, explain)
+    return _wrong(explain, f"{len(letters) - len(wrong)} of {len(letters)} right; look again at {', '.join(wrong)}.")
+
+
+def keras_same_padding(n: int, k: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """The padding (before, after) that Keras/TensorFlow's ``padding='same'`` adds along one axis.
+
+    The output has ⌈n/s⌉ positions; the total padding is what that needs,
+    ``max((⌈n/s⌉ − 1)·s + span − n, 0)``, and an odd total puts the extra pixel **after** (bottom/right).
+    With a stride this can be uneven even for an odd filter — a classic bug when porting a model between
+    Keras and PyTorch (whose integer padding is the same on both sides).
+
+    Examples
+    --------
+    >>> keras_same_padding(6, 3, stride=2)       # 0 on top, 1 at the bottom
+    (0, 1)
+    >>> keras_same_padding(5, 3, stride=2)
+    (1, 1)
+    >>> keras_same_padding(5, 3)
+    (1, 1)
+    """
+    for value, name in ((n, "n"), (k, "k"), (stride, "stride"), (dilation, "dilation")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    span = dilation * (k - 1) + 1
+    out = -(-n // stride)
+    total = max((out - 1) * stride + span - n, 0)
+    return total // 2, total - total // 2
+
+
+def check_keras_same_padding(answer, n, k, *, stride=1) -> Feedback:
+    """Check a prediction of Keras's 'same' padding along one axis, as ``"before, after"`` (e.g. ``"1, 1"``).
+
+    Examples
+    --------
+    >>> check_keras_same_padding("0, 1", 6, 3, stride=2)
+    ✓ Right: Keras wants ⌈6/2⌉ = 3 outputs; the windows then need (3 − 1)·2 + 3 = 7 pixels, 1 more than the 6 there are: 0 before, 1 after (the extra one goes after).
+    """
+    before, after = keras_same_padding(n, k, stride)
+    out = -(-n // stride)
+    need = (out - 1) * stride + k
+    total = before + after
+    explain = (f"Keras wants ⌈{n}/{stride}⌉ = {out} outputs; the windows then need ({out} − 1)·{stride} + {k} = {need} "
+               f"pixels, {total} more than the {n} there are: {before} before, {after} after"
+               + (" (the extra one goes after)." if before != after else "."))
+    if _unanswered(answer):
+        return _ask("Give the padding before and after, e.g. 1, 1.")
+    values = _read_numbers(answer)
+    if values is None or len(values) != 2:
+        return _unreadable(answer, "two numbers: padding before, padding after")
+    if tuple(values) == (before, after):
+        return Feedback(True, explain)
+    if tuple(values) == (after, before):
+        return _wrong(explain, "The total is right, but Keras puts the extra pixel after (bottom/right), not before.")
+    if values[0] == values[1]:
+        return _wrong(explain, "Equal padding on both sides is what PyTorch's integer padding does; count how many "
+                               "pixels ⌈n/s⌉ windows need.")
+    return _wrong(explain)
+
+
+# --------------------------------------------------------------------------- a question with tries
+
+
+class Question:
+    """One exercise that keeps its answer back until the learner has tried twice (or asks for it).
+
+    ``Question(check, *args, **kwargs)`` wraps a checker; :meth:`check` grades a prediction. A right answer
+    is confirmed with the worked answer. After the **first** wrong try only the slip is shown (what went
+    wrong, never the answer) and the learner is asked to try again; the worked answer comes with the
+    **second** wrong try, or from :meth:`reveal`. Predictions that cannot be read do not count as tries.
+
+    Parameters
+    ----------
+    check : callable
+        A checker of this module, called as ``check(answer, *args, **kwargs)``.
+    solution : optional
+        One right answer, shown by :meth:`reveal` (needed when the checker's verdict does not contain it,
+        e.g. :func:`check_kernel_design`, where many kernels may be right).
+
+    Examples
+    --------
+    >>> q = Question(check_output_size, 7, 3, stride=2, padding=1)
+    >>> print(q.check(3))
+    ✗ Not quite: Your 3 is what you get if you forget the padding: ⌊(7 + 2·0 − 3)/2⌋ + 1 = 3. Try again (the answer is shown after a second try).
+    >>> print(q.check(5))
+    ✗ Not quite: ⌊(7 + 2·1 − 3)/2⌋ + 1 = 4.
+    >>> q.check(4).correct
+    True
+    >>> Question(check_output_size, 7, 3, stride=2, padding=1).reveal()
+    '⌊(7 + 2·1 − 3)/2⌋ + 1 = 4.'
+    """
+
+    def __init__(self, check: Callable[..., Feedback], *args, solution=None, **kwargs):
+        if not callable(check):
+            raise TypeError(f"check must be a checker function from convlab.exercises; got {check!r}")
+        check(None, *args, **kwargs)  # a question with impossible settings fails here, when it is built
+        if solution is not None and not check(solution, *args, **kwargs).correct:
+            raise ValueError(f"solution must be a right answer to the question; got {solution!r}")
+        self._check, self._args, self._kwargs = check, args, kwargs
+        self.check_function, self.args, self.kwargs = check, args, kwargs
+        self.solution = solution
+        self.wrong_tries: list = []
+        self.solved = False
+
+    @property
+    def options(self) -> list | None:
+        """The choices of a multiple-choice question (``check_choice``), else None."""
+        return list(self._args[1]) if self._check is check_choice else None
+
+    def grade(self, answer) -> Feedback:
+        """The checker's full verdict, without counting a try."""
+        return self._check(answer, *self._args, **self._kwargs)
+
+    def check(self, answer) -> Feedback:
+        """Grade ``answer``; the worked answer is held back until the second wrong try."""
+        fb = self.grade(answer)
+        if not fb.answered or not fb.readable:
+            return fb
+        if fb.correct:
+            self.solved = True
+            return fb
+        key = str(answer).strip()
+        if key not in self.wrong_tries:
+            self.wrong_tries.append(key)
+        if len(self.wrong_tries) >= 2:
+            if self.solution is not None:
+                return Feedback(False, f"{fb.message} {self.reveal()}", slip=fb.slip)
+            return fb
+        first = (fb.slip + " " if fb.slip else "Check each step. ") + "Try again (the answer is shown after a second try)."
+        return Feedback(False, first, slip=fb.slip)
+
+    def reveal(self) -> str:
+        """The worked answer (what the "show answer" button shows)."""
+        if self.solution is not None:
+            return f"One answer: {self.solution} — {self.grade(self.solution).message}"
+        if self._check is check_choice:
+            correct, why = self._args[0], self._args[1]
+            return f'The answer is "{correct}": {why[correct]}.'
+        if self._check is check_matching:
+            return self.grade(self._args[0]).message
+        for copies in (1, 2, 3):  # a prediction nobody makes, to get the worked answer back
+            fb = self.grade(" ".join(["-123456789"] * copies))
+            if fb.readable:
+                break
+        text = fb.message
+        if fb.slip and text.endswith(fb.slip):
+            text = text[: -len(fb.slip)].rstrip()
+        return text
 
 
 CHECKERS: dict[str, Callable[..., Feedback]] = {

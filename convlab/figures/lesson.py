@@ -11,7 +11,11 @@ updated in place: :class:`GridPanel` (one grid whose values, shape and colours c
 step by step). These are plain ``Figure`` objects, not registered with pyplot; ``png()`` renders them.
 
 Signed values (filters, feature maps of edge filters) use a diverging, colour-blind-safe colormap
-centred on zero (the Explorer's); pixel values use grays.
+centred on zero (the Explorer's); pixel values use grays. A grid whose cells are all equal is drawn
+mid-grey with its value written, whatever that value is. Numbers on cells are black or white, whichever
+has the higher WCAG contrast ratio with the cell (always at least 4.5:1). Text is at least 9 pt; a
+notebook shows a figure with :func:`show`, at 96 CSS pixels per inch (so 9 pt is 12 px), with its
+description as the image's alternative text.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from ..core import _validate as v
 from ..core.steps import format_number
 from ..core.palette import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
 
-__all__ = ["setup", "show", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress",
+__all__ = ["setup", "show", "figure_html", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery", "learning_progress",
            "GridPanel", "KernelResultFigure", "LearningFigure", "png_bytes"]
 
 
@@ -72,22 +76,31 @@ def _grid_options(signed, numbers, digits, percentile, limit):
     _optional_bool(numbers, "numbers", "write the numbers in the cells")
     v.check_at_most(v.seed_arg(digits, "digits"), 15, "digits")
     v.real_number(percentile, "percentile", minimum=0, maximum=100, inclusive_min=False)
-    if limit is not None:
+    if limit is not None and not isinstance(limit, Normalize):  # a Normalize: a shared scale from grids()
         v.real_number(limit, "limit", minimum=0, inclusive_min=False)
 
 
-def setup(dpi: int = 72) -> None:
-    """Small, crisp figures for the lessons: modest DPI (small stored notebooks) and readable fonts.
+MIN_FONT = 9
+"""Smallest text in a lesson figure, in points (12 CSS pixels when shown by :func:`show`)."""
+
+DPI = 120
+"""Pixels per inch of the stored PNGs: sharper than the 96 px per inch they are shown at, still small."""
+
+
+def setup(dpi: int = DPI) -> None:
+    """Crisp figures for the lessons: a dpi above the screen's 96 (sharp when projected), fonts of 9 pt or more.
 
     >>> setup(); import matplotlib; matplotlib.rcParams["figure.dpi"]
-    72.0
+    120.0
     """
     dpi = v.dpi_arg(dpi)
     plt.rcParams.update({
         "figure.dpi": dpi,
         "savefig.dpi": dpi,
-        "font.size": 10,
-        "axes.titlesize": 11,
+        "font.size": 11,
+        "axes.titlesize": 12,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
         "figure.max_open_warning": 0,
     })
     # Resolve the notebook's backend now (pyplot does it lazily, at the first figure), so that displaying a
@@ -95,33 +108,80 @@ def setup(dpi: int = 72) -> None:
     plt.close(plt.figure())
 
 
-def show(fig, *, dpi: int | None = None) -> None:
-    """Display any matplotlib Figure as a PNG image in a notebook, and close it if pyplot knows it.
+def figure_html(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> str:
+    """The figure as an HTML ``<img>`` with alternative text, the PNG inline, shown at 96 px per inch.
 
-    Works for plain ``Figure`` objects that pyplot does not manage (e.g. from
-    :func:`convlab.drawing.draw_step_figure`). The cell's text output is always
-    ``<IPython.core.display.Image object>``, whatever the figure's size — so stored notebooks do not
-    change when a figure's layout does.
+    The PNG carries no software version or date, so the same figure gives the same bytes every time
+    (stored notebooks stay comparable). ``format="jpeg"`` (quality 85) keeps figures of photos small.
+
+    >>> fig, ax = plt.subplots(figsize=(2, 1)); html = figure_html(fig, 'A "blank" plot.')
+    >>> html.startswith('<img src="data:image/png;base64,') and 'alt="A &quot;blank&quot; plot."' in html
+    True
+    >>> 'width="192"' in html
+    True
+    >>> plt.close(fig)
     """
-    import io
+    import base64
+    import html as _html
 
-    from IPython.display import Image, display
-
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must be a sentence describing the figure; got {alt!r}")
     _check_figure(fig)
     if dpi is not None:
         v.dpi_arg(dpi)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi or plt.rcParams["figure.dpi"])
+    if format not in ("png", "jpeg"):
+        raise ValueError(f'format must be "png" or "jpeg"; got {format!r}')
+    default = plt.rcParams["savefig.dpi"]
+    dpi = dpi or (default if isinstance(default, (int, float)) else DPI)
+    if format == "png":
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    else:
+        fig.savefig(buf, format="jpeg", dpi=dpi, pil_kwargs={"quality": 85, "optimize": True})
+    width = round(fig.get_figwidth() * 96)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'<img src="data:image/{format};base64,{data}" alt="{_html.escape(alt.strip(), quote=True)}" '
+            f'width="{width}" style="max-width:100%; height:auto">')
+
+
+def show(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> None:
+    """Display a Figure in a notebook as an image WITH its description, and close it if pyplot knows it.
+
+    The output is an HTML ``<img>`` whose ``alt`` is ``alt`` (read by screen readers in JupyterLab, Voilà,
+    nbviewer) and, as plain text, the same description (what a text-only reader and ``nbval`` see).
+    Works for plain ``Figure`` objects that pyplot does not manage.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        One sentence saying what the figure shows (its alternative text). Required.
+    dpi : int, optional
+        Pixels per inch of the image (default: ``savefig.dpi``, see :func:`setup`).
+    format : {"png", "jpeg"}
+        PNG (sharp text, exact colours) or JPEG (a fraction of the size for figures of photos).
+    """
+    from IPython.display import display
+
+    html = figure_html(fig, alt, dpi=dpi, format=format)
     if plt.fignum_exists(getattr(fig, "number", -1)):
         plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
+    display({"text/html": html, "text/plain": "Figure: " + alt.strip()}, raw=True)
 
 
 def _signed(values) -> bool:
     return bool(np.min(values) < 0)
 
 
+def _constant(values) -> bool:
+    return values.size > 0 and float(np.max(values)) == float(np.min(values))
+
+
 def _norm(values, signed: bool, percentile: float = 100) -> Normalize:
+    values = np.asarray(values, dtype=np.float64)
+    if _constant(values):  # all cells equal: the middle of the scale (mid-grey), with the value written
+        x = float(values.flat[0])
+        return Normalize(x - 1, x + 1)
     if signed:
         m = float(np.percentile(np.abs(values), percentile)) or float(np.max(np.abs(values))) or 1.0
         return Normalize(-m, m)
@@ -147,9 +207,15 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
     numbers = max(values.shape) <= NUMBERS_UP_TO if numbers is None else numbers
     cmap = plt.get_cmap(cmap or (SIGNED_CMAP if signed else "gray"))
     norm = _norm(values, signed, percentile)  # signed colours: symmetric limits (clipped at a percentile)
-    if limit is not None:  # a shared colour scale, e.g. for kernels compared side by side
+    if isinstance(limit, Normalize):  # a shared scale given in full (see grids(share=True))
+        norm = limit
+    elif limit is not None:  # a shared colour scale, e.g. for kernels compared side by side
         norm = Normalize(-limit, limit) if signed else Normalize(0, limit)
     ax.imshow(values, cmap=cmap, norm=norm, interpolation="nearest")
+    if _constant(values) and not numbers:  # one number says it all
+        ax.text((values.shape[1] - 1) / 2, (values.shape[0] - 1) / 2, f"all {format_number(values.flat[0], digits)}",
+                ha="center", va="center", fontsize=12, color=_text_colours(values.flat[:1], cmap, norm)[0],
+                bbox=None)
     if numbers:
         for (r, c), x, colour in zip(np.ndindex(values.shape), values.ravel(), _text_colours(values, cmap, norm)):
             ax.text(c, r, format_number(x, digits), ha="center", va="center", fontsize=_fontsize(values.shape),
@@ -159,14 +225,33 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
 
 
 def _fontsize(shape) -> int:
-    return 10 if max(shape) <= 7 else 8
+    return 11 if max(shape) <= 7 else MIN_FONT
+
+
+def relative_luminance(rgb) -> np.ndarray:
+    """WCAG 2 relative luminance of sRGB colours (values 0..1, last axis R, G, B).
+
+    >>> float(relative_luminance([1, 1, 1])), float(relative_luminance([0, 0, 0]))
+    (1.0, 0.0)
+    """
+    c = np.asarray(rgb, dtype=np.float64)[..., :3]
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(l1, l2) -> np.ndarray:
+    """WCAG contrast ratio of two relative luminances, from 1 (none) to 21 (black on white)."""
+    hi, lo = np.maximum(l1, l2), np.minimum(l1, l2)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def _text_colours(values, cmap, norm) -> list[str]:
-    """Black or white text, whichever reads better on each cell's colour."""
-    rgba = cmap(norm(np.ravel(values)))
-    lum = 0.299 * rgba[:, 0] + 0.587 * rgba[:, 1] + 0.114 * rgba[:, 2]
-    return ["white" if x < 0.5 else "black" for x in lum]
+    """Black or white text, whichever has the higher WCAG contrast ratio with the cell's colour.
+
+    The better of the two is always at least 4.58:1, above WCAG AA's 4.5:1 for normal text.
+    """
+    lum = relative_luminance(cmap(norm(np.ravel(values))))
+    return ["black" if contrast_ratio(x, 0.0) >= contrast_ratio(x, 1.0) else "white" for x in lum]
 
 
 def _cell_ticks(ax, shape, numbers: bool) -> None:
@@ -174,7 +259,7 @@ def _cell_ticks(ax, shape, numbers: bool) -> None:
     if numbers:
         ax.set_xticks(range(shape[1]))
         ax.set_yticks(range(shape[0]))
-        ax.tick_params(length=0, labelsize=8)
+        ax.tick_params(length=0, labelsize=MIN_FONT)
         ax.set_xticks(np.arange(shape[1] + 1) - 0.5, minor=True)
         ax.set_yticks(np.arange(shape[0] + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="#888", linewidth=0.5)
@@ -187,7 +272,22 @@ def _cell_ticks(ax, shape, numbers: bool) -> None:
         ax.grid(False, which="minor")
 
 
-def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None, symbols=None):
+def _shared_norms(arrays, flags) -> list:
+    """One colour scale for every panel: symmetric around 0 if any panel is signed, else min..max of all."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    signed = [(_signed(a) if f is None else f) for a, f in zip(arrays, flags)]
+    lo = min(float(np.min(a)) for a in arrays)
+    hi = max(float(np.max(a)) for a in arrays)
+    if any(signed):
+        m = max(abs(lo), abs(hi)) or 1.0
+        norm = Normalize(-m, m)
+    else:
+        norm = Normalize(lo, hi if hi > lo else lo + 1)
+    return [norm] * len(arrays), [any(signed)] * len(arrays)
+
+
+def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None, symbols=None,
+          share: bool = False, colorbar: bool = False):
     """Several labelled grids side by side, e.g. ``grids(("input", img), ("filter", k), ("feature map", out))``.
 
     Parameters
@@ -199,10 +299,19 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
         Width of one panel in inches.
     symbols : list of str, optional
         Text drawn between panels (e.g. ``["⋆", "="]`` for image ⋆ filter = feature map).
+    share : bool, default False
+        One colour scale for all panels, so equal values get equal colours (use it whenever the panels'
+        values are compared).
+    colorbar : bool, default False
+        Add one colour bar for the shared scale (with ``share``).
 
     >>> fig = grids(("a", np.eye(2)), ("b", -np.eye(2)), symbols=["→"])
     >>> [ax.get_title() for ax in fig.axes]
     ['a', 'b']
+    >>> plt.close(fig)
+    >>> fig = grids(("a", np.eye(2)), ("b", 2 * np.eye(2)), share=True)
+    >>> [ax.images[0].get_clim() for ax in fig.axes]
+    [(0.0, 2.0), (0.0, 2.0)]
     >>> plt.close(fig)
     """
     if not panels:
@@ -225,18 +334,25 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
         raise TypeError(f"symbols must be a list of strings; got {v.short(symbols)}")
     fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), width * 0.95), squeeze=False)
     flags = signed if isinstance(signed, (list, tuple)) else [signed] * len(panels)
-    for ax, (title, values), flag in zip(axes[0], panels, flags):
-        draw_grid(ax, values, title, signed=flag)
+    norms = [None] * len(panels)
+    if share:
+        norms, flags = _shared_norms([v for _, v in panels], flags)
+    for ax, (title, values), flag, norm in zip(axes[0], panels, flags, norms):
+        draw_grid(ax, values, title, signed=flag, limit=norm)
+    if share and colorbar:
+        fig.colorbar(axes[0, -1].images[0], ax=list(axes[0]), shrink=0.8, pad=0.02)
     for i, sym in enumerate(symbols or []):
         x = (i + 1) / len(panels)
         fig.text(x, 0.48, sym, ha="center", va="center", fontsize=20)
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
+    if not (share and colorbar):
+        fig.tight_layout()
     return fig
 
 
-def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, width: float = 3.4):
+def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, width: float = 3.4,
+            colorbar: bool = False, label: str = ""):
     """A photo-sized image without numbers; optionally a box marked on it and that box zoomed in, with numbers.
 
     Parameters
@@ -246,6 +362,8 @@ def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, 
         Outline this square on the image.
     zoom : bool, optional
         Also draw the boxed patch as a grid of numbers (default: when ``box`` is given).
+    colorbar : bool, default False
+        Add a colour bar (``label`` names its quantity), so the shades can be read as numbers.
 
     >>> fig = picture(np.zeros((20, 20)), "photo", box=(2, 3, 4))
     >>> [ax.get_title() for ax in fig.axes]
@@ -266,10 +384,12 @@ def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, 
     zoom = box is not None if zoom is None else zoom
     fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(width * (2.2 if zoom else 1), width * 1.05), squeeze=False)
     ax = axes[0, 0]
-    ax.imshow(image, cmap=cmap, interpolation="nearest")
+    im = ax.imshow(image, cmap=cmap, interpolation="nearest")
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])
+    if colorbar:
+        fig.colorbar(im, ax=ax, shrink=0.85, label=label)
     if box is not None:
         r, c, n = box
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), n, n, fill=False, color="#e69f00", linewidth=2))
@@ -310,7 +430,8 @@ def gallery(image, kernels: dict, maps: dict, *, columns: int = 4, width: float 
     """The input, then each named kernel's feature map.
 
     Maps of kernels whose weights sum to 0 (edge detectors) use signed colours centred on zero (white = no
-    change); the others (blur, sharpen, emboss keep the brightness) use gray levels.
+    change); the others (blur, sharpen, emboss keep the brightness) use gray levels. Every map has a
+    colour bar, so its shades can be read as numbers.
 
     Parameters
     ----------
@@ -334,7 +455,8 @@ def gallery(image, kernels: dict, maps: dict, *, columns: int = 4, width: float 
     width = v.inches_arg(width, "width")
     n = len(maps) + 1
     rows = -(-n // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, width * rows * 1.05), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(width * columns, width * rows * 1.05), squeeze=False,
+                             layout="constrained")
     draw_grid(axes[0, 0], image, "input", signed=False, numbers=False)
     for ax, name in zip(axes.ravel()[1:], maps):
         fmap = np.asarray(maps[name], dtype=np.float64)
@@ -348,9 +470,9 @@ def gallery(image, kernels: dict, maps: dict, *, columns: int = 4, width: float 
             draw_grid(ax, fmap, name, signed=False, numbers=False)
             lo, hi = np.percentile(fmap, [1, 99])
             ax.images[0].set_norm(Normalize(lo, hi if hi > lo else lo + 1))
+        fig.colorbar(ax.images[0], ax=ax, shrink=0.8, pad=0.03).ax.tick_params(labelsize=MIN_FONT)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    fig.tight_layout()
     return fig
 
 
@@ -396,17 +518,18 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     fig, axes = plt.subplots(2, cols, figsize=(width * cols, width * 2))
     shown = [(f"step {s}", run.kernels[s]) for s in steps]
     if teacher is not None:
-        shown.append(("teacher's kernel", np.asarray(teacher, dtype=np.float64)))
+        shown.append(("teacher", np.asarray(teacher, dtype=np.float64)))
     m = max(float(np.max(np.abs(k))) for _, k in shown) or 1.0
+    fmap_limit = max(float(np.max(np.abs(conv2d(image, k)))) for _, k in shown) or 1.0  # one scale for all maps
     for j, (title, k) in enumerate(shown):
-        draw_grid(axes[0, j], np.round(k, 2) + 0.0, title, signed=True, digits=2, limit=m)
+        draw_grid(axes[0, j], np.round(k, 1) + 0.0, title, signed=True, digits=1, limit=m)  # 1 decimal: fits a cell
         fmap = conv2d(image, k)
-        draw_grid(axes[1, j], fmap, "its feature map", signed=True, numbers=False)
+        draw_grid(axes[1, j], fmap, "its feature map", signed=True, numbers=False, limit=fmap_limit)
     loss_ax = axes[0, -1]
     loss_ax.semilogy(np.arange(len(run.losses)), run.losses, color="#444")
     for s in steps:
         loss_ax.plot([s], [run.losses[s]], "o", color="#b2182b", markersize=4)
-    loss_ax.set_title("loss (mean squared error)")
+    loss_ax.set_title("loss (MSE)")
     loss_ax.set_xlabel("step")
     axes[1, -1].axis("off")
     fig.tight_layout()
@@ -520,7 +643,8 @@ class KernelResultFigure:
 
     Parameters
     ----------
-    dpi : int, default 72
+    dpi : int, default 96
+        96 pixels per inch: shown at its natural size, 9-pt numbers are 12 px.
     width, height : float
         Size in inches.
 
@@ -544,7 +668,7 @@ class KernelResultFigure:
     (6, 5)
     """
 
-    def __init__(self, *, dpi: int = 72, width: float = 8.4, height: float = 2.9):
+    def __init__(self, *, dpi: int = 96, width: float = 8.4, height: float = 2.9):
         dpi, width, height = v.dpi_arg(dpi), v.inches_arg(width, "width"), v.inches_arg(height, "height")
         v.check_figure_pixels(width, height, dpi)
         self.figure = _new_figure(width, height, dpi)
@@ -577,7 +701,7 @@ class LearningFigure:
         The kernel's colour scale, -limit..limit, the same at every step.
     target : (H, W) array, optional
         The feature map the kernel should produce, drawn once for comparison.
-    dpi : int, default 72
+    dpi : int, default 96
 
     Attributes
     ----------
@@ -594,7 +718,7 @@ class LearningFigure:
     ('kernel at step 2', 2)
     """
 
-    def __init__(self, losses, *, kernel_limit: float, target=None, dpi: int = 72):
+    def __init__(self, losses, *, kernel_limit: float, target=None, dpi: int = 96):
         losses = v.as_array(losses, "losses", ndims=(1,), shape_hint="a 1-D sequence of numbers")
         v.real_number(kernel_limit, "kernel_limit", minimum=0)
         if target is not None:

@@ -65,7 +65,8 @@ class LearningViewer(_FigureWidget):
         The image shown through the kernel at each step.
     target : (H', W') array, optional
         The feature map the kernel should produce from ``image`` (shown for comparison).
-    dpi : int, default 72
+    dpi : int, default 96
+        96 pixels per inch: shown at its natural size, 9-pt numbers are 12 px.
 
     Attributes
     ----------
@@ -86,7 +87,7 @@ class LearningViewer(_FigureWidget):
     True
     """
 
-    def __init__(self, run, image, target=None, *, dpi: int = 72):
+    def __init__(self, run, image, target=None, *, dpi: int = 96):
         self.run = run
         self.image = np.asarray(image, dtype=np.float64)
         self.target = None if target is None else np.asarray(target, dtype=np.float64)
@@ -145,7 +146,7 @@ class BringYourOwn(_FigureWidget):
     Image not used: the file is a GIF image, not a PNG or JPEG; save it as PNG or JPEG and upload it again
     """
 
-    def __init__(self, image=None, kernel_text: str = "1 0 -1\n1 0 -1\n1 0 -1", *, size: int = 48, dpi: int = 72):
+    def __init__(self, image=None, kernel_text: str = "1 0 -1\n1 0 -1\n1 0 -1", *, size: int = 48, dpi: int = 96):
         # a bad starting image or kernel is explained in the caption, like a bad upload or typed kernel
         problems = []
         self._source, self._source_name = sample_photo(256), "the offline photo"

@@ -1,9 +1,12 @@
 """A predict-then-check box for the lessons (wiring layer: ipywidgets only).
 
-``Quiz(check, prompt, *question)`` shows the prompt, a text box and a **Check** button. Pressing the
-button (or Enter) passes what the learner typed to a checker from :mod:`convlab.exercises` and shows
-its verdict straight away: right or wrong, and why. With ``options=[...]`` the text box becomes a row
-of buttons, for multiple-choice questions.
+``Quiz(check, prompt, *question)`` shows the prompt, a text box, a **Check** button and a **Show answer**
+button. Pressing Check (or Enter) passes what the learner typed to a checker from
+:mod:`convlab.exercises` and shows its verdict straight away. A right answer is confirmed with the worked
+answer; the first wrong try gets only what went wrong (the slip), never the answer, and a second chance;
+the worked answer comes with the second wrong try or the Show answer button (see
+:class:`convlab.core.exercises.Question`). With ``options=[...]`` the text box becomes a row of buttons,
+for multiple-choice questions.
 
 Headless (plain pytest): ``quiz.submit("4")`` does what typing 4 and pressing Check does, and returns
 the :class:`~convlab.exercises.Feedback`.
@@ -15,7 +18,7 @@ import html
 
 import ipywidgets as W
 
-from ..core.exercises import Feedback
+from ..core.exercises import Feedback, Question
 from ._base import ShowsWidget
 
 __all__ = ["Quiz"]
@@ -28,19 +31,25 @@ class Quiz(ShowsWidget):
 
     Parameters
     ----------
-    check : callable
-        A checker from :mod:`convlab.exercises`; called as ``check(answer, *args, **kwargs)``.
+    check : callable or Question
+        A checker from :mod:`convlab.exercises`, called as ``check(answer, *args, **kwargs)``; or a
+        ready :class:`~convlab.core.exercises.Question` (its tries are shared with the notebook cell that
+        checks the same question; a multiple-choice question brings its options).
     prompt : str
         The question (HTML allowed).
     *args, **kwargs
         The question's settings, passed on to ``check``.
     options : list of str, optional
         Offer these choices as buttons instead of a text box.
+    solution : optional
+        One right answer, for checkers whose verdict does not contain it (see ``Question``).
 
     Attributes
     ----------
     answer : ipywidgets.Text or ipywidgets.ToggleButtons
     button : ipywidgets.Button
+    show_answer : ipywidgets.Button
+    question : convlab.core.exercises.Question
     feedback : ipywidgets.HTML
     last : Feedback or None
     widget : ipywidgets.VBox
@@ -50,30 +59,39 @@ class Quiz(ShowsWidget):
     >>> from convlab.core.exercises import check_output_size
     >>> q = Quiz(check_output_size, "Output width?", 7, 3, stride=2, padding=1)
     >>> print(q.submit("3"))
-    ✗ Not quite: ⌊(7 + 2·1 − 3)/2⌋ + 1 = 4. Your 3 is what you get if you forget the padding: ⌊(7 + 2·0 − 3)/2⌋ + 1 = 3.
+    ✗ Not quite: Your 3 is what you get if you forget the padding: ⌊(7 + 2·0 − 3)/2⌋ + 1 = 3. Try again (the answer is shown after a second try).
     >>> q.submit("4").correct
     True
     """
 
-    def __init__(self, check, prompt: str, *args, options=None, **kwargs):
-        if not callable(check):
-            raise TypeError(f"check must be a checker function from convlab.exercises; got {check!r}")
-        self._check, self._args, self._kwargs = check, args, kwargs
-        # a question with impossible settings fails here, in the cell that builds it, not when a learner
-        # presses Check
-        check(None, *args, **kwargs)
+    def __init__(self, check, prompt: str, *args, options=None, solution=None, **kwargs):
+        if isinstance(check, Question):
+            self.question = check
+            options = options or check.options
+        elif not callable(check):
+            raise TypeError(f"check must be a checker function from convlab.exercises or a Question; got {check!r}")
+        else:
+            # a question with impossible settings fails here, in the cell that builds it, not when a learner
+            # presses Check
+            self.question = Question(check, *args, solution=solution, **kwargs)
         self.last: Feedback | None = None
         if options:
-            self.answer = W.ToggleButtons(options=list(options), value=None, style={"button_width": "auto"})
+            self.answer = W.ToggleButtons(options=list(options), value=None, style={"button_width": "auto"},
+                                          tooltips=[f"choose {o}" for o in options])
         else:
-            self.answer = W.Text(placeholder="your prediction", continuous_update=False,
-                                 layout=W.Layout(width="180px"))
-        self.button = W.Button(description="Check", button_style="primary", layout=W.Layout(width="90px"))
+            self.answer = W.Text(placeholder="your prediction", continuous_update=False, description="Your answer",
+                                 style={"description_width": "initial"}, layout=W.Layout(width="260px"))
+        self.button = W.Button(description="Check", button_style="primary", layout=W.Layout(width="90px"),
+                               tooltip="check your prediction")
+        self.show_answer = W.Button(description="Show answer", layout=W.Layout(width="120px"),
+                                    tooltip="show the worked answer")
         self.feedback = W.HTML()
         self.button.on_click(lambda _: self.submit())
+        self.show_answer.on_click(lambda _: self.reveal())
         # Enter or leaving the text box, or clicking a choice, checks at once
         self.answer.observe(lambda change: self.submit(), names="value")
-        self.widget = W.VBox([W.HTML(f"<b>Predict:</b> {prompt}"), W.HBox([self.answer, self.button]), self.feedback])
+        self.widget = W.VBox([W.HTML(f"<b>Predict:</b> {prompt}"),
+                              W.HBox([self.answer, self.button, self.show_answer]), self.feedback])
         self.widget.add_class("convlab-quiz")
 
     def submit(self, text=None) -> Feedback:
@@ -91,12 +109,17 @@ class Quiz(ShowsWidget):
         else:
             text = self.answer.value
         try:
-            fb = self._check(text, *self._args, **self._kwargs)
+            fb = self.question.check(text)
         except Exception as exc:  # a widget never shows a traceback: say it in the feedback box
-            fb = Feedback(False, f"this answer could not be checked ({exc}); try typing just a number")
+            fb = Feedback(False, f"this answer could not be checked ({exc}); try typing just a number", readable=False)
         self.last = fb
         colour = _COLOURS[fb.correct] if fb.answered else "#444"
         text = str(fb) if fb.answered else f"{fb.headline}: type your prediction, then press Check. {fb.hint}".rstrip()
         self.feedback.value = f'<div style="color:{colour}; white-space:pre-wrap">{html.escape(text)}</div>'
         return fb
 
+    def reveal(self) -> str:
+        """Show the worked answer in the feedback box (the Show answer button) and return it."""
+        text = self.question.reveal()
+        self.feedback.value = f'<div style="color:#444; white-space:pre-wrap">Answer: {html.escape(text)}</div>'
+        return text
