@@ -41,6 +41,7 @@ class _FigureWidget(ShowsWidget):
         self.caption_widget = LiveText()
         self._caption = ""
         self.widget = W.VBox(controls + [self.caption_widget, self.image_widget])
+        self.widget.add_class("convlab-lesson-widget")  # visible focus on its stock controls (controls.css)
 
     def _set_caption(self, text: str, *, error: bool = False) -> None:
         self._caption = text

@@ -93,6 +93,7 @@ class ReceptiveFieldViewer(ShowsWidget):
         self.fields: list = []
         self.caption = ""
         self.widget = W.VBox([W.HBox([self.layer, self.row, self.col]), self.caption_widget, self.image_widget])
+        self.widget.add_class("convlab-lesson-widget")  # visible focus on its stock controls (controls.css)
         self._limiting = False
         self.layer.observe(lambda change: self._on_layer(), names="value")
         self.row.observe(lambda change: self._limiting or self._show(), names="value")

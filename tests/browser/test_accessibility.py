@@ -210,3 +210,84 @@ def test_jupyterlab_outputs_have_no_serious_accessibility_violation(notebook, la
         assert not failure, failure
     finally:
         support.shutdown_kernels(base, token)
+
+
+# --------------------------------------------------------------------------- keyboard alone
+
+JS_FOCUS = """() => { const el = document.activeElement;
+  if (!el) return null;
+  const style = getComputedStyle(el);
+  const label = el.labels && el.labels.length ? el.labels[0].textContent.trim() : null;
+  const spoken = el.cloneNode(true);  // a button's text without what is hidden from screen readers
+  spoken.querySelectorAll('[aria-hidden="true"]').forEach(n => n.remove());
+  return {tag: el.tagName.toLowerCase(), type: el.type || null, label,
+          name: el.getAttribute('aria-label') || label || spoken.textContent.trim(),
+          pressed: el.getAttribute('aria-pressed'), value: el.value ?? null,
+          visible: el.matches(':focus-visible'), outline: style.outlineStyle,
+          width: parseFloat(style.outlineWidth)}; }"""
+
+JS_LIVE_TEXTS = """() => Array.from(document.querySelectorAll('[aria-live]')).map(e => e.textContent.trim())"""
+
+
+def _tab_to(page, predicate_js: str, what: str, *, key: str = "Tab", limit: int = 80) -> dict:
+    """Press ``key`` until the focused element matches; it must show a visible focus ring."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate_js}); }}"):
+            focus = page.evaluate(JS_FOCUS)
+            assert focus["visible"] and focus["outline"] != "none" and focus["width"] >= 2, \
+                f"{what}: focus is not visible ({focus})"
+            return focus
+    pytest.fail(f"{limit} presses of {key} never reached {what}", pytrace=False)
+
+
+def _live(page, prefix: str) -> str | None:
+    return next((t for t in page.evaluate(JS_LIVE_TEXTS) if t.startswith(prefix)), None)
+
+
+def test_keyboard_alone_drives_a_lessons_slider_play_and_quiz(lab_server, page):
+    """Lesson 06 in Voilà, keyboard only: the training-step slider, Play/Pause, and a quiz answer.
+
+    Each control is reached with Tab, names itself (label or button text), shows a visible focus ring,
+    and its effect is read out in a live region (the caption, the quiz's verdict).
+    """
+    rel = "notebooks/06_why_convolution_matters.ipynb"
+    if not (support.REPO_ROOT / rel).exists():
+        support.skip_or_fail(f"{rel} does not exist")
+    base, token = lab_server["base"], lab_server["token"]
+    try:
+        response = page.goto(f"{base}/voila/render/{rel}?token={token}", wait_until="domcontentloaded",
+                             timeout=VOILA_LOAD_TIMEOUT * 1000)
+        assert response is not None and response.status == 200
+        support.wait_until(page, lambda: page.evaluate(JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
+                           what=f"Voilà to render {rel}")
+        wait_drawn(page, VOILA_OUTPUTS)
+        assert _live(page, "step 0 of"), page.evaluate(JS_LIVE_TEXTS)
+        page.locator("body").focus()
+
+        focus = _tab_to(page, "el.matches('.convlab-control-slider input[type=range]')", "the training-step slider")
+        assert focus["name"] == "training step", focus
+        page.keyboard.press("ArrowRight")
+        support.wait_until(page, lambda: _live(page, "step 1 of"), timeout=30,
+                           what="the caption to say step 1 after ArrowRight")
+
+        focus = _tab_to(page, "el.matches('button.convlab-control-play')", "the Play button", key="Shift+Tab")
+        assert focus["name"].startswith("Play") and focus["pressed"] == "false", focus
+        page.keyboard.press("Space")
+        support.wait_until(page, lambda: page.evaluate(JS_FOCUS)["pressed"] == "true", timeout=10,
+                           what="Play to be pressed")
+        support.wait_until(page, lambda: not _live(page, "step 1 of") and _live(page, "step "), timeout=30,
+                           what="Play to move the caption past step 1")
+        page.keyboard.press("Space")
+        support.wait_until(page, lambda: page.evaluate(JS_FOCUS)["name"].startswith("Play"), timeout=10,
+                           what="the button to say Play again after a second press (paused)")
+
+        focus = _tab_to(page, "el.matches('.convlab-quiz input[type=text]')", "a quiz's answer box")
+        assert focus["name"] == "Your answer", focus
+        page.keyboard.type("7")
+        page.keyboard.press("Enter")
+        support.wait_until(page, lambda: _live(page, "✗"), timeout=30,
+                           what="the quiz's verdict in a live region after Enter")
+        page.screenshot(path=str(support.artifact_path("a11y-keyboard-lesson06.png")))
+    finally:
+        support.shutdown_kernels(base, token)
