@@ -226,6 +226,6 @@ class BringYourOwn(_FigureWidget):
         kh, kw = self.kernel.shape
         self._set_caption(f"kernel {kh}x{kw} on an image of {image.shape[0]}x{image.shape[1]} pixels -> feature map "
                           f"{fmap.shape[0]}x{fmap.shape[1]}\n{format_kernel(self.kernel)}")
-        self._render(f"Three panels: {self._source_name} at {image.shape[0]} by {image.shape[1]} pixels, the {kh} by {kw} "
-                     f"kernel (its numbers are in the caption above), and the {fmap.shape[0]} by {fmap.shape[1]} "
-                     "feature map it makes, coloured where the kernel responds.")
+        self._render(f"Three panels: {self._source_name} at {image.shape[0]} by {image.shape[1]} pixels, "
+                     f"the {kh} by {kw} kernel (its numbers are in the caption above), and the "
+                     f"{fmap.shape[0]} by {fmap.shape[1]} feature map it makes, coloured where the kernel responds.")
