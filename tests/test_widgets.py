@@ -15,7 +15,7 @@ from convlab import Explorer
 from convlab.core.walk import PHASES, compute_walk, step_caption
 from convlab.images import SEED_IMAGE, sample_photo
 from convlab.kernels import FAMILIES, make_kernel
-from convlab.widgets.explorer import MAX_WINDOWS, ExplorerView
+from convlab.widgets.explorer import PAGE_MAX_WINDOWS, ExplorerView
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_stride_that_leaves_rows_unvisited_says_which(ex):
 def test_kernel_larger_than_padded_input_is_explained_not_raised(ex):
     ex.kernel_size.value = 7
     assert "does not fit" in ex.caption
-    assert "padding 1 or more" in ex.caption and "filter size of 5 or less" in ex.caption
+    assert "padding of at least 1" in ex.caption and "filter size of 5 or less" in ex.caption
     assert ex.view_model["message"] == ex.caption and ex.view_model["steps"] == []
     assert ex.walk is None and ex.step.disabled
     ex.padding.value = 1  # 7x7 fits in the 7x7 padded input again
@@ -181,7 +181,7 @@ def test_photo_has_no_numbers_in_the_input_panel():
 
 def test_a_photo_too_big_for_the_page_is_explained_and_a_larger_stride_fits():
     ex = Explorer(sample_photo(64))
-    assert ex.walk is None and f"at most {MAX_WINDOWS:,}" in ex.caption and "larger stride" in ex.caption
+    assert ex.walk is None and f"at most {PAGE_MAX_WINDOWS:,}" in ex.caption and "larger stride" in ex.caption
     ex.stride.value = 2
     assert ex.walk is not None and ex.view_model["message"] == ""
 
@@ -291,3 +291,33 @@ def test_settings_beyond_the_slider_range_widen_the_slider_instead_of_being_clam
 def test_seed_walk_matches_the_view_model_caption_source(ex):
     walk = compute_walk(SEED_IMAGE, make_kernel("vertical edge", 3))
     assert ex.caption == step_caption(walk, 0, "collect")
+
+
+def test_other_operations_paint_from_their_view_models_with_their_own_phases():
+    ex = Explorer(operations=["convolution", "max pooling", "transposed convolution"], stride=2)
+    assert ex.widget.operations == ["convolution", "max pooling", "transposed convolution"]  # chooser shown
+    ex.kernel_size.value = 2
+    ex.widget.operation = "max pooling"  # what the page's chooser sends
+    assert ex.view_model["operation"] == "max pooling" and "filter" not in ex.view_model["panels"]
+    assert list(ex.phase.options) == ex.view_model["phases"] == ["place", "max", "slide", "collect"]
+    ex.phase.value = "max"
+    assert ex.caption.startswith("Window 1 of 4 · max") and ex.walk is None
+    ex.widget.operation = "transposed convolution"
+    assert ex.view_model["phases"] == ["place", "multiply", "add", "slide"] and ex.phase.value == "slide"
+    assert "map" in ex.view_model["steps"][0]
+    ex.widget.operation = "convolution"
+    assert list(ex.phase.options) == list(PHASES) and ex.walk is not None
+
+
+def test_all_operations_on_offer():
+    assert Explorer(operations="all").widget.operations == ["convolution", "transposed convolution", "max pooling",
+                                                            "average pooling"]
+
+
+def test_one_line_pooling_cell():
+    ex = Explorer(operation="average pooling", kernel_size=2, stride=2, phase="mean", window=2)
+    assert ex.caption.startswith("Window 2 of 4 · mean") and ex.widget.operations == []
+    with pytest.raises(ValueError, match=r"phase must be one of .* for max pooling; got 'sum'"):
+        Explorer(operation="max pooling", kernel_size=2, phase="sum")
+    with pytest.raises(ValueError, match=r"operation must be one of .*; got 'pooling'"):
+        Explorer(operation="pooling")

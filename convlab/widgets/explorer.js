@@ -50,14 +50,18 @@ function panelKeys(vm) {
   return ORDER.filter((k) => keys.includes(k)).concat(keys.filter((k) => !ORDER.includes(k)));
 }
 
+// A panel's cells: one entry per channel grid. A step may carry its own (products; a transposed
+// convolution's map), as a list of grids or as one grid.
+function asGrids(cells) { return cells ? (Array.isArray(cells) ? cells : [cells]) : null; }
+
 function cellsOf(vm, key, step) {
-  if (step && step[key]) return step[key];
-  return vm.panels[key].cells || null;
+  if (step && step[key]) return asGrids(step[key]);
+  return asGrids(vm.panels[key].cells);
 }
 
 function longestLabel(vm, key) {
   let n = 1;
-  const scan = (list) => { for (const c of list || []) for (const l of c.labels) if (l.length > n) n = l.length; };
+  const scan = (list) => { for (const c of asGrids(list) || []) for (const l of c.labels) if (l.length > n) n = l.length; };
   scan(vm.panels[key].cells);
   for (const st of vm.steps) scan(st[key]);
   return n;
@@ -77,7 +81,7 @@ function describe(vm) {
   });
 }
 
-function titleWidth(text) { return text.length * TITLE_PX * 0.56 + 8; }
+function titleWidth(text) { return text.length * TITLE_PX * 0.64 + 8; }
 
 function gridTitle(vm, panel, g) {
   const names = vm.channels || [""];
@@ -199,7 +203,7 @@ function render({ model, el }) {
   const windowInput = h("input", { type: "range", id: id("window"), class: "convlab-window", min: 1, max: 1, step: 1 });
   const windowText = h("span", { class: "convlab-window-text", "aria-hidden": "true" });
   const next = h("button", { type: "button", class: "convlab-next", "aria-label": "Next window", text: "next ▶" });
-  const play = h("button", { type: "button", class: "convlab-play", "aria-pressed": "false", text: "▶ Play" });
+  const play = h("button", { type: "button", class: "convlab-play", text: "▶ Play" });  // its name says what it does
   const speedSel = h("select", { id: id("speed"), class: "convlab-speed" });
   for (const [text, ms] of SPEEDS) speedSel.appendChild(h("option", { value: ms, text }));
   speedSel.value = String(SPEEDS[1][1]);
@@ -276,13 +280,13 @@ function render({ model, el }) {
     else if (modeSel.value === "phases" && phaseNow() === list[list.length - 1]) go(windowNow(), list[0]);
     timer = setTimeout(tick, Number(speedSel.value));
     play.textContent = "⏸ Pause";
-    play.setAttribute("aria-pressed", "true");
+    play.classList.add("convlab-playing");
   }
   function stopPlay() {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     play.textContent = "▶ Play";
-    play.setAttribute("aria-pressed", "false");
+    play.classList.remove("convlab-playing");
   }
   play.addEventListener("click", () => (timer === null ? startPlay() : stopPlay()));
   speedSel.addEventListener("change", () => { if (timer !== null) { clearTimeout(timer); timer = setTimeout(tick, Number(speedSel.value)); } });
@@ -307,7 +311,8 @@ function render({ model, el }) {
     const ops = model.get("operations") || [];
     operationBox.hidden = ops.length < 2;
     if (operationSel.options.length !== ops.length) {
-      operationSel.replaceChildren(...ops.map((o) => h("option", { value: o[0] ?? o, text: o[1] ?? o })));
+      operationSel.replaceChildren(...ops.map((o) => (Array.isArray(o)
+        ? h("option", { value: o[0], text: o[1] }) : h("option", { value: o, text: o }))));
     }
     operationSel.value = model.get("operation");
     const basic = !!model.get("basic");
@@ -407,7 +412,8 @@ function render({ model, el }) {
       cell: mk({ class: "convlab-map-box", fill: "none", stroke: C.window, "stroke-width": 4 }),
       link: under.appendChild(s("line", { class: "convlab-link", stroke: C.window, "stroke-width": 3,
         "stroke-dasharray": "7 4", "marker-end": `url(#${id("arrow-window")})` })),
-      pick: mk({ class: "convlab-pick", fill: "none", stroke: C.window, "stroke-width": 4 }),
+      picks: (grids.products ? grids.products.list : []).map(() => mk({ class: "convlab-pick", fill: "none",
+        stroke: C.window, "stroke-width": 4 })),
       sums: [],
     };
     top.appendChild(overlays.sampled);
@@ -487,6 +493,11 @@ function render({ model, el }) {
       const active = table.active === key;
       g.list.forEach((item, c) => {
         let cells = cellsOf(vm, key, st);
+        if (key === "map" && st && st.map) {
+          // steps carry their own output (transposed convolution): the output after the last block added
+          const k = index + (table.filled_extra || 0) - 1;
+          cells = asGrids(k >= 0 ? vm.steps[Math.min(k, n - 1)].map : vm.panels.map.cells);
+        }
         cells = cells ? cells[Math.min(c, cells.length - 1)] : null;
         let visible = null;
         if (key === "products" && !table.show_products) visible = () => false;
@@ -548,17 +559,23 @@ function render({ model, el }) {
       show(overlays.cell, false);
       show(overlays.link, false);
     }
-    // one products cell emphasised (max pooling's pick), and the sum under the products
-    const pickOn = grids.products && Number.isInteger(st.pick) && table.show_products;
-    show(overlays.pick, !!pickOn);
-    if (pickOn) {
-      const item = grids.products.list[0], cols = grids.products.panel.cols;
-      boxRect(overlays.pick, item, Math.floor(st.pick / cols), st.pick % cols, 1, 1);
-    }
+    // one products cell emphasised per grid (max pooling's pick), and the reduction under the products
+    overlays.picks.forEach((node, c) => {
+      const pick = Array.isArray(st.pick) ? st.pick[c] : st.pick;
+      const on = Number.isInteger(pick) && !!table.show_sum;
+      show(node, on);
+      if (on) {
+        const item = grids.products.list[c], cols = grids.products.panel.cols;
+        boxRect(node, item, Math.floor(pick / cols), pick % cols, 1, 1);
+      }
+    });
+    const reduction = (vm.panels.products && vm.panels.products.sum_label) || "sum";
+    const hasSum = Object.values(vm.phase_table || {}).some((t) => t.show_sum);
     overlays.sums.forEach((t, c) => {
       const sums = st.channel_sums || [];
       const label = overlays.sums.length > 1 ? (sums[c] ?? "") : (st.value_label ?? "");
-      setText(t, table.show_sum ? `sum = ${label}` : (table.show_products ? "sum = ?" : ""));
+      const open = hasSum && table.show_products ? `${reduction} = ?` : "";
+      setText(t, table.show_sum ? `${reduction} = ${label}` : open);
     });
   }
 

@@ -23,16 +23,17 @@ import ipywidgets as W
 import traitlets as T
 
 from ..core import _validate as v
-from ..core.walk import PHASES, compute_walk, explain_settings, message_view, step_caption, view_model
+from ..core.op_views import OPERATIONS, operation_view
+from ..core.walk import PHASES, compute_walk, message_view, step_caption, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from ..data.kernels import FAMILIES, make_kernel
 from ._base import ShowsWidget
 
-__all__ = ["Explorer", "ExplorerView", "MAX_WINDOWS"]
+__all__ = ["Explorer", "ExplorerView", "PAGE_MAX_WINDOWS"]
 
 CUSTOM = "custom"
 DEFAULT_FAMILY = "vertical edge"
-MAX_WINDOWS = 2500
+PAGE_MAX_WINDOWS = 2500
 """The most windows (times channels) the Explorer sends to the page for one setting: every window's cells
 and captions travel once, so a large photo is refused in words (a smaller image or a larger stride fits)."""
 
@@ -106,6 +107,11 @@ class Explorer(ShowsWidget):
         Offer only stride, padding and filter size (first lessons).
     family : str, optional
         A kernel family (``convlab.kernels.FAMILIES``) instead of the seed filter; ``kernel_size`` its size.
+    operation : str, default "convolution"
+        One of ``convlab.core.op_views.OPERATIONS`` (convolution, transposed convolution, max pooling,
+        average pooling); pooling uses the filter-size slider as its window size.
+    operations : list of str or "all", optional
+        The operations the view offers in its chooser (hidden when only one); "all" offers every one.
     live : ignored
         Accepted for notebooks written for the earlier Explorer (the view is always drawn in the browser).
 
@@ -139,11 +145,12 @@ class Explorer(ShowsWidget):
     >>> ex.padding.value = 0
     >>> ex.kernel_size.value = 7          # does not fit: explained, not raised
     >>> print(ex.caption)
-    The 7×7 filter does not fit inside the 5×5 input with padding 0. Use padding 1 or more, or a filter size of 5 or less.
+    kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
     """
 
     def __init__(self, image=None, kernel=None, *, stride=1, padding=0, dilation=1, flip=False, window=1,
-                 phase="collect", basic=False, family=None, kernel_size=None, step=None, live=None):
+                 phase="collect", basic=False, family=None, kernel_size=None, step=None, operation="convolution",
+                 operations=None, live=None):
         # settings are checked before any work, naming the argument (a slider would silently clamp them)
         stride = _whole(stride, "stride", 1, "a positive integer")
         padding = _whole(padding, "padding", 0, "a non-negative integer (pixels on each side)")
@@ -151,7 +158,15 @@ class Explorer(ShowsWidget):
         flip = v.check_flip(flip)
         window = _whole(window if step is None else step, "window" if step is None else "step", 1,
                         "a window number (1 is the first window)")
-        if phase not in PHASES:
+        if operation not in OPERATIONS:
+            raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {_short(operation)}")
+        offered = [operation] if operations is None else (
+            list(OPERATIONS) if isinstance(operations, str) and operations == "all" else list(operations))
+        unknown = [o for o in offered if o not in OPERATIONS]
+        if unknown or operation not in offered:
+            raise ValueError(f"operations must list names from {', '.join(map(repr, OPERATIONS))} including "
+                             f"operation={operation!r}; got {_short(operations)}")
+        if operation == "convolution" and phase not in PHASES:
             raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {_short(phase)}")
         basic = v.check_bool(basic, "basic", "True for stride, padding and filter size only")
         if family is not None and family not in FAMILIES:
@@ -187,7 +202,8 @@ class Explorer(ShowsWidget):
 
         self.widget = ExplorerView(stride=stride, padding=padding, kernel_size=start_size, dilation=dilation,
                                    family=start_family, flip=flip, families=families, limits=limits,
-                                   basic=basic, phase=phase, window=1, operations=[])
+                                   basic=basic, phase=phase, window=1, operation=operation,
+                                   operations=offered if len(offered) > 1 else [])
         self.widget.add_class("convlab-explorer-widget")
 
         # ---- value widgets, linked to the view's traits (set .value from Python; the view follows)
@@ -202,15 +218,19 @@ class Explorer(ShowsWidget):
         self.family = W.Dropdown(options=families, value=start_family, description="filter")
         self.flip = W.ToggleButtons(options=[("cross-correlation", False), ("convolution", True)], value=flip)
         self.step = W.IntSlider(value=1, min=1, max=1, description="window")
-        self.phase = W.ToggleButtons(options=list(PHASES), value=phase)
+        self.phase = W.ToggleButtons(options=list(PHASES), value=phase if phase in PHASES else PHASES[-1])
         for name in ("stride", "padding", "kernel_size", "dilation", "family", "flip", "phase"):
             W.link((getattr(self, name), "value"), (self.widget, name))
         W.link((self.step, "value"), (self.widget, "window"))
 
         self.widget.observe(self._on_setting, names=list(_SETTINGS))
         self._recompute()
-        if self._walk is not None:
-            n = len(self._walk.steps)
+        if phase not in self.phase.options:
+            raise ValueError(f"phase must be one of {', '.join(map(repr, self.phase.options))} for {operation}; "
+                             f"got {_short(phase)}")
+        self.phase.value = phase
+        n = len(self.view_model["steps"])
+        if n:
             if window > n:
                 raise ValueError(f"window must be between 1 and {n} for these settings; got {window}")
             self.step.value = window
@@ -230,21 +250,33 @@ class Explorer(ShowsWidget):
         """The view model of the current setting, or a message view saying why it does not fit."""
         if self._input_error:
             return None, message_view(self._input_error)
+        if self.widget.operation != "convolution":
+            w = self.widget
+            try:
+                vm = operation_view(w.operation, self._image, self._kernel(), size=w.kernel_size, **self._settings())
+            except (TypeError, ValueError) as exc:
+                return None, message_view(str(exc))
+            self.compute_count += 1
+            return None, self._fits_page(vm, len(vm["steps"]) * len(vm.get("channels") or [""]))
         try:
             kernel = self._kernel()
             walk = compute_walk(self._image, kernel, **self._settings())
         except (TypeError, ValueError) as exc:
             return None, message_view(str(exc))
         self.compute_count += 1
-        load = len(walk.steps) * walk.channels
-        if load > MAX_WINDOWS:
-            h, w_ = walk.image.shape[:2]
-            return None, message_view(
-                f"This {h}×{w_} image gives {len(walk.steps):,} windows"
-                + (f" in {walk.channels} channels" if walk.channels > 1 else "")
-                + f"; the Explorer shows at most {MAX_WINDOWS:,} (each window is sent to the page). Use a "
-                "larger stride, or a smaller image, e.g. convlab.images.downscale(image, 32).")
+        if len(walk.steps) * walk.channels > PAGE_MAX_WINDOWS:
+            return None, self._fits_page(None, len(walk.steps) * walk.channels)
         return walk, view_model(walk)
+
+    def _fits_page(self, vm, load: int):
+        """``vm``, or a message when its windows (times channels) are too many to send to the page."""
+        if vm is not None and load <= PAGE_MAX_WINDOWS:
+            return vm
+        h, w_ = self._image.shape[:2]
+        return message_view(
+            f"This {h}×{w_} image gives {load:,} windows (channels counted); the Explorer shows at most "
+            f"{PAGE_MAX_WINDOWS:,} (each window is sent to the page). Use a larger stride, or a smaller image, "
+            "e.g. convlab.images.downscale(image, 32).")
 
     def _recompute(self) -> None:
         key = (self.widget.family, self.widget.kernel_size, self.widget.operation, *self._settings().values())
@@ -253,14 +285,18 @@ class Explorer(ShowsWidget):
         self._walk_key = key
         walk, vm = self._compute()
         self._walk = walk
-        n = len(walk.steps) if walk is not None else 1
+        n = max(1, len(vm["steps"]))
         with self.widget.hold_sync():
             self._busy = True
             try:
                 if self.step.value > n:
                     self.step.value = n
                 self.step.max = n
-                self.step.disabled = walk is None
+                self.step.disabled = not vm["steps"]
+                if vm["steps"] and list(self.phase.options) != vm["phases"]:  # another operation's phases
+                    keep = self.phase.value if self.phase.value in vm["phases"] else vm["phases"][-1]
+                    self.phase.options = vm["phases"]
+                    self.phase.value = keep
                 self.widget.walk = vm
             finally:
                 self._busy = False
@@ -298,9 +334,12 @@ class Explorer(ShowsWidget):
     @property
     def caption(self) -> str:
         """The text equivalent of the frame shown, or why the setting does not fit."""
-        if self._walk is None:
-            return self.widget.walk.get("message", "")
-        return step_caption(self._walk, self.step.value - 1, self.phase.value)
+        vm = self.widget.walk
+        if self._walk is not None:
+            return step_caption(self._walk, self.step.value - 1, self.phase.value)
+        if not vm.get("steps"):
+            return vm.get("message", "")
+        return vm["steps"][self.step.value - 1]["captions"][self.phase.value] + "\n" + vm["footer"]
 
     def picture(self) -> bytes | None:
         """A PNG of the frame shown (matplotlib, imported now), or None when no figure can be drawn."""
@@ -308,16 +347,8 @@ class Explorer(ShowsWidget):
             from ..figures import step_figure
         except ImportError:  # matplotlib missing: the widget and the caption still show
             return None
-        if hasattr(step_figure, "frame_png"):
-            vm = self.view_model
-            return step_figure.frame_png(vm, self.step.value - 1 if vm.get("steps") else 0, self.phase.value)
-        import io  # until StepFigure paints the view model: the same setting drawn from the walk
-
-        fig = step_figure.draw_step_figure(self._image, self._kernel() if self._walk is not None else SEED_KERNEL,
-                                           step=self.step.value - 1, phase=self.phase.value, **self._settings())
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
+        vm = self.view_model
+        return step_figure.frame_png(vm, self.step.value - 1 if vm.get("steps") else 0, self.phase.value)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """The live view, plus a PNG of this frame and the caption for places without a kernel (GitHub)."""

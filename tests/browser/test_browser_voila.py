@@ -209,3 +209,21 @@ def test_the_explorer_page_has_no_serious_accessibility_violations(voila_server,
            if v["impact"] in ("serious", "critical")]
     support.artifact_path("voila-explorer-axe.json").write_text(json.dumps(violations, indent=2))
     assert not bad, f"axe-core: {bad}"
+
+
+def test_the_operation_menu_switches_to_max_pooling_and_back(voila_server, page):
+    root = open_explorer(page, voila_server, width=1280, height=900)
+    menu = root.locator(".convlab-operation select")
+    assert menu.is_visible(), "the Voilà page offers the other operations"
+    menu.select_option("max pooling")
+    support.wait_until(page, lambda: root.locator(".convlab-phase input[type=radio]").count() == 4 and
+                       " · collect: " in support.explorer_state(root)["first_line"] and
+                       "pooled map" in support.explorer_state(root)["first_line"],
+                       timeout=30, what="the Explorer to show max pooling's four phases")
+    phases = root.locator(".convlab-phase input[type=radio]").evaluate_all("els => els.map(e => e.value)")
+    assert phases == ["place", "max", "slide", "collect"], phases
+    assert root.locator(".convlab-panel-filter").count() == 0  # pooling has no filter panel
+    page.screenshot(path=str(support.artifact_path("voila-explorer-max-pooling.png")))
+    menu.select_option("convolution")
+    support.wait_until(page, lambda: root.locator(".convlab-phase input[type=radio]").count() == 5,
+                       timeout=30, what="the five phases of convolution to come back")
