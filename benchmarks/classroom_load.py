@@ -89,6 +89,7 @@ def hub_log_reasons(log_text: str) -> list[tuple[int, str]]:
     """Why spawns failed, from the hub's log: (count, message) with names and ports folded."""
     counts: dict = {}
     pattern = (r"\] (.*(?:Unhandled error starting|failed to start|didn't respond|did not respond|"
+               r"never showed up|"
                r"timed out|Timeout|Address already in use|died).*)")
     for line in re.findall(pattern, log_text):
         line = re.sub(r"student\d+", "studentNN", line)
@@ -282,6 +283,8 @@ def chromium_student(user: str, base: str, link: str, deadline: float, record: d
                 text = page.inner_text("body", timeout=2000)
             except Exception:  # noqa: BLE001 - the page is navigating
                 return
+            if "Spawn failed" in text:
+                raise StudentError("spawn", _text_of(page.content()))
             match = re.search(r"Too many users.*?Try again in (\d+) (seconds|minutes)", text, re.S)
             if match:
                 record["throttled"] = record.get("throttled", 0) + 1

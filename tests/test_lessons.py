@@ -222,3 +222,47 @@ def test_every_lesson_figure_writes_its_text_at_9_pt_or_more():
         sizes = _all_font_sizes(fig)
         assert sizes and min(sizes) >= 9, (fig.axes[0].get_title(), min(sizes))
     plt.close("all")
+
+
+# The answers the teacher guide prints, per question: each must be accepted by the notebook's own check,
+# and each must appear in docs/teacher_guide.md (so the guide cannot drift from the lessons).
+GUIDE_ANSWERS = {
+    "00_start_here:q": ("4", "4"),
+    "01_what_is_convolution:q1": ("-2", "−2"),
+    "01_what_is_convolution:q2": ("5x5", "5x5"),
+    "01_what_is_convolution:q3": ("bright left, dark right", "bright left, dark right"),
+    "01_what_is_convolution:q4": ("1 1 1; 0 0 0; -1 -1 -1", "`1 1 1; 0 0 0; -1 -1 -1`"),
+    "02_the_five_steps:q1": ("3", "3"),
+    "02_the_five_steps:q2": ("16", "16"),
+    "02_the_five_steps:q3": ("row 1, column 2: -1", "row 1, column 2: −1"),
+    "02_the_five_steps:q4": ("0 0 0; 0 1 0; 0 0 0", "`0 0 0; 0 1 0; 0 0 0`"),
+    "03_stride_padding_filter_size:q1": ("5", "5"),
+    "03_stride_padding_filter_size:q2": ("2", "2"),
+    "03_stride_padding_filter_size:q3": ("[6, 7]", "[6, 7]"),
+    "03_stride_padding_filter_size:q4": ("5", "5"),
+    "03_stride_padding_filter_size:q5": ("the zeros of the padding are darker than the image",
+                                         "the zeros of the padding are darker than the image"),
+    "03_stride_padding_filter_size:q6": ("1, 2", "1, 2"),
+    "04_channels_and_filters:q1": ("8", "8"),
+    "04_channels_and_filters:q2": ("608", "608"),
+    "04_channels_and_filters:q3": ("32x32", "32x32"),
+    "04_channels_and_filters:q4": ("458752", "458,752"),
+    "05_real_images:q1": ("sobel x", "sobel x"),
+    "05_real_images:q2": ("100", "100"),
+    "05_real_images:q3": ("100", "100"),
+    "05_real_images:q4": ("A3 B1 C4 D2", "A3 B1 C4 D2"),
+    "06_why_convolution_matters:q1": ("larger", "larger"),
+    "06_why_convolution_matters:q2": ("2432", "2432"),
+    "06_why_convolution_matters:q3": ("-5", "−5"),
+    "06_why_convolution_matters:q4": ("-1 0 1; -1 0 1; -1 0 1", "`-1 0 1; -1 0 1; -1 0 1`"),
+}
+
+
+def test_the_teacher_guide_answers_are_the_lessons_answers(questions):
+    guide = (NOTEBOOKS[0].parents[1] / "docs" / "teacher_guide.md").read_text(encoding="utf-8")
+    table = guide[guide.index("## Answers to the notebook exercises"):]
+    assert set(GUIDE_ANSWERS) == set(questions), set(GUIDE_ANSWERS) ^ set(questions)
+    for key, (typed, printed) in GUIDE_ANSWERS.items():
+        _, q = questions[key]
+        assert q.grade(typed).correct, (key, typed, str(q.grade(typed)))
+        assert f"| {printed} |" in table or f"| {printed} (" in table, (key, printed)

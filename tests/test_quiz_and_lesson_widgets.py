@@ -245,3 +245,14 @@ def test_lesson_widgets_display_as_their_root_box(make):
     obj = make()
     bundle = obj._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == obj.widget.model_id
+
+
+def test_quiz_built_on_a_question_shares_its_tries_and_options():
+    from convlab.core.lesson_questions import question
+
+    q = question("01", "edge")
+    quiz = Quiz(q, "a large positive value means …")
+    assert list(quiz.answer.options) == q.options  # multiple choice: buttons from the question
+    q.check("dark left, bright right")              # a wrong try in the notebook cell …
+    quiz.answer.value = "the same brightness everywhere"  # … and one in the box: the second, so the answer shows
+    assert "The answer is" in quiz.feedback.value

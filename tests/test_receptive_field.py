@@ -11,7 +11,7 @@ import pytest
 
 from convlab.core.conv import conv2d
 from convlab.core.ops import max_pool2d, relu
-from convlab.core.receptive import (ReceptiveField, Stage, conv_stage, field_in_every_layer, field_of_cell, pointwise_stage, pool_stage,
+from convlab.core.receptive import (ReceptiveField, Stage, check_receptive_field, check_shift, conv_stage, field_in_every_layer, field_of_cell, pointwise_stage, pool_stage,
                                     receptive_fields, stage_sizes)
 
 
@@ -133,3 +133,31 @@ def test_field_in_every_layer_starts_at_the_image_and_ends_at_the_cell():
         seen = np.argwhere(changed[3, 1])
         assert (seen[:, 0].min(), seen[:, 0].max(), seen[:, 1].min(), seen[:, 1].max()) == \
             (rows.start, rows.stop - 1, cols.start, cols.stop - 1)
+
+
+@pytest.mark.parametrize("answer, correct, slip", [
+    (10, True, None),  # 1 → 3 → 5 → 6 → 10
+    (8, False, "spreads the next layer's taps"),  # forgot the jump after the pool
+    (11, False, "adding the kernel sizes"),  # 3 + 3 + 2 + 3
+    (12, False, None),  # a wrong answer with no known slip still gets the worked answer
+])
+def test_check_receptive_field_names_the_slip(answer, correct, slip):
+    fb = check_receptive_field(answer, [conv_stage(3), conv_stage(3), pool_stage(2), conv_stage(3)])
+    assert fb.correct is correct and "→ 10 (conv 3×3 adds 2·2)" in fb.message
+    assert slip is None or slip in fb.message
+    assert not check_receptive_field(None, [conv_stage(3)]).answered
+
+
+def test_a_shift_by_the_jump_moves_the_last_map_by_one_cell():
+    # the claim behind check_shift, by brute force with the real conv2d and max_pool2d
+    stages = [conv_stage(3, padding=1), pool_stage(2), conv_stage(3, padding=1), pool_stage(2)]
+    rng = np.random.default_rng(3)
+    kernels = [rng.normal(size=(3, 3)) if s.kind == "conv" else None for s in stages]
+    image = np.pad(rng.uniform(size=(16, 16)), 8)             # zeros around: nothing enters or leaves
+    shifted = np.pad(image, ((0, 0), (4, 0)))[:, :-4]
+    a, b = _run(stages, image, kernels), _run(stages, shifted, kernels)
+    np.testing.assert_allclose(b[:, 1:], a[:, :-1], atol=1e-12)
+    assert check_shift(1, stages, 4).correct and not check_shift(2, stages, 4).correct
+    assert "shift after the first pools only" in check_shift(2, stages, 4).message
+    with pytest.raises(ValueError, match="multiple of the last layer's jump"):
+        check_shift(None, stages, 3)

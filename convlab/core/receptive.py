@@ -18,10 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _validate as v
+from .exercises import Feedback, check_number
 from .sizes import output_size
 
 __all__ = ["Stage", "conv_stage", "pool_stage", "pointwise_stage", "ReceptiveField", "receptive_fields",
-           "field_of_cell", "field_in_every_layer", "stage_sizes", "describe_field"]
+           "field_of_cell", "field_in_every_layer", "stage_sizes", "describe_field", "check_receptive_field",
+           "check_shift"]
 
 
 KINDS = ("conv", "max pool", "avg pool", "pointwise")
@@ -218,3 +220,73 @@ def describe_field(stages, row: int, col: int, image_shape) -> str:
     return (f"cell ({row}, {col}) of {name} sees input rows {rows.start}–{rows.stop - 1} and columns "
             f"{cols.start}–{cols.stop - 1}: {len(rows)}×{len(cols)} pixels.\n"
             f"size layer by layer: " + " → ".join(steps))
+
+
+# --------------------------------------------------------------------------- predict-then-check (lesson 07)
+
+
+def _growth(stages) -> str:
+    fields = receptive_fields(stages)
+    parts = [str(fields[0].size)]
+    for stage, before, after in zip(stages, fields, fields[1:]):
+        if stage.span > 1:
+            parts.append(f"{after.size} ({stage.name} adds {stage.span - 1}·{before.jump})")
+    return " → ".join(parts)
+
+
+def check_receptive_field(answer, stages) -> Feedback:
+    """Check a predicted receptive-field size (input pixels along one axis) for a stack of stages.
+
+    The worked answer is computed from the stages, so a notebook that asks the question never shows it.
+
+    Examples
+    --------
+    >>> stages = [conv_stage(3), conv_stage(3)]
+    >>> check_receptive_field(5, stages)
+    ✓ Right: 1 → 3 (conv 3×3 adds 2·1) → 5 (conv 3×3 adds 2·1).
+    >>> check_receptive_field(6, stages)
+    ✗ Not quite: 1 → 3 (conv 3×3 adds 2·1) → 5 (conv 3×3 adds 2·1). Your 6: adding the kernel sizes counts the rows that neighbouring windows share twice; each layer adds (k−1)·jump.
+    """
+    stages = list(stages)
+    expected = receptive_fields(stages)[-1].size
+    no_jump = 1 + sum(s.span - 1 for s in stages)          # forgot that strides spread later taps
+    kernel_sum = sum(s.span for s in stages if s.span > 1)  # added whole kernel sizes
+    slips = {}
+    if no_jump != expected:
+        slips[no_jump] = "a stride or pool spreads the next layer's taps: after it, each kernel step is the jump (2, 4, …) input pixels, not 1"
+    if kernel_sum not in (expected, no_jump):
+        slips[kernel_sum] = ("adding the kernel sizes counts the rows that neighbouring windows share twice; "
+                             "each layer adds (k−1)·jump")
+    return check_number(answer, expected, why=_growth(stages), slips=slips)
+
+
+def check_shift(answer, stages, shift: int) -> Feedback:
+    """Check by how many cells of the last map a shift of the input by ``shift`` pixels moves it.
+
+    A shift by a multiple of the last layer's jump moves the map by ``shift / jump`` cells (equivariance at
+    that layer's scale).
+
+    Examples
+    --------
+    >>> stages = [conv_stage(3, padding=1), pool_stage(2)]
+    >>> check_shift(1, stages, 2)
+    ✓ Right: the jump of the last layer is 2 input pixels per cell, so 2 pixels move it 2/2 = 1 cell.
+    >>> check_shift(4, stages + stages, 4)
+    ✗ Not quite: the jump of the last layer is 2·2 = 4 input pixels per cell, so 4 pixels move it 4/4 = 1 cell. Your 4: convolutions with stride 1 keep the shift, but every pool (stride 2) divides it by 2.
+    """
+    stages = list(stages)
+    shift = v.size_arg(shift, "shift")
+    jumps = [f.jump for f in receptive_fields(stages)]
+    jump = jumps[-1]
+    if shift % jump:
+        raise ValueError(f"shift must be a multiple of the last layer's jump ({jump} pixels) for a whole-cell answer; "
+                         f"got {shift}")
+    strides = [str(s.stride) for s in stages if s.stride > 1]
+    product = f"{'·'.join(strides)} = {jump}" if len(strides) > 1 else f"{jump}"
+    why = (f"the jump of the last layer is {product} input pixels per cell, so {shift} pixels move it "
+           f"{shift}/{jump} = {shift // jump} cell{'s' if shift // jump != 1 else ''}")
+    slips = {shift: "convolutions with stride 1 keep the shift, but every pool (stride 2) divides it by 2"}
+    for j in jumps[1:-1]:
+        if j not in (1, jump) and shift % j == 0 and shift // j != shift // jump:
+            slips.setdefault(shift // j, "that is the shift after the first pools only; count every stride")
+    return check_number(answer, shift // jump, why=why, slips=slips)

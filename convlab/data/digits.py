@@ -20,7 +20,7 @@ import numpy as np
 from ..core import _validate as v
 from ..core.network import TinyCNN, TrainingRun, load_network, save_network, train
 
-__all__ = ["DIGIT_FONTS", "digit_templates", "make_digits", "data_digest", "TRAINED_CNN_PATH",
+__all__ = ["DIGIT_FONTS", "digit_templates", "make_digits", "data_digest", "training_data", "TRAINED_CNN_PATH",
            "TRAINING_SETTINGS", "trained_cnn", "train_and_cache"]
 
 DIGIT_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",

@@ -49,7 +49,9 @@ def filter_bank(kernels, *, title: str | None = None, numbers: bool = True, widt
     fig, axes = plt.subplots(1, n, figsize=(width * n, width * 1.15), squeeze=False)
     for i, (ax, kernel) in enumerate(zip(axes[0], k)):
         name = names[i] if names is not None else f"filter {i + 1}"
-        draw_grid(ax, kernel, name, signed=True, numbers=numbers and max(kernel.shape) <= 5, digits=1, limit=limit)
+        # one decimal is enough to read a filter, and keeps the numbers inside their cells
+        draw_grid(ax, np.round(kernel, 1) + 0.0, name, signed=True, numbers=numbers and max(kernel.shape) <= 5,
+                  digits=1, limit=limit)
         if numbers:
             for t in ax.texts:
                 t.set_fontsize(7)
