@@ -64,8 +64,9 @@ function slider(model, el) {
 function play(model, el) {
   const glyph = h("span", { "aria-hidden": "true", class: "convlab-control-glyph" });
   const words = h("span");
-  const button = h("button", { type: "button", class: "convlab-control convlab-control-play",
-                               "aria-pressed": "false" }, [glyph, words]);
+  // named by its text, which says what a press does ("Play …" / "Pause …"); no aria-pressed, since the
+  // name itself changes with the state
+  const button = h("button", { type: "button", class: "convlab-control convlab-control-play" }, [glyph, words]);
   keepKeys(button);
   el.appendChild(button);
   let timer = null;
@@ -88,7 +89,7 @@ function play(model, el) {
     const what = model.get("description");
     glyph.textContent = playing ? "❚❚" : "▶";
     words.textContent = playing ? ` Pause ${what}` : ` Play ${what}`;
-    button.setAttribute("aria-pressed", playing ? "true" : "false");
+    button.classList.toggle("convlab-control-playing", playing);
     button.disabled = model.get("disabled");
     stop();
     if (playing && !model.get("disabled")) timer = setInterval(tick, Math.max(10, model.get("interval")));

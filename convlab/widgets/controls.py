@@ -8,7 +8,7 @@ itself and works by keyboard, with visible focus:
 * :class:`Slider` — a ``<label for>`` + ``<input type="range">`` + a readout (arrow keys, Home/End,
   Page Up/Down); same ``value``/``min``/``max``/``step``/``description`` traits as ``ipywidgets.IntSlider``
   (a value outside the range is clamped, a narrower range moves the value into it).
-* :class:`PlayButton` — one ``<button aria-pressed>`` named by its text ("Play …"/"Pause …") that steps
+* :class:`PlayButton` — one ``<button>`` named by its text ("Play …"/"Pause …": what a press does) that steps
   ``value`` from ``min`` to ``max`` in the page, like ``ipywidgets.Play``; link it to a Slider with
   ``ipywidgets.jslink``.
 * :class:`Picture` — an ``<img>`` whose ``alt`` is a trait, updated with the picture.
