@@ -131,6 +131,12 @@ class DelayProxy:
         await asyncio.gather(receive(), deliver(), return_exceptions=True)
 
     async def _handle(self, client_reader, client_writer):
+        try:
+            await self._serve(client_reader, client_writer)
+        except asyncio.CancelledError:  # the benchmark is over: close quietly
+            client_writer.close()
+
+    async def _serve(self, client_reader, client_writer):
         async with self.slots:
             try:
                 up_reader, up_writer = await asyncio.wait_for(

@@ -245,7 +245,7 @@ def test_size_helpers_reject_bad_arguments(call, exc, pattern):
     (lambda: images.cross(-1), ValueError, r"size must be a positive integer; got -1"),
     (lambda: images.cross(7, "1"), TypeError, r"thickness must be a positive integer; got '1'"),
     (lambda: images.digit(10), ValueError, r"n must be a digit from 0 to 9; got 10"),
-    (lambda: images.digit(True), ValueError, r"n must be a digit from 0 to 9; got True"),
+    (lambda: images.digit(True), TypeError, r"n must be a digit from 0 to 9; got True"),
     (lambda: images.digit(3, border=-1), ValueError, r"border must be a non-negative integer; got -1"),
     (lambda: images.to_grayscale(np.ones((4, 4))), ValueError, r"image must be an \(H, W, 3\) RGB image; got shape \(4, 4\)"),
     (lambda: images.to_grayscale([[["r", "g", "b"]]]), TypeError, r"image must contain real numbers"),

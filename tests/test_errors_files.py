@@ -77,8 +77,14 @@ def test_an_interrupted_export_leaves_the_existing_gif_untouched(tmp_path):
 
 
 def test_a_failure_on_the_first_frame_surfaces_its_real_cause(monkeypatch, tmp_path):
-    def broken(self, *args, **kwargs):
-        raise RuntimeError("the real cause")
+    calls = []
+    real = StepFigure.show
+
+    def broken(self, *args, **kwargs):  # the set-up draw works; drawing the first frame to keep fails
+        calls.append(args)
+        if len(calls) >= 2:
+            raise RuntimeError("the real cause")
+        return real(self, *args, **kwargs)
 
     monkeypatch.setattr(StepFigure, "show", broken)
     with pytest.raises(RuntimeError, match="the real cause"):  # before: an IndexError from the writer

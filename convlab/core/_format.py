@@ -6,6 +6,11 @@ Written: the Unicode minus sign (−), whole numbers without ``.0``. Typed: a le
 from __future__ import annotations
 
 import math
+import numbers
+
+import numpy as np
+
+from . import _validate as v
 
 _TYPED_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 
@@ -49,6 +54,10 @@ def format_number(x: float, digits: int = 3) -> str:
     >>> format_number(1234.56789)
     '1234.568'
     """
+    if isinstance(x, (bool, np.bool_)) or not isinstance(v.scalar(x), numbers.Real):
+        raise TypeError(f"x must be a real number; got {v.short(x)}")
+    digits = v.seed_arg(digits, "digits")
+    v.check_at_most(digits, 15, "digits")
     x = float(x)
     if not math.isfinite(x):  # never an OverflowError from int(inf)
         return "nan" if math.isnan(x) else ("\u221e" if x > 0 else "\u2212\u221e")

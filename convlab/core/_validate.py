@@ -238,6 +238,11 @@ def short(value, limit: int = 60) -> str:
     return _short(value, limit)
 
 
+def scalar(value):
+    """A 0-d numpy array stands for the number it holds; anything else is returned as it is."""
+    return _scalar(value)
+
+
 def is_int(value) -> bool:
     """True for an integer (Python or numpy), False for bools and everything else."""
     return _is_int(value)
@@ -387,11 +392,10 @@ def check_figure_pixels(width: float, height: float, dpi: float) -> None:
                          f"(width x dpi); the limit is {limits.MAX_FIGURE_PIXELS:,}: lower dpi or width")
 
 
-def frames_arg(count: int) -> int:
-    """Frames of one GIF at most ``MAX_FRAMES``."""
+def frames_arg(count: int, fix: str = "use a larger stride or a smaller image") -> int:
+    """Frames of one GIF at most ``MAX_FRAMES``; ``fix`` says what would help."""
     if count > limits.MAX_FRAMES:
-        raise ValueError(f"the animation would have {int(count):,} frames; the limit is {limits.MAX_FRAMES:,}: "
-                         "use phases=False, a larger stride or a smaller image")
+        raise ValueError(f"the animation would have {int(count):,} frames; the limit is {limits.MAX_FRAMES:,}: {fix}")
     return int(count)
 
 
@@ -438,6 +442,7 @@ def seed_arg(value, name: str = "seed") -> int:
         raise TypeError(f"{name} must be a non-negative integer; got {_short(value)}")
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer; got {_short(value)}")
+    check_at_most(int(value), limits.MAX_SEED, name)
     return int(value)
 
 

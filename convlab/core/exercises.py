@@ -23,9 +23,10 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ._format import plain_minus
+from . import _validate as _v
 from ._validate import padding_amounts, positive_pair, read_number
 from .conv import conv2d
-from .sizes import output_size, output_size_formula, unvisited
+from .sizes import output_shape, output_size, output_size_formula, unvisited
 from .layer import count_parameters
 from .steps import format_number, iter_steps
 
@@ -247,6 +248,7 @@ def check_output_shape(answer, image_shape, kernel_shape, *, stride=1, padding=0
     >>> check_output_shape((5, 5), (5, 5), (3, 3)).correct
     False
     """
+    output_shape(image_shape, kernel_shape, stride=stride, padding=padding, dilation=dilation)  # refuses what conv2d does
     if _unanswered(answer):
         return _ask("Give rows and columns, e.g. 3x3.")
     values = _read_numbers(answer)
@@ -274,6 +276,7 @@ def check_same_padding(answer, k, *, dilation=1) -> Feedback:
     >>> check_same_padding(2, 3)
     ✗ Not quite: a 3-wide kernel loses 3 − 1 = 2 positions, so pad (3 − 1)/2 = 1 on each side. Your 2 is the total: it is split between the two sides.
     """
+    k, dilation = _v.size_arg(k, "k"), _v.size_arg(dilation, "dilation")
     span = dilation * (k - 1) + 1
     lost = span - 1
     what = f"a {k}-wide kernel" if dilation == 1 else f"a {k}-wide kernel with dilation {dilation} (spanning {span})"
@@ -356,6 +359,9 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
     >>> check_window_value(4, SEED_IMAGE, SEED_KERNEL)
     ✗ Not quite: 1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4. Your 4 has the wrong sign: the filter's −1 column multiplies the right-hand pixels, which are brighter here.
     """
+    for name, value in (("row", row), ("col", col)):
+        if not _v.is_int(value):
+            raise TypeError(f"{name} must be a whole number (a position in the feature map); got {_v.short(value)}")
     settings = dict(stride=stride, padding=padding, dilation=dilation, flip=flip)
     steps = list(iter_steps(image, kernel, **settings))
     ow = steps[-1].out_col + 1
@@ -427,6 +433,7 @@ def check_parameter_count(answer, kernel_size, in_channels, out_channels, *, bia
     ✗ Not quite: 3·3·3·16 weights + 16 biases = 432 + 16 = 448. Your 432 leaves out the 16 biases (one per filter).
     """
     kh, kw = positive_pair(kernel_size, "kernel_size")
+    _v.check_bool(bias, "bias", "one bias per filter, or none")
     c, n = in_channels, out_channels
     weights = count_parameters(kernel_size, c, n, bias=False)
     expected = count_parameters(kernel_size, c, n, bias=bias)
@@ -473,6 +480,8 @@ def check_choice(answer, correct, explanations: Mapping[str, str]) -> Feedback:
     >>> check_choice("horizontal edge", "vertical edge", why)
     ✗ Not quite: "horizontal edge": its rows compare top with bottom. The answer is "vertical edge": its columns are +1, 0, −1: it compares left with right.
     """
+    if not isinstance(explanations, Mapping):
+        raise TypeError(f"explanations must be a dict of option -> why; got {_v.short(explanations)}")
     options = list(explanations)
     if correct not in explanations:
         raise ValueError(f"correct must be one of the options {options}; got {correct!r}")
@@ -501,6 +510,12 @@ def check_number(answer, expected, *, why: str, slips: Mapping[Any, str] | None 
     >>> check_number(6, 9, why="3·3 = 9", slips={6: "you added 3 + 3 instead of multiplying"})
     ✗ Not quite: 3·3 = 9. Your 6: you added 3 + 3 instead of multiplying.
     """
+    expected = _v.real_number(expected, "expected")
+    if not isinstance(why, str):
+        raise TypeError(f"why must be the worked answer as text; got {_v.short(why)}")
+    if slips is not None and not isinstance(slips, Mapping):
+        raise TypeError(f"slips must be a dict of wrong value -> cause; got {_v.short(slips)}")
+    tol = _v.real_number(tol, "tol", minimum=0)
     if _unanswered(answer):
         return _ask("Work it out on paper first.")
     x = _read_number(answer)

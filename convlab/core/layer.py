@@ -8,7 +8,7 @@ real network — without torch or TensorFlow being installed.
 
 from __future__ import annotations
 
-from ._validate import padding_amounts, positive_pair, size_arg
+from ._validate import check_bool, padding_amounts, positive_pair, size_arg
 
 __all__ = ["count_parameters", "torch_conv2d_code", "keras_conv2d_code"]
 
@@ -35,6 +35,7 @@ def count_parameters(kernel_size, in_channels, out_channels, *, bias=True) -> in
     kh, kw = positive_pair(kernel_size, "kernel_size")
     c = size_arg(in_channels, "in_channels")
     n = size_arg(out_channels, "out_channels")
+    bias = check_bool(bias, "bias", "one bias per filter, or none")
     return kh * kw * c * n + (n if bias else 0)
 
 
@@ -84,6 +85,7 @@ def torch_conv2d_code(in_channels=1, out_channels=1, kernel_size=3, *, stride=1,
     """
     c = size_arg(in_channels, "in_channels")
     n = size_arg(out_channels, "out_channels")
+    bias = check_bool(bias, "bias", "one bias per filter, or none")
     k = _pair(kernel_size, "kernel_size")
     s = _pair(stride, "stride")
     d = _pair(dilation, "dilation")
@@ -127,6 +129,7 @@ def keras_conv2d_code(in_channels=1, out_channels=1, kernel_size=3, *, stride=1,
     """
     c = size_arg(in_channels, "in_channels")
     n = size_arg(out_channels, "out_channels")
+    bias = check_bool(bias, "bias", "one bias per filter, or none")
     k = _pair(kernel_size, "kernel_size")
     s = _pair(stride, "stride")
     d = _pair(dilation, "dilation")

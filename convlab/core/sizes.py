@@ -22,6 +22,8 @@ def span_of(kernel_hw, dilation) -> tuple[int, int]:
     >>> span_of((3, 3), (1, 1)), span_of((3, 2), (2, 3))
     ((3, 3), (5, 4))
     """
+    kernel_hw = v.positive_pair(kernel_hw, "kernel_hw")
+    dilation = v.positive_pair(dilation, "dilation")
     return tuple(int(d) * (int(k) - 1) + 1 for k, d in zip(kernel_hw, dilation))
 
 def does_not_fit(image_hw, kernel_hw, dilation, pads) -> str:

@@ -20,6 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
+from . import _validate as v
 from ._engine import _correlate, _plan
 from ._format import format_number
 from ._taps import Placed, Taps
@@ -101,6 +102,14 @@ class WindowStep(Placed, Taps):
         >>> print(first.arithmetic(max_terms=4))
         1×1 + 2×0 + 3×(−1) + … + 1×(−1) = −4
         """
+        if max_terms is not None:
+            max_terms = v.size_arg(max_terms, "max_terms")
+        if channel_names is not None:
+            if isinstance(channel_names, str) or not all(isinstance(n, str) for n in channel_names):
+                raise TypeError(f"channel_names must be a list of strings; got {v.short(channel_names)}")
+            channels = 1 if self.window.ndim == 2 else self.window.shape[2]
+            if len(channel_names) != channels:
+                raise ValueError(f"channel_names must name all {channels} channels; got {v.short(channel_names)}")
         if self.window.ndim == 2:
             terms = [_term(w, k) for w, k in zip(self.window.ravel(), self.kernel.ravel())]
             return f"{_sum_text(terms, max_terms)} = {format_number(self.value)}"

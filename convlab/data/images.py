@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import _validate as v
+from ..core import limits
 from .kernels import VERTICAL_EDGE
 
 __all__ = [
@@ -45,7 +46,7 @@ def stripes(size: int = 8, width: int = 2, *, vertical: bool = True) -> np.ndarr
            [1., 0., 1., 0.],
            [1., 0., 1., 0.]])
     """
-    size, width = v.size_arg(size, "size"), v.size_arg(width, "width")
+    size, width = v.bounded_size(size, "size", limits.MAX_GENERATED_SIZE), v.size_arg(width, "width")
     vertical = v.check_bool(vertical, "vertical", "vertical or horizontal bands")
     band = ((np.arange(size) // width) % 2 == 0).astype(np.float64)
     img = np.tile(band, (size, 1))
@@ -61,7 +62,7 @@ def checkerboard(size: int = 8, square: int = 2) -> np.ndarray:
            [0., 0., 1., 1.],
            [0., 0., 1., 1.]])
     """
-    size, square = v.size_arg(size, "size"), v.size_arg(square, "square")
+    size, square = v.bounded_size(size, "size", limits.MAX_GENERATED_SIZE), v.size_arg(square, "square")
     idx = np.arange(size) // square
     return ((idx[:, None] + idx[None, :]) % 2 == 0).astype(np.float64)
 
@@ -76,7 +77,9 @@ def cross(size: int = 7, thickness: int = 1) -> np.ndarray:
            [0., 0., 1., 0., 0.],
            [0., 0., 1., 0., 0.]])
     """
-    size, thickness = v.size_arg(size, "size"), v.size_arg(thickness, "thickness")
+    size, thickness = v.bounded_size(size, "size", limits.MAX_GENERATED_SIZE), v.size_arg(thickness, "thickness")
+    if thickness > size:
+        raise ValueError(f"thickness must be at most the image size ({size}); got {thickness}")
     img = np.zeros((size, size))
     lo = (size - thickness) // 2
     img[lo:lo + thickness, :] = 1.0
@@ -108,10 +111,12 @@ def digit(n: int = 7, *, border: int = 1) -> np.ndarray:
     >>> digit(7).shape
     (9, 7)
     """
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n not in _DIGITS:
+    if not v.is_int(n):
+        raise TypeError(f"n must be a digit from 0 to 9; got {v.short(n)}")
+    if n not in _DIGITS:
         raise ValueError(f"n must be a digit from 0 to 9; got {n!r}")
-    if not isinstance(border, (int, np.integer)) or isinstance(border, bool) or border < 0:
-        raise ValueError(f"border must be a non-negative integer; got {border!r}")
+    border = v.seed_arg(border, "border")  # a non-negative integer
+    v.check_at_most(border, limits.MAX_PADDING, "border")
     grid = np.array([[float(ch) for ch in row] for row in _DIGITS[int(n)]])
     return np.pad(grid, border)
 
@@ -178,7 +183,7 @@ def sample_photo(size=64, *, rgb: bool = False) -> np.ndarray:
     (32, 32, 3)
     """
     rgb = v.check_bool(rgb, "rgb", "colour or grayscale")
-    if isinstance(size, (tuple, list)):
+    if isinstance(size, (tuple, list)):  # never enlarged: no upper limit is needed
         v.shape_arg(size, "size", (2,))
     else:
         v.size_arg(size, "size")

@@ -80,7 +80,8 @@ def parse_kernel(text: str, *, max_size: int = 15) -> np.ndarray:
     ValueError: every row needs the same number of entries; got rows of lengths 3, 2 (row 2 has 2 where row 1 has 3)
     """
     if not isinstance(text, str):
-        raise TypeError(f"kernel text must be a string; got {type(text).__name__}")
+        raise TypeError(f"text (the kernel typed as numbers) must be a string; got {type(text).__name__}")
+    max_size = v.size_arg(max_size, "max_size")
     cleaned = plain_minus(text)
     # brackets: "],[" (with any spaces/commas between) separates rows; the other brackets go
     cleaned = re.sub(r"\]\s*,?\s*\[", ";", cleaned)
@@ -126,9 +127,7 @@ def format_kernel(kernel) -> str:
     1 0 -1
     2 0.5 -2
     """
-    arr = np.asarray(kernel, dtype=np.float64)
-    if arr.ndim != 2:
-        raise ValueError(f"kernel must be 2-D; got shape {arr.shape}")
+    arr = v.as_array(kernel, "kernel", ndims=(2,), shape_hint="2-D (rows, cols)")
     return "\n".join(" ".join(f"{x:g}" for x in row) for row in arr)
 
 
@@ -156,6 +155,8 @@ def sniff_image_type(data: bytes) -> str | None:
     >>> sniff_image_type(b"hello") is None
     True
     """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be the file's bytes; got {v.short(data)}")
     head = bytes(data[:16])
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WEBP"

@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from ..core import _validate as v
-from ..core import limits
 from ..core.op_views import operation_view
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from .step_figure import StepFigure
@@ -22,6 +21,8 @@ from .step_figure import StepFigure
 __all__ = ["save_animation"]
 
 _SETTINGS = ("stride", "padding", "dilation", "flip", "operation", "size", "output_padding")
+_FIX = {False: "use a larger stride or a smaller image",
+        True: "use phases=False (one frame per window), a larger stride or a smaller image"}
 
 
 def _check_path(path) -> Path:
@@ -37,6 +38,24 @@ def _check_path(path) -> Path:
     if not os.access(path.parent, os.W_OK):
         raise ValueError(f"path's folder {str(path.parent)!r} is not writable; choose another path")
     return path
+
+
+def _check_size_first(image, kernel, settings, per_window: int) -> None:
+    """Count the windows from the shapes alone and refuse too many frames before any walk is computed.
+
+    Shapes that do not fit are left to ``compute_walk``, which explains them in words.
+    """
+    from ..core.sizes import output_shape
+
+    try:
+        image_shape, kernel_shape = np.shape(image), np.shape(kernel)
+        geometry = {k: settings[k] for k in ("stride", "padding", "dilation") if k in settings}
+        rows, cols = output_shape(tuple(image_shape[:2]), tuple(kernel_shape[:2]), **geometry)
+    except (TypeError, ValueError):
+        return
+    v.frames_arg(rows * cols * per_window, _FIX[per_window > 1])
+    broadcast = image_shape[2] if len(image_shape) == 3 and len(kernel_shape) == 2 else 1  # one slice per channel
+    v.check_walk_size(rows * cols, int(np.prod(kernel_shape)) * broadcast)
 
 
 def _check_progress(progress):
@@ -107,9 +126,11 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     image = SEED_IMAGE if image is None else image
     kernel = SEED_KERNEL if kernel is None else kernel
     operation = settings.pop("operation", "convolution")
+    if operation == "convolution":
+        _check_size_first(image, kernel, settings, 5 if phases else 1)
     vm = operation_view(operation, image, kernel, **settings)  # checks the image, kernel and settings
     frames = [(i, p) for i in range(len(vm["steps"])) for p in (vm["phases"] if phases else vm["phases"][-1:])]
-    v.frames_arg(len(frames))
+    v.frames_arg(len(frames), _FIX[phases])
     sf = StepFigure(dpi=dpi)
     sf.configure(vm)
     width, height = sf.figure.get_size_inches()

@@ -227,3 +227,21 @@ def test_the_operation_menu_switches_to_max_pooling_and_back(voila_server, page)
     menu.select_option("convolution")
     support.wait_until(page, lambda: root.locator(".convlab-phase input[type=radio]").count() == 5,
                        timeout=30, what="the five phases of convolution to come back")
+
+
+def test_nothing_overflows_at_150_percent_zoom_of_a_small_screen(voila_server, page):
+    """1024×768 at 150% browser zoom leaves 683×512 CSS pixels: controls wrap, the figure shrinks to fit."""
+    root = open_explorer(page, voila_server, width=683, height=512)
+    state = support.explorer_state(root)
+    page.screenshot(path=str(support.artifact_path("voila-explorer-683.png")), full_page=True)
+    assert not support.overflow_report(state), support.overflow_report(state)
+    readouts = root.evaluate("""(r) => {
+      const boxes = Array.from(r.querySelectorAll('.convlab-field')).filter(e => !e.hidden)
+        .map(e => e.getBoundingClientRect());
+      let overlaps = 0;
+      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        if (a.width && b.width && a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
+      }
+      return overlaps; }""")
+    assert readouts == 0, f"{readouts} controls overlap at 683 px"
