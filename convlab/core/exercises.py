@@ -612,7 +612,7 @@ def check_kernel_design(answer, image, target, *, stride=1, padding=0, dilation=
     >>> print(check_kernel_design("1 0 0; 0 0 0; 0 0 0", SEED_IMAGE, centre).slip)
     3 of the 9 values differ; e.g. row 1, column 0: your kernel gives 0, the target is 2.
     """
-    target = np.asarray(target, dtype=np.float64)
+    target = _v.as_array(target, "target", ndims=(2,), shape_hint="(H', W'), the feature map to produce")
     if _unanswered(answer):
         return _ask("Type the kernel's rows separated by ';', e.g. 0 0 0; 0 1 0; 0 0 0.")
     kernel = _read_grid(answer)
@@ -669,6 +669,10 @@ def check_matching(answer, correct: Mapping[str, int], options: list, explanatio
     >>> check_matching("A2 B1", {"A": 1, "B": 2}, opts, why).slip
     '0 of 2 right; look again at A, B.'
     """
+    if not isinstance(options, (list, tuple)) or not options:
+        raise ValueError(f"options must be a non-empty list of the choices' names; got {_v.short(options)}")
+    if not isinstance(correct, Mapping) or any(not _v.is_int(n) or not 1 <= n <= len(options) for n in correct.values()):
+        raise ValueError(f"correct must map each letter to an option's number, 1 to {len(options)}; got {_v.short(correct)}")
     letters = sorted(correct)
     explain = "; ".join(f"{k} → {correct[k]} ({options[correct[k] - 1]}): {explanations[k]}" for k in letters) + "."
     if _unanswered(answer):

@@ -112,7 +112,7 @@ def _pair_text(pair) -> str:
 
 def _as_channels(image: np.ndarray, kernel) -> np.ndarray:
     """A 2-D kernel applied to every channel of a multi-channel image (as the Explorer's families are)."""
-    k = np.asarray(kernel, dtype=np.float64)
+    k = v.as_array(kernel, "kernel", ndims=(2, 3), shape_hint="(kh, kw) or (kh, kw, C)")
     if image.ndim == 3 and k.ndim == 2:
         k = np.repeat(k[:, :, None], image.shape[2], axis=2)
     return k
@@ -128,6 +128,8 @@ def explain_settings(image_shape, kernel_shape, *, stride=1, padding=0, dilation
     >>> explain_settings((5, 5), (3, 3))
     ''
     """
+    image_shape = v.shape_arg(image_shape, "image_shape", (2, 3))
+    kernel_shape = v.shape_arg(kernel_shape, "kernel_shape", (2, 3))
     stride = v.positive_pair(stride, "stride")
     dilation = v.positive_pair(dilation, "dilation")
     pads = v.padding_amounts(padding, span_of(kernel_shape[:2], dilation), stride)
@@ -245,7 +247,13 @@ def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: i
     >>> print(step_caption(walk, 0, "sum").splitlines()[1])
     1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
     """
+    if not isinstance(walk, Walk):
+        raise TypeError(f"walk must be a Walk from compute_walk(...); got {v.short(walk)}")
     phase = _check_phase(phase)
+    index = v.index_arg(index, "index")
+    if index >= len(walk.steps):
+        raise ValueError(f"index must be below the number of windows, {len(walk.steps)} (0 is the first window); "
+                         f"got {index}")
     return _frame_lines(walk, walk.steps[index], max_terms)[phase] + "\n" + _footer(walk)
 
 
@@ -309,6 +317,8 @@ def view_model(walk: Walk, *, max_terms: int | None = VIEW_MAX_TERMS) -> dict:
     >>> print(vm["steps"][0]["captions"]["multiply"].splitlines()[1])   # caption = captions[phase] + "\\n" + footer
     1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = ?
     """
+    if not isinstance(walk, Walk):
+        raise TypeError(f"walk must be a Walk from compute_walk(...); got {v.short(walk)}")
     c = walk.channels
     hp, wp = walk.padded.shape[:2]
     kh, kw = walk.kernel.shape[:2]
@@ -376,6 +386,8 @@ def message_view(message: str) -> dict:
     >>> message_view("The 7×7 filter does not fit.")["message"]
     'The 7×7 filter does not fit.'
     """
-    return {"kind": "convlab.walk", "version": 1, "operation": "convolution", "message": str(message),
+    if not isinstance(message, str) or not message.strip():
+        raise ValueError(f"message must be a sentence saying why the setting does not fit; got {v.short(message)}")
+    return {"kind": "convlab.walk", "version": 1, "operation": "convolution", "message": message,
             "phases": list(PHASES), "phase_help": dict(PHASE_HELP), "phase_table": PHASE_TABLE,
             "colours": COLOURS, "steps": [], "panels": {}}

@@ -4,10 +4,10 @@
 """
 
 from .animation import save_animation
-from .lesson import (GridPanel, KernelResultFigure, LearningFigure, draw_grid, gallery, grids, learning_progress,
-                     picture, png_bytes, rgb_channels, setup, show)
+from .lesson import (GridPanel, KernelResultFigure, LearningFigure, draw_grid, figure_html, gallery, grids,
+                     learning_progress, picture, png_bytes, rgb_channels, setup, show)
 from .step_figure import StepFigure, draw_step_figure
 
 __all__ = ["save_animation", "StepFigure", "draw_step_figure", "GridPanel", "KernelResultFigure", "LearningFigure",
-           "draw_grid", "gallery", "grids", "learning_progress", "picture", "png_bytes", "rgb_channels", "setup",
+           "draw_grid", "figure_html", "gallery", "grids", "learning_progress", "picture", "png_bytes", "rgb_channels", "setup",
            "show"]

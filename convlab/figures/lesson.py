@@ -124,7 +124,9 @@ def figure_html(fig, alt: str, *, dpi: int | None = None, format: str = "png") -
     import base64
     import html as _html
 
-    if not isinstance(alt, str) or not alt.strip():
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a sentence describing the figure; got {v.short(alt)}")
+    if not alt.strip():
         raise ValueError(f"alt must be a sentence describing the figure; got {alt!r}")
     _check_figure(fig)
     if dpi is not None:

@@ -49,7 +49,7 @@ _FRAME = "#444444"
 
 def _check_phase(phase, phases=PHASES) -> str:
     if not isinstance(phase, str) or phase not in phases:
-        raise ValueError(f"phase must be one of {', '.join(map(repr, phases))}; got {v._short(phase)}")
+        raise ValueError(f"phase must be one of {', '.join(map(repr, phases))}; got {v.short(phase)}")
     return phase
 
 
@@ -138,6 +138,10 @@ class StepFigure:
     """
 
     def __init__(self, figure: Figure | None = None, *, dpi: int = DEFAULT_DPI, width: float = 10.0):
+        dpi = v.dpi_arg(dpi)
+        width = v.inches_arg(width, "width")
+        if figure is not None and not isinstance(figure, Figure):
+            raise TypeError(f"figure must be a matplotlib Figure or None; got {v.short(figure)}")
         if figure is None:
             figure = Figure(figsize=(width, 4.5), dpi=dpi)
             FigureCanvasAgg(figure)
@@ -152,6 +156,9 @@ class StepFigure:
 
     def configure(self, vm: dict) -> None:
         """Build the panels for this view model (or its message), then show its first window."""
+        if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk"):
+            raise TypeError("vm must be a view model from convlab.core.walk.view_model(...) or "
+                            f"op_views.operation_view(...); got {v.short(vm)}")
         fig = self.figure
         fig.clear()
         self.view, self.panels = vm, {}
@@ -330,6 +337,8 @@ def frame_png(vm: dict, index: int = 0, phase: str = "collect", *, dpi: int = 80
     b'\\x89PNG'
     """
     sf = StepFigure(dpi=dpi, width=width)
+    if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk"):
+        raise TypeError(f"vm must be a view model from convlab.core.walk.view_model(...); got {v.short(vm)}")
     sf.phase = _check_phase(phase, vm["phases"])
     sf.configure(vm)
     sf.show(index, phase)
@@ -340,8 +349,8 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "co
                      dilation=1, flip=False, dpi: int = DEFAULT_DPI, width: float = 10.0) -> Figure:
     """A static figure of one window in one phase.
 
-    Settings that do not fit give a figure with the reason in words (never an exception from deep
-    inside). The text equivalent of the figure is attached as ``fig.convlab_caption``.
+    Settings that do not fit give a figure with the reason in words; an argument of the wrong type
+    raises a ``TypeError`` naming it. The text equivalent of the figure is attached as ``fig.convlab_caption``.
 
     Parameters
     ----------
@@ -373,17 +382,16 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "co
     """
     _check_phase(phase)
     v.index_arg(step, "step")
-    dpi = v.dpi_arg(dpi)
-    width = v.inches_arg(width, "width")
     sf = StepFigure(dpi=dpi, width=width)
     sf.phase = phase
     image = SEED_IMAGE if image is None else image
     kernel = SEED_KERNEL if kernel is None else kernel
     try:
         vm = view_model(compute_walk(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip))
-    except (TypeError, ValueError) as exc:
+    except ValueError as exc:  # settings that do not fit: drawn as the reason (a wrong type is raised)
         vm = message_view(str(exc))
     sf.configure(vm)
     sf.show(step, phase)
+    v.check_figure_pixels(*sf.figure.get_size_inches(), sf.figure.dpi)
     sf.figure.convlab_caption = sf.caption
     return sf.figure

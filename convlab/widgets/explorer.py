@@ -112,8 +112,8 @@ class Explorer(ShowsWidget):
         average pooling); pooling uses the filter-size slider as its window size.
     operations : list of str or "all", optional
         The operations the view offers in its chooser (hidden when only one); "all" offers every one.
-    live : ignored
-        Accepted for notebooks written for the earlier Explorer (the view is always drawn in the browser).
+    live : {"auto", "ipympl", "png", "none"}, optional
+        Accepted for notebooks written for the earlier Explorer; the view is always drawn in the browser.
 
     Attributes
     ----------
@@ -158,6 +158,9 @@ class Explorer(ShowsWidget):
         flip = v.check_flip(flip)
         window = _whole(window if step is None else step, "window" if step is None else "step", 1,
                         "a window number (1 is the first window)")
+        if live not in (None, "auto", "ipympl", "png", "none"):  # the earlier Explorer's display modes
+            raise ValueError(f'live must be "auto", "ipympl", "png" or "none" (all now draw in the browser); '
+                             f"got {_short(live)}")
         if operation not in OPERATIONS:
             raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {_short(operation)}")
         offered = [operation] if operations is None else (

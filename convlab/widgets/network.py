@@ -64,6 +64,9 @@ class ReceptiveFieldViewer(ShowsWidget):
         self.image = np.asarray(image, dtype=np.float64)
         if self.image.ndim != 2:
             raise ValueError(f"image must be a grayscale (H, W) array; got shape {self.image.shape}")
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)):
+            raise TypeError(f"layers must be a list of (stage, weights) pairs, as convlab.core.network builds them; "
+                            f"got {type(layers).__name__}")
         layers = list(layers)
         self.stages = [stage for stage, _ in layers]
         outputs = run_stack(self.image, layers)
