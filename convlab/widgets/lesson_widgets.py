@@ -7,9 +7,10 @@
 
 Each figure comes from the drawing layer (:class:`~convlab.figures.LearningFigure`,
 :class:`~convlab.figures.KernelResultFigure`): a plain matplotlib ``Figure`` (not pyplot) built once and
-updated in place. It is shown as a PNG in an ``ipywidgets.Image``, re-rendered after each change, so it
-works the same in JupyterLab, Voilà and headless tests (where ``.figure`` and ``.caption`` can be
-inspected directly).
+updated in place. It is shown as a PNG in a :class:`~convlab.widgets.controls.Picture` (an ``<img>`` whose
+alternative text follows the picture), re-rendered after each change, so it works the same in JupyterLab,
+Voilà and headless tests (where ``.figure`` and ``.caption`` can be inspected directly). Sliders and Play
+are the labelled, keyboard-operable controls of :mod:`convlab.widgets.controls`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..data.images import downscale, sample_photo, to_grayscale
 from ..data.userdata import format_kernel, load_image, parse_kernel
 from ..figures.lesson import KernelResultFigure, LearningFigure
 from ._base import ShowsWidget
+from .controls import LiveText, Picture, PlayButton, Slider
 
 __all__ = ["LearningViewer", "BringYourOwn"]
 
@@ -35,10 +37,11 @@ class _FigureWidget(ShowsWidget):
     def _init_view(self, drawer, controls: list) -> None:
         self._drawer = drawer  # builds the artists once; update(...) changes them, png() renders them
         self.figure = drawer.figure
-        self.image_widget = W.Image(format="png", layout=W.Layout(max_width="100%"))
-        self.caption_widget = W.HTML()
+        self.image_widget = Picture(alt="The figure is being drawn.")
+        self.caption_widget = LiveText()
         self._caption = ""
         self.widget = W.VBox(controls + [self.caption_widget, self.image_widget])
+        self.widget.add_class("convlab-lesson-widget")  # visible focus on its stock controls (controls.css)
 
     def _set_caption(self, text: str, *, error: bool = False) -> None:
         self._caption = text
@@ -51,8 +54,10 @@ class _FigureWidget(ShowsWidget):
         """The text currently shown under the controls."""
         return self._caption
 
-    def _render(self) -> None:
-        self.image_widget.value = self._drawer.png()
+    def _render(self, alt: str) -> None:
+        with self.image_widget.hold_sync():
+            self.image_widget.value = self._drawer.png()
+            self.image_widget.alt = alt
 
 
 class LearningViewer(_FigureWidget):
@@ -70,8 +75,9 @@ class LearningViewer(_FigureWidget):
 
     Attributes
     ----------
-    step : ipywidgets.IntSlider
-    play : ipywidgets.Play
+    step : convlab.widgets.controls.Slider
+    play : convlab.widgets.controls.PlayButton
+        Linked to ``step`` in the page (``ipywidgets.jslink``).
     figure, caption, widget
 
     Examples
@@ -91,10 +97,9 @@ class LearningViewer(_FigureWidget):
         self.run = run
         self.image = np.asarray(image, dtype=np.float64)
         self.target = None if target is None else np.asarray(target, dtype=np.float64)
-        self.step = W.IntSlider(value=0, min=0, max=run.steps, description="step", continuous_update=True,
-                                layout=W.Layout(width="420px"))
-        self.play = W.Play(value=0, min=0, max=run.steps, step=max(1, run.steps // 50), interval=150,
-                           description="play")
+        self.step = Slider(0, min=0, max=run.steps, description="training step")
+        self.play = PlayButton(0, min=0, max=run.steps, step=max(1, run.steps // 50), interval=150,
+                               description="training steps")
         W.jslink((self.play, "value"), (self.step, "value"))
         drawer = LearningFigure(run.losses, kernel_limit=float(np.max(np.abs(run.kernels))), target=self.target,
                                 dpi=dpi)
@@ -109,7 +114,10 @@ class LearningViewer(_FigureWidget):
         self._drawer.update(s, k, conv2d(self.image, k))
         rows = "\n".join("  ".join(f"{x:6.2f}" for x in row) for row in k)
         self._set_caption(f"step {s} of {self.run.steps}: loss {self.run.losses[s]:.4g}\n{rows}")
-        self._render()
+        target = ", the target feature map" if self.target is not None else ""
+        self._render(f"The kernel after {s} of {self.run.steps} training steps (its numbers are in the caption "
+                     f"above), its feature map of the image{target}, and the loss curve with step {s} marked "
+                     f"(loss {self.run.losses[s]:.4g}).")
 
 
 class BringYourOwn(_FigureWidget):
@@ -127,7 +135,7 @@ class BringYourOwn(_FigureWidget):
     ----------
     kernel_text : ipywidgets.Textarea
     upload : ipywidgets.FileUpload
-    size : ipywidgets.IntSlider
+    size : convlab.widgets.controls.Slider
     kernel : numpy.ndarray or None
         The kernel in use (the last one that parsed; None while none has).
     figure, caption, widget
@@ -167,8 +175,8 @@ class BringYourOwn(_FigureWidget):
                                       layout=W.Layout(width="260px", height="90px"))
         self.upload = W.FileUpload(accept="image/png,image/jpeg,.png,.jpg,.jpeg", multiple=False,
                                    description="your image")
-        self.size = W.IntSlider(value=size, min=8, max=128, step=4, description="image size",
-                                continuous_update=False)
+        self.size = Slider(size, min=8, max=128, step=4, description="image size (pixels)",
+                           continuous_update=False)
         self._init_view(KernelResultFigure(dpi=dpi), [W.HBox([self.kernel_text, W.VBox([self.upload, self.size])])])
         self.kernel_text.observe(lambda change: self._on_kernel(), names="value")
         self.upload.observe(lambda change: self.load_bytes(change["new"]), names="value")
@@ -218,4 +226,6 @@ class BringYourOwn(_FigureWidget):
         kh, kw = self.kernel.shape
         self._set_caption(f"kernel {kh}x{kw} on an image of {image.shape[0]}x{image.shape[1]} pixels -> feature map "
                           f"{fmap.shape[0]}x{fmap.shape[1]}\n{format_kernel(self.kernel)}")
-        self._render()
+        self._render(f"Three panels: {self._source_name} at {image.shape[0]} by {image.shape[1]} pixels, "
+                     f"the {kh} by {kw} kernel (its numbers are in the caption above), and the "
+                     f"{fmap.shape[0]} by {fmap.shape[1]} feature map it makes, coloured where the kernel responds.")

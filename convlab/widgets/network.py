@@ -17,6 +17,7 @@ from ..core.network import run_stack
 from ..core.receptive import describe_field, field_in_every_layer, stage_sizes
 from ..figures.network import ReceptiveFieldFigure
 from ._base import ShowsWidget
+from .controls import LiveText, Picture, Slider
 
 __all__ = ["ReceptiveFieldViewer"]
 
@@ -37,7 +38,9 @@ class ReceptiveFieldViewer(ShowsWidget):
     Attributes
     ----------
     layer : ipywidgets.Dropdown
-    row, col : ipywidgets.IntSlider
+        A labelled ``<select>``.
+    row, col : convlab.widgets.controls.Slider
+        Labelled range inputs (arrow keys, Home/End, Page Up/Down).
     figure : matplotlib.figure.Figure
     caption : str
     widget : ipywidgets.VBox
@@ -80,22 +83,33 @@ class ReceptiveFieldViewer(ShowsWidget):
         if start not in [v for _, v in options]:
             raise ValueError(f"layer must be the number of a shown layer, 1 to {len(self._shown) - 1}; got {layer!r}")
         self.layer = W.Dropdown(options=options, value=start, description="layer")
-        self.row = W.IntSlider(min=0, description="row", continuous_update=True)
-        self.col = W.IntSlider(min=0, description="column", continuous_update=True)
+        self.row = Slider(0, min=0, max=1, description="row")
+        self.col = Slider(0, min=0, max=1, description="column")
         self._set_limits()
         for value, slider, name in ((row, self.row, "row"), (col, self.col, "col")):
             if value is not None and (not isinstance(value, (int, np.integer)) or not 0 <= value <= slider.max):
                 raise ValueError(f"{name} must be a cell of the chosen layer's map, 0 to {slider.max}; got {value!r}")
         self.row.value = self.row.max // 2 if row is None else int(row)
         self.col.value = self.col.max // 2 if col is None else int(col)
-        self.image_widget = W.Image(format="png", layout=W.Layout(max_width="100%"))
-        self.caption_widget = W.HTML()
+        self.image_widget = Picture(alt="The figure is being drawn.")
+        self.caption_widget = LiveText()
         self.fields: list = []
         self.caption = ""
         self.widget = W.VBox([W.HBox([self.layer, self.row, self.col]), self.caption_widget, self.image_widget])
-        self.layer.observe(lambda change: (self._set_limits(), self._show()), names="value")
-        self.row.observe(lambda change: self._show(), names="value")
-        self.col.observe(lambda change: self._show(), names="value")
+        self.widget.add_class("convlab-lesson-widget")  # visible focus on its stock controls (controls.css)
+        self._limiting = False
+        self.layer.observe(lambda change: self._on_layer(), names="value")
+        self.row.observe(lambda change: self._limiting or self._show(), names="value")
+        self.col.observe(lambda change: self._limiting or self._show(), names="value")
+        self._show()
+
+    def _on_layer(self) -> None:
+        # both ranges change first (moving the cell inside them), then one redraw
+        self._limiting = True
+        try:
+            self._set_limits()
+        finally:
+            self._limiting = False
         self._show()
 
     def _set_limits(self) -> None:
@@ -111,12 +125,24 @@ class ReceptiveFieldViewer(ShowsWidget):
         self._drawer.update(self.fields)
         self.caption = describe_field(stages, self.row.value, self.col.value, self.image.shape)
         self.caption_widget.value = f'<pre style="white-space:pre-wrap; margin:4px 0">{html.escape(self.caption)}</pre>'
-        self.image_widget.value = self._drawer.png()
+        with self.image_widget.hold_sync():
+            self.image_widget.value = self._drawer.png()
+            self.image_widget.alt = self.alt
+
+    @property
+    def alt(self) -> str:
+        """The figure's alternative text: which panels it shows and what is outlined (the caption says where)."""
+        names = ["the input"] + [f"{self.stages[i - 1].name} ({self._heights[i]}×{self._widths[i]})"
+                                 for i in self._shown[1:]]
+        first = self.caption.splitlines()[0] if self.caption else ""
+        return (f"{len(names)} panels, the input and the maps of each layer: {', '.join(names)}. The chosen cell is "
+                f"outlined in blue and what it depends on in orange in every layer below it. {first}").strip()
 
     def _ipython_display_(self):
         from IPython.display import display
 
-        display(self._repr_mimebundle_(), raw=True)
+        # the PNG's alt travels as metadata (read where the PNG stands in for the widget)
+        display(self._repr_mimebundle_(), metadata={"image/png": {"alt": self.alt}}, raw=True)
 
     def _repr_mimebundle_(self, **kwargs):
         """The live widget, plus a PNG of the current figure and the caption for where widgets cannot run."""

@@ -20,6 +20,7 @@ import ipywidgets as W
 
 from ..core.exercises import Feedback, Question
 from ._base import ShowsWidget
+from .controls import LiveText
 
 __all__ = ["Quiz"]
 
@@ -50,7 +51,8 @@ class Quiz(ShowsWidget):
     button : ipywidgets.Button
     show_answer : ipywidgets.Button
     question : convlab.core.exercises.Question
-    feedback : ipywidgets.HTML
+    feedback : convlab.widgets.controls.LiveText
+        The verdict, in a polite live region (a screen reader reads it when it changes).
     last : Feedback or None
     widget : ipywidgets.VBox
 
@@ -85,7 +87,7 @@ class Quiz(ShowsWidget):
                                tooltip="check your prediction")
         self.show_answer = W.Button(description="Show answer", layout=W.Layout(width="120px"),
                                     tooltip="show the worked answer")
-        self.feedback = W.HTML()
+        self.feedback = LiveText()
         self.button.on_click(lambda _: self.submit())
         self.show_answer.on_click(lambda _: self.reveal())
         # Enter or leaving the text box, or clicking a choice, checks at once

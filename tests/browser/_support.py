@@ -362,8 +362,9 @@ JS_VIEW_SIGNATURE = (
 }"""
 )
 
-# A slider: an ipywidgets slider (.widget-slider) or one of the Explorer's own labelled range inputs.
-SLIDERS = ".widget-slider, .convlab-explorer input[type=range]"
+# A slider: an ipywidgets slider (.widget-slider), one of the Explorer's own labelled range inputs, or a
+# lesson widget's labelled range input (convlab.widgets.controls.Slider).
+SLIDERS = ".widget-slider, .convlab-explorer input[type=range], .convlab-control-slider input[type=range]"
 # A rendered widget: an ipywidgets view, or the Explorer's own view (an anywidget, no ipywidgets class).
 WIDGETS = ".jupyter-widgets, .convlab-explorer"
 
