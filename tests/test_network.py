@@ -306,7 +306,9 @@ def test_viewer_names_a_cell_outside_the_map():
 
 
 def test_viewer_has_a_static_picture(viewer):
-    bundle = viewer._repr_mimebundle_()
+    bundle, metadata = viewer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
     assert bundle["text/plain"] == viewer.caption
+    assert metadata["image/png"]["alt"] == viewer.alt
+    assert f'alt="{viewer.alt}"' in bundle["text/html"]  # the picture's alt, also where JupyterLab shows it

@@ -14,7 +14,6 @@ a static picture of the frame is asked for (a stored notebook's PNG).
 
 from __future__ import annotations
 
-import base64
 import html
 import numbers
 from pathlib import Path
@@ -354,31 +353,12 @@ class Explorer(ShowsWidget):
         vm = self.view_model
         return step_figure.frame_png(vm, self.step.value - 1 if vm.get("steps") else 0, self.phase.value)
 
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        """The live view, plus a PNG of this frame and the caption for places without a kernel (GitHub)."""
-        data, metadata = self.widget._repr_mimebundle_()
-        data = dict(data)
-        data["text/plain"] = self.caption
-        try:
-            png = self.picture()
-        except Exception:  # a picture is a courtesy: never let it stop the live view from showing
-            png = None
-        if png:
-            encoded = base64.b64encode(png).decode("ascii")
-            alt = "The Explorer. " + (self.caption.splitlines()[0] if self.caption else "")
-            data["image/png"] = encoded
-            # JupyterLab shows a stored PNG without its alt; an <img> in HTML carries it everywhere
-            data["text/html"] = (f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}" '
-                                 'style="max-width: 100%; height: auto">')
-            metadata = dict(metadata or {})
-            metadata["image/png"] = {"alt": alt}
-        return data, metadata
+    def description(self) -> str:
+        """The text equivalent shown beside the picture where no kernel runs: the caption."""
+        return self.caption
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        data, metadata = self._repr_mimebundle_()
-        display(data, metadata=metadata, raw=True)
+    def alt_text(self) -> str:
+        return "The Explorer. " + (self.caption.splitlines()[0] if self.caption else "")
 
     def __repr__(self) -> str:
         w = self.widget

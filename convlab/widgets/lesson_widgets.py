@@ -54,6 +54,16 @@ class _FigureWidget(ShowsWidget):
         """The text currently shown under the controls."""
         return self._caption
 
+    def picture(self) -> bytes:
+        """A PNG of the figure shown now (the static stand-in where widgets cannot run)."""
+        return self.image_widget.value
+
+    def description(self) -> str:
+        return self._caption
+
+    def alt_text(self) -> str:
+        return self.image_widget.alt
+
     def _render(self, alt: str) -> None:
         with self.image_widget.hold_sync():
             self.image_widget.value = self._drawer.png()

@@ -7,7 +7,6 @@ The geometry comes from :mod:`convlab.core.receptive`; the maps from :func:`conv
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as W
@@ -138,15 +137,12 @@ class ReceptiveFieldViewer(ShowsWidget):
         return (f"{len(names)} panels, the input and the maps of each layer: {', '.join(names)}. The chosen cell is "
                 f"outlined in blue and what it depends on in orange in every layer below it. {first}").strip()
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def picture(self) -> bytes:
+        """A PNG of the current figure (the static stand-in where widgets cannot run)."""
+        return self._drawer.png()
 
-        # the PNG's alt travels as metadata (read where the PNG stands in for the widget)
-        display(self._repr_mimebundle_(), metadata={"image/png": {"alt": self.alt}}, raw=True)
+    def description(self) -> str:
+        return self.caption
 
-    def _repr_mimebundle_(self, **kwargs):
-        """The live widget, plus a PNG of the current figure and the caption for where widgets cannot run."""
-        bundle = dict(self.widget._repr_mimebundle_(**kwargs))
-        bundle["image/png"] = base64.b64encode(self._drawer.png()).decode("ascii")
-        bundle["text/plain"] = self.caption
-        return bundle
+    def alt_text(self) -> str:
+        return self.alt

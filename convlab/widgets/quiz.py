@@ -92,9 +92,21 @@ class Quiz(ShowsWidget):
         self.show_answer.on_click(lambda _: self.reveal())
         # Enter or leaving the text box, or clicking a choice, checks at once
         self.answer.observe(lambda change: self.submit(), names="value")
+        self.prompt, self.options = prompt, list(options or [])
         self.widget = W.VBox([W.HTML(f"<b>Predict:</b> {prompt}"),
                               W.HBox([self.answer, self.button, self.show_answer]), self.feedback])
         self.widget.add_class("convlab-quiz")
+
+    def description(self) -> str:
+        """The question in words, for where the answer box cannot run (GitHub, a closed kernel)."""
+        choices = f" Choices: {', '.join(map(str, self.options))}." if self.options else ""
+        return f"Predict: {self.prompt}{choices} (Run the notebook to type your answer and check it.)"
+
+    def static_html(self) -> str:
+        choices = ("<ul>" + "".join(f"<li>{html.escape(str(o))}</li>" for o in self.options) + "</ul>"
+                   if self.options else "")
+        return (f"<p><b>Predict:</b> {self.prompt}</p>{choices}"
+                "<p><i>Run the notebook to type your answer and check it.</i></p>")
 
     def submit(self, text=None) -> Feedback:
         """Check ``text`` (or what is in the box now) and show the verdict.
