@@ -15,6 +15,7 @@ Figures and widgets are imported on first use, so ``import convlab`` stays light
 
 import sys as _sys
 
+from ._lazy import lazy_attributes
 from .core.conv import conv2d, feature_maps
 from .core.op_steps import PoolStep, TransposeStep, iter_pool_steps, iter_transpose_steps
 from .core.ops import avg_pool2d, conv_transpose2d, max_pool2d, relu
@@ -58,19 +59,8 @@ __all__ = [
 _LAZY = {"Explorer": "widgets", "draw_step_figure": "figures", "save_animation": "figures"}
 
 
-def __getattr__(name):
-    # Figures and widgets load matplotlib/ipywidgets: only when first asked for.
-    if name in _LAZY:
-        from importlib import import_module
-
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+# Figures and widgets load matplotlib/ipywidgets: only when first asked for.
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals(), __all__)
 
 
 __version__ = "0.1.0"

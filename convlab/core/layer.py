@@ -18,6 +18,13 @@ def _pair(value, name):
     return a if a == b else (a, b)
 
 
+def _layer_args(in_channels, out_channels, kernel_size, stride, dilation, bias):
+    """The arguments every layer-code writer takes, checked by name: (c, n, bias, k, s, d)."""
+    return (size_arg(in_channels, "in_channels"), size_arg(out_channels, "out_channels"),
+            check_bool(bias, "bias", "one bias per filter, or none"), _pair(kernel_size, "kernel_size"),
+            _pair(stride, "stride"), _pair(dilation, "dilation"))
+
+
 def count_parameters(kernel_size, in_channels, out_channels, *, bias=True) -> int:
     """Learnable numbers in a convolution layer: ``kh·kw·C·N`` weights plus ``N`` biases.
 
@@ -83,12 +90,7 @@ def torch_conv2d_code(in_channels=1, out_channels=1, kernel_size=3, *, stride=1,
     ...
     ValueError: padding="same" keeps the output the size of the input, which needs stride 1; got stride=(2, 2). Give the padding as a number instead
     """
-    c = size_arg(in_channels, "in_channels")
-    n = size_arg(out_channels, "out_channels")
-    bias = check_bool(bias, "bias", "one bias per filter, or none")
-    k = _pair(kernel_size, "kernel_size")
-    s = _pair(stride, "stride")
-    d = _pair(dilation, "dilation")
+    c, n, bias, k, s, d = _layer_args(in_channels, out_channels, kernel_size, stride, dilation, bias)
     pad, note = _torch_padding(padding, stride, kernel_size, dilation)
     kh, kw = positive_pair(kernel_size, "kernel_size")
     params = count_parameters(kernel_size, c, n, bias=bias)
@@ -127,12 +129,7 @@ def keras_conv2d_code(in_channels=1, out_channels=1, kernel_size=3, *, stride=1,
         keras.layers.Conv2D(filters=16, kernel_size=3, strides=1, padding="valid", dilation_rate=1, use_bias=False),
     ]
     """
-    c = size_arg(in_channels, "in_channels")
-    n = size_arg(out_channels, "out_channels")
-    bias = check_bool(bias, "bias", "one bias per filter, or none")
-    k = _pair(kernel_size, "kernel_size")
-    s = _pair(stride, "stride")
-    d = _pair(dilation, "dilation")
+    c, n, bias, k, s, d = _layer_args(in_channels, out_channels, kernel_size, stride, dilation, bias)
     lines = ["import keras", "", "layers = [", f"    keras.Input(shape=(None, None, {c})),  # channels last: (H, W, C)"]
     if isinstance(padding, str) and padding in ("valid", "same"):
         padding_amounts(padding, (3, 3), positive_pair(stride, "stride"))

@@ -4,6 +4,7 @@ The lessons' widgets draw with matplotlib; they are imported on first use, so ``
 import Explorer`` loads no matplotlib until a static picture is asked for.
 """
 
+from .._lazy import lazy_attributes
 from .explorer import Explorer
 
 __all__ = ["Explorer", "Quiz", "BringYourOwn", "LearningViewer", "ReceptiveFieldViewer"]
@@ -12,15 +13,4 @@ _LAZY = {"BringYourOwn": "lesson_widgets", "LearningViewer": "lesson_widgets", "
          "ReceptiveFieldViewer": "network"}
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        from importlib import import_module
-
-        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals(), __all__)

@@ -6,17 +6,6 @@ let counter = 0;
 const OWN_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp",
   "PageDown", "Enter", " "]);
 
-function h(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) node.appendChild(c);
-  return node;
-}
-
 function listen(model, names, callback) {
   for (const name of names) model.on(`change:${name}`, callback);
   return () => { for (const name of names) model.off(`change:${name}`, callback); };

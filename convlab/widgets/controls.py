@@ -59,7 +59,7 @@ def _whole(value, name: str) -> int:
 class _Control(anywidget.AnyWidget):
     """One ESM for every control; ``kind`` says which one the page draws."""
 
-    _esm = _HERE / "controls.js"
+    _esm = (_HERE / "dom.js").read_text() + (_HERE / "controls.js").read_text()  # dom.js: the shared DOM helper
     _css = _HERE / "controls.css"
     kind = T.Unicode().tag(sync=True)
 

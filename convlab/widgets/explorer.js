@@ -17,17 +17,6 @@ const NUMBER_PX = 12.5;     // px: the smallest number written in a cell when th
 const TITLE_PX = 14;
 let counter = 0;
 
-function h(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) node.appendChild(c);
-  return node;
-}
-
 function s(tag, attrs = {}) {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));

@@ -51,7 +51,7 @@ class ExplorerView(anywidget.AnyWidget):
     two or more) and ``basic`` (only stride, padding and filter size).
     """
 
-    _esm = _HERE / "explorer.js"
+    _esm = (_HERE / "dom.js").read_text() + (_HERE / "explorer.js").read_text()  # dom.js: the shared DOM helper
     _css = _HERE / "explorer.css"
 
     walk = T.Dict().tag(sync=True)

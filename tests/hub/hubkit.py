@@ -230,15 +230,10 @@ c.Spawner.environment = {{
     return path
 
 
-def kill_leftovers(marker: str) -> list[int]:
-    """SIGKILL processes whose command line or environment names ``marker`` (our temp dir).
-
-    The hub stops servers, kernels and traefik itself on a clean shutdown; this only catches what a
-    crash left behind, by pid, never by name.
-    """
-    killed = []
+def _processes_naming(marker: str):
+    """(pid, command line) of every process whose command line or environment names ``marker``."""
     for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+        if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -246,31 +241,23 @@ def kill_leftovers(marker: str) -> list[int]:
         except OSError:
             continue
         if marker in cmdline or marker in environ:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(proc.name), signal.SIGKILL)
-                killed.append(int(proc.name))
+            yield int(proc.name), cmdline
+
+
+def kill_leftovers(marker: str) -> list[int]:
+    """SIGKILL processes whose command line or environment names ``marker`` (our temp dir).
+
+    The hub stops servers, kernels and traefik itself on a clean shutdown; this only catches what a
+    crash left behind, by pid, never by name.
+    """
+    killed = []
+    for pid, _ in _processes_naming(marker):
+        if pid == os.getpid():
+            continue
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
     return killed
-
-
-def _socket_inodes(pid: str) -> set[str]:
-    inodes = set()
-    with contextlib.suppress(OSError):
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            with contextlib.suppress(OSError):
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                if target.startswith("socket:["):
-                    inodes.add(target[8:-1])
-    return inodes
-
-
-def _address(hex_addr: str) -> str:
-    """/proc/net/tcp{,6}'s hex address (host byte order words) as text."""
-    raw = bytes.fromhex(hex_addr)
-    if len(raw) == 4:
-        return str(ipaddress.IPv4Address(raw[::-1]))
-    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
-    address = ipaddress.IPv6Address(words)
-    return str(address.ipv4_mapped or address)
 
 
 def listening_sockets(marker: str) -> list[dict]:
@@ -285,20 +272,10 @@ def listening_sockets(marker: str) -> list[dict]:
                     host, port = fields[1].split(":")
                     listeners[fields[9]] = (_address(host), int(port, 16))
     found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            environ = (proc / "environ").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if marker not in cmdline and marker not in environ:
-            continue
-        for inode in _socket_inodes(proc.name) & listeners.keys():
+    for pid, cmdline in _processes_naming(marker):
+        for inode in _socket_inodes(str(pid)) & listeners.keys():
             address, port = listeners[inode]
-            found.append({"pid": int(proc.name), "program": cmdline[:120], "address": address,
-                          "port": port})
+            found.append({"pid": pid, "program": cmdline[:120], "address": address, "port": port})
     return found
 
 
