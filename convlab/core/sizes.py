@@ -13,7 +13,7 @@ from ._format import minus
 from . import limits
 
 __all__ = ["span_of", "does_not_fit", "check_fits", "output_size", "output_shape", "output_size_formula", "unvisited",
-           "transpose_output_size", "transpose_output_size_formula", "pool_output_size", "pool_output_size_formula"]
+           "transpose_output_size", "transpose_output_size_formula", "pool_output_size", "pool_output_size_formula", "keras_same_padding"]
 
 
 def span_of(kernel_hw, dilation) -> tuple[int, int]:
@@ -195,6 +195,33 @@ def unvisited(n, k, *, stride=1, padding=0, dilation=1) -> list[int]:
     t0 = ((x // g) * inverse) % m
     seen = (x % g == 0) & (lo + (t0 - lo) % m <= hi)
     return (np.flatnonzero(~seen)).tolist()
+
+
+
+def keras_same_padding(n: int, k: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """The padding (before, after) that Keras/TensorFlow's ``padding='same'`` adds along one axis.
+
+    The output has ⌈n/s⌉ positions; the total padding is what that needs,
+    ``max((⌈n/s⌉ − 1)·s + span − n, 0)``, and an odd total puts the extra pixel **after** (bottom/right).
+    With a stride this can be uneven even for an odd filter — a classic bug when porting a model between
+    Keras and PyTorch (whose integer padding is the same on both sides).
+
+    Examples
+    --------
+    >>> keras_same_padding(6, 3, stride=2)       # 0 on top, 1 at the bottom
+    (0, 1)
+    >>> keras_same_padding(5, 3, stride=2)
+    (1, 1)
+    >>> keras_same_padding(5, 3)
+    (1, 1)
+    """
+    for value, name in ((n, "n"), (k, "k"), (stride, "stride"), (dilation, "dilation")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    span = dilation * (k - 1) + 1
+    out = -(-n // stride)
+    total = max((out - 1) * stride + span - n, 0)
+    return total // 2, total - total // 2
 
 
 # --------------------------------------------------------------------------------------------------

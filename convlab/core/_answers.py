@@ -1,0 +1,169 @@
+"""How the exercises read a learner's answer and say what they think (shared by exercises and tasks).
+
+:class:`Feedback` is the verdict every checker returns; the readers turn typed text (a number, several,
+a grid, a matching) into values without ``eval``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from ._format import format_number, plain_minus
+from ._validate import read_number
+
+__all__ = ["Feedback", "RIGHT", "WRONG", "PROMPT"]
+
+RIGHT = "\u2713 Right"
+WRONG = "\u2717 Not quite"
+PROMPT = "\u270e Your turn"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one prediction.
+
+    Attributes
+    ----------
+    correct : bool
+        True when the prediction is right. ``bool(feedback)`` is the same.
+    message : str
+        Why: the worked arithmetic, and for a wrong answer the slip that explains it.
+    answered : bool
+        False when no prediction was given yet (the answer was ``None`` or blank).
+    hint : str
+        For an unanswered question: how to start.
+    slip : str
+        For a wrong answer: what went wrong, *without* giving the answer away (what a first wrong try
+        is shown; see :class:`Question`).
+
+    Examples
+    --------
+    >>> from convlab.core.exercises import check_number
+    >>> fb = check_number(12, 12, why="3 × 4 = 12")
+    >>> bool(fb), fb.message
+    (True, '3 × 4 = 12.')
+    >>> print(fb)
+    ✓ Right: 3 × 4 = 12.
+    """
+
+    correct: bool
+    message: str
+    answered: bool = True
+    hint: str = ""
+    slip: str = ""
+    readable: bool = True
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    @property
+    def headline(self) -> str:
+        """"✓ Right", "✗ Not quite" or "✎ Your turn"."""
+        if not self.answered:
+            return PROMPT
+        return RIGHT if self.correct else WRONG
+
+    def __str__(self) -> str:
+        return f"{self.headline}: {self.message}"
+
+    __repr__ = __str__
+
+
+# --------------------------------------------------------------------------- reading answers
+
+def _read_number(answer) -> float | None:
+    """A finite number from a number or typed text; None if it cannot be read. Fractions like 1/9 are fine."""
+    if isinstance(answer, (bool, np.bool_)):
+        return None
+    if isinstance(answer, (int, float, np.integer, np.floating)):
+        x = float(answer)
+    elif isinstance(answer, str):
+        x = read_number(plain_minus(answer.strip()).replace(" ", ""))
+    else:
+        return None
+    return x if x is not None and math.isfinite(x) else None  # "1e999" is no prediction of a size
+
+
+def _read_numbers(answer) -> list[float] | None:
+    """Several numbers: a sequence, or text like "3x3", "(3, 3)", "[5]", "3 4"; [] for "none"/"[]"."""
+    if isinstance(answer, str):
+        text = answer.strip().lower()
+        if text in {"", "none", "nothing", "[]", "()", "-", "no"}:
+            return []
+        parts = [p for p in re.split(r"[\s,;x×*()\[\]]+", plain_minus(text)) if p]
+        values = [_read_number(p) for p in parts]
+        return None if any(v is None for v in values) else values
+    if isinstance(answer, (list, tuple, np.ndarray)):
+        values = [_read_number(v) for v in np.asarray(answer, dtype=object).ravel()]
+        return None if any(v is None for v in values) else values
+    x = _read_number(answer)
+    return None if x is None else [x]
+
+
+def _unanswered(answer) -> bool:
+    return answer is None or (isinstance(answer, str) and not answer.strip())
+
+
+def _wrong(explain: str, slip: str = "") -> Feedback:
+    """A wrong answer: the worked answer (``explain``) and, if recognised, the slip (which gives nothing away)."""
+    explain = explain.rstrip()
+    return Feedback(False, f"{explain} {slip}" if slip else explain, slip=slip)
+
+
+def _ask(hint: str) -> Feedback:
+    return Feedback(False, f"replace None with your prediction and run the cell again. {hint}".rstrip(),
+                    answered=False, hint=hint)
+
+
+def _unreadable(answer, what: str) -> Feedback:
+    return Feedback(False, f"I could not read {answer!r} as {what}.", readable=False)
+
+
+def _same(a: float, b: float, tol: float = 1e-6) -> bool:
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+def _n(x: float) -> str:
+    return format_number(x)
+
+
+# --------------------------------------------------------------------------- output size
+
+
+def _read_grid(answer) -> np.ndarray | None:
+    """A 2-D grid of numbers from an array or text: rows separated by ';' or new lines, entries by spaces or commas."""
+    if isinstance(answer, str):
+        rows = [r for r in re.split(r"[;\n]+", answer.strip().strip("[]")) if r.strip()]
+        parsed = [_read_numbers(r.strip().strip("[]")) for r in rows]
+        if not parsed or any(p is None or not p for p in parsed) or len({len(p) for p in parsed}) != 1:
+            return None
+        return np.array(parsed, dtype=np.float64)
+    try:
+        grid = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return grid if grid.ndim == 2 and grid.size and np.all(np.isfinite(grid)) else None
+
+
+def _read_matching(answer) -> dict | None:
+    if isinstance(answer, Mapping):
+        pairs = {str(k).strip().upper(): v for k, v in answer.items()}
+    elif isinstance(answer, str):
+        found = re.findall(r"([A-Za-z])\s*[:=\-→>]*\s*(\d+)", answer)
+        if not found:
+            return None
+        pairs = {k.upper(): v for k, v in found}
+    else:
+        return None
+    out = {}
+    for k, v in pairs.items():
+        x = _read_number(v)
+        if x is None or x != int(x):
+            return None
+        out[k] = int(x)
+    return out
