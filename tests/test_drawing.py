@@ -187,7 +187,8 @@ def test_gif_bad_settings_are_explained(tmp_path):
 def test_grid_panel_follows_a_grid_that_grows_past_the_numbers_limit_and_back():
     import matplotlib.pyplot as plt
 
-    from convlab.figures.lesson import NUMBERS_UP_TO, GridPanel, KernelResultFigure
+    from convlab.figures.lesson import NUMBERS_UP_TO
+    from convlab.figures.panels import GridPanel, KernelResultFigure
 
     panel = GridPanel(Figure().add_subplot(), "filter")
     panel.update(-np.eye(3))

@@ -442,7 +442,7 @@ _RECORDS = {"Walk": "compute_walk", "WindowStep": "iter_steps", "Feedback": "che
 _MODULES = ["convlab", "convlab.core.conv", "convlab.core.sizes", "convlab.core.steps", "convlab.core.walk",
             "convlab.core.ops", "convlab.core.op_steps", "convlab.core.op_views",
             "convlab.core.learn", "convlab.core.layer", "convlab.core.exercises", "convlab.data.kernels",
-            "convlab.data.images", "convlab.data.userdata", "convlab.figures", "convlab.figures.lesson",
+            "convlab.data.images", "convlab.data.userdata", "convlab.figures", "convlab.figures.lesson", "convlab.figures.panels",
             "convlab.figures.step_figure", "convlab.figures.animation", "convlab.widgets"]
 
 

@@ -197,7 +197,7 @@ def test_every_lesson_figure_writes_its_text_at_9_pt_or_more():
 
     from convlab import conv2d, figures
     from convlab.core.learn import learn_kernel, make_targets
-    from convlab.figures.lesson import KernelResultFigure, LearningFigure
+    from convlab.figures.panels import KernelResultFigure, LearningFigure
     from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
     from convlab.kernels import NAMED_KERNELS, SOBEL_X
 

@@ -4,8 +4,9 @@
 """
 
 from .animation import save_animation
-from .lesson import (GridPanel, KernelResultFigure, LearningFigure, draw_grid, figure_html, gallery, grids,
-                     learning_progress, picture, png_bytes, rgb_channels, setup, show)
+from .lesson import (draw_grid, figure_html, gallery, grids, learning_progress, picture, png_bytes, rgb_channels,
+                     setup, show)
+from .panels import GridPanel, KernelResultFigure, LearningFigure
 from .step_figure import StepFigure, draw_step_figure
 
 __all__ = ["save_animation", "StepFigure", "draw_step_figure", "GridPanel", "KernelResultFigure", "LearningFigure",

@@ -24,7 +24,7 @@ from ..core._validate import as_image
 from ..core.conv import conv2d
 from ..data.images import downscale, sample_photo, to_grayscale
 from ..data.userdata import format_kernel, load_image, parse_kernel
-from ..figures.lesson import KernelResultFigure, LearningFigure
+from ..figures.panels import KernelResultFigure, LearningFigure
 from ._base import ShowsWidget
 from .controls import LiveText, Picture, PlayButton, Slider
 

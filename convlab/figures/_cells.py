@@ -1,0 +1,134 @@
+"""What the lessons' figures share (matplotlib only): argument checks, colour scales, cell text and ticks."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from ..core import _validate as v
+
+__all__ = ["NUMBERS_UP_TO", "MIN_FONT", "relative_luminance", "contrast_ratio"]
+
+NUMBERS_UP_TO = 12
+"""Grids with at most this many rows and columns get their numbers written in the cells."""
+
+
+# ------------------------------------------------------------------ argument checks (before any drawing)
+
+
+def _check_axes(ax) -> None:
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()); got {v.short(ax)}")
+
+
+def _check_figure(fig) -> None:
+    from matplotlib.figure import Figure as _Figure
+
+    if not isinstance(fig, _Figure):
+        raise TypeError(f"fig must be a matplotlib Figure; got {v.short(fig)}")
+
+
+def _grid_values(values, name: str = "values") -> np.ndarray:
+    return v.as_array(values, name, ndims=(2,), shape_hint="a 2-D grid (rows, cols)")
+
+
+def _optional_bool(value, name: str, meaning: str):
+    return None if value is None else v.check_bool(value, name, meaning)
+
+
+def _check_title(title, name: str = "title"):
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{name} must be a string; got {v.short(title)}")
+    return title
+
+
+def _grid_options(signed, numbers, digits, percentile, limit):
+    _optional_bool(signed, "signed", "diverging colours centred on zero")
+    _optional_bool(numbers, "numbers", "write the numbers in the cells")
+    v.check_at_most(v.seed_arg(digits, "digits"), 15, "digits")
+    v.real_number(percentile, "percentile", minimum=0, maximum=100, inclusive_min=False)
+    if limit is not None and not isinstance(limit, Normalize):  # a Normalize: a shared scale from grids()
+        v.real_number(limit, "limit", minimum=0, inclusive_min=False)
+
+
+MIN_FONT = 9
+"""Smallest text in a lesson figure, in points (12 CSS pixels when shown by :func:`show`)."""
+
+
+def _signed(values) -> bool:
+    return bool(np.min(values) < 0)
+
+
+def _constant(values) -> bool:
+    return values.size > 0 and float(np.max(values)) == float(np.min(values))
+
+
+def _norm(values, signed: bool, percentile: float = 100) -> Normalize:
+    values = np.asarray(values, dtype=np.float64)
+    if _constant(values):  # all cells equal: the middle of the scale (mid-grey), with the value written
+        x = float(values.flat[0])
+        return Normalize(x - 1, x + 1)
+    if signed:
+        m = float(np.percentile(np.abs(values), percentile)) or float(np.max(np.abs(values))) or 1.0
+        return Normalize(-m, m)
+    lo, hi = float(np.min(values)), float(np.max(values))
+    return Normalize(lo, hi if hi > lo else lo + 1)
+
+
+def _fontsize(shape) -> int:
+    return 11 if max(shape) <= 7 else MIN_FONT
+
+
+def relative_luminance(rgb) -> np.ndarray:
+    """WCAG 2 relative luminance of sRGB colours (values 0..1, last axis R, G, B).
+
+    >>> float(relative_luminance([1, 1, 1])), float(relative_luminance([0, 0, 0]))
+    (1.0, 0.0)
+    """
+    c = np.asarray(rgb, dtype=np.float64)[..., :3]
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(l1, l2) -> np.ndarray:
+    """WCAG contrast ratio of two relative luminances, from 1 (none) to 21 (black on white)."""
+    hi, lo = np.maximum(l1, l2), np.minimum(l1, l2)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _text_colours(values, cmap, norm) -> list[str]:
+    """Black or white text, whichever has the higher WCAG contrast ratio with the cell's colour.
+
+    The better of the two is always at least 4.58:1, above WCAG AA's 4.5:1 for normal text.
+    """
+    lum = relative_luminance(cmap(norm(np.ravel(values))))
+    return ["black" if contrast_ratio(x, 0.0) >= contrast_ratio(x, 1.0) else "white" for x in lum]
+
+
+def _cell_ticks(ax, shape, numbers: bool) -> None:
+    """Row/column numbers and thin lines between the cells of a grid with numbers; no ticks otherwise."""
+    if numbers:
+        ax.set_xticks(range(shape[1]))
+        ax.set_yticks(range(shape[0]))
+        ax.tick_params(length=0, labelsize=MIN_FONT)
+        ax.set_xticks(np.arange(shape[1] + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(shape[0] + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color="#888", linewidth=0.5)
+        ax.tick_params(which="minor", length=0)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xticks([], minor=True)
+        ax.set_yticks([], minor=True)
+        ax.grid(False, which="minor")
+
+
+def _new_figure(width: float, height: float, dpi: int) -> Figure:
+    """A plain Figure with an Agg canvas: not registered with pyplot, so a widget's figure never leaks."""
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
