@@ -34,7 +34,7 @@ from ._cells import (MIN_FONT, NUMBERS_UP_TO, _cell_ticks, _check_axes, _check_f
                      _text_colours, contrast_ratio, relative_luminance)
 
 __all__ = ["setup", "show", "figure_html", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery",
-           "learning_progress", "png_bytes", "NUMBERS_UP_TO", "MIN_FONT", "relative_luminance", "contrast_ratio"]
+           "learning_progress", "png_bytes", "NUMBERS_UP_TO", "MIN_FONT"]
 
 
 DPI = 120

@@ -73,16 +73,50 @@ class ExplorerView(anywidget.AnyWidget):
 def _whole(value, name: str, low: int, what: str) -> int:
     """A setting for a slider: an int of at least ``low`` (larger ones widen the slider), checked by name."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {what} for the Explorer's slider; got {_short(value)}")
+        raise TypeError(f"{name} must be {what} for the Explorer's slider; got {v.short(value)}")
     value = int(value)
     if value < low:
         raise ValueError(f"{name} must be {what}; got {value}")
     return value
 
 
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _check_settings(stride, padding, dilation, flip, window, step, live, operation, operations, phase, basic, family,
+                    kernel_size):
+    """The Explorer's settings, each checked by name before any work (a slider would silently clamp them)."""
+    stride = _whole(stride, "stride", 1, "a positive integer")
+    padding = _whole(padding, "padding", 0, "a non-negative integer (pixels on each side)")
+    dilation = _whole(dilation, "dilation", 1, "a positive integer")
+    flip = v.check_flip(flip)
+    window = _whole(window if step is None else step, "window" if step is None else "step", 1,
+                    "a window number (1 is the first window)")
+    if live not in (None, "auto", "ipympl", "png", "none"):  # the earlier Explorer's display modes
+        raise ValueError(f'live must be "auto", "ipympl", "png" or "none" (all now draw in the browser); '
+                         f"got {v.short(live)}")
+    if operation not in OPERATIONS:
+        raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {v.short(operation)}")
+    offered = [operation] if operations is None else (
+        list(OPERATIONS) if isinstance(operations, str) and operations == "all" else list(operations))
+    unknown = [o for o in offered if o not in OPERATIONS]
+    if unknown or operation not in offered:
+        raise ValueError(f"operations must list names from {', '.join(map(repr, OPERATIONS))} including "
+                         f"operation={operation!r}; got {v.short(operations)}")
+    if operation == "convolution" and phase not in PHASES:
+        raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {v.short(phase)}")
+    basic = v.check_bool(basic, "basic", "True for stride, padding and filter size only")
+    if family is not None and family not in FAMILIES:
+        raise ValueError(f"family must be one of {', '.join(map(repr, FAMILIES))}; got {v.short(family)}")
+    if kernel_size is not None:
+        kernel_size = _whole(kernel_size, "kernel_size", 1, "a positive integer")
+    return stride, padding, dilation, flip, window, offered, basic, kernel_size
+
+
+def _page_message(image_shape, load: int) -> dict:
+    """The view model of a message: this image's windows (times channels) are too many to send to the page."""
+    h, w = image_shape[:2]
+    return message_view(
+        f"This {h}×{w} image gives {load:,} windows (channels counted); the Explorer shows at most "
+        f"{PAGE_MAX_WINDOWS:,} (each window is sent to the page). Use a larger stride, or a smaller image, "
+        "e.g. convlab.images.downscale(image, 32).")
 
 
 class Explorer(ShowsWidget):
@@ -152,30 +186,9 @@ class Explorer(ShowsWidget):
                  phase="collect", basic=False, family=None, kernel_size=None, step=None, operation="convolution",
                  operations=None, live=None):
         # settings are checked before any work, naming the argument (a slider would silently clamp them)
-        stride = _whole(stride, "stride", 1, "a positive integer")
-        padding = _whole(padding, "padding", 0, "a non-negative integer (pixels on each side)")
-        dilation = _whole(dilation, "dilation", 1, "a positive integer")
-        flip = v.check_flip(flip)
-        window = _whole(window if step is None else step, "window" if step is None else "step", 1,
-                        "a window number (1 is the first window)")
-        if live not in (None, "auto", "ipympl", "png", "none"):  # the earlier Explorer's display modes
-            raise ValueError(f'live must be "auto", "ipympl", "png" or "none" (all now draw in the browser); '
-                             f"got {_short(live)}")
-        if operation not in OPERATIONS:
-            raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {_short(operation)}")
-        offered = [operation] if operations is None else (
-            list(OPERATIONS) if isinstance(operations, str) and operations == "all" else list(operations))
-        unknown = [o for o in offered if o not in OPERATIONS]
-        if unknown or operation not in offered:
-            raise ValueError(f"operations must list names from {', '.join(map(repr, OPERATIONS))} including "
-                             f"operation={operation!r}; got {_short(operations)}")
-        if operation == "convolution" and phase not in PHASES:
-            raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {_short(phase)}")
-        basic = v.check_bool(basic, "basic", "True for stride, padding and filter size only")
-        if family is not None and family not in FAMILIES:
-            raise ValueError(f"family must be one of {', '.join(map(repr, FAMILIES))}; got {_short(family)}")
-        if kernel_size is not None:
-            kernel_size = _whole(kernel_size, "kernel_size", 1, "a positive integer")
+        stride, padding, dilation, flip, window, offered, basic, kernel_size = _check_settings(
+            stride, padding, dilation, flip, window, step, live, operation, operations, phase, basic, family,
+            kernel_size)
         # the data may come from anywhere (a photo, a typed kernel): a bad one is explained in the view
         self._input_error = ""
         self._image, self._custom = SEED_IMAGE, None
@@ -230,7 +243,7 @@ class Explorer(ShowsWidget):
         self._recompute()
         if phase not in self.phase.options:
             raise ValueError(f"phase must be one of {', '.join(map(repr, self.phase.options))} for {operation}; "
-                             f"got {_short(phase)}")
+                             f"got {v.short(phase)}")
         self.phase.value = phase
         n = len(self.view_model["steps"])
         if n:
@@ -260,7 +273,8 @@ class Explorer(ShowsWidget):
             except (TypeError, ValueError) as exc:
                 return None, message_view(str(exc))
             self.compute_count += 1
-            return None, self._fits_page(vm, len(vm["steps"]) * len(vm.get("channels") or [""]))
+            load = len(vm["steps"]) * len(vm.get("channels") or [""])
+            return None, (vm if load <= PAGE_MAX_WINDOWS else _page_message(self._image.shape, load))
         try:
             kernel = self._kernel()
             walk = compute_walk(self._image, kernel, **self._settings())
@@ -268,18 +282,8 @@ class Explorer(ShowsWidget):
             return None, message_view(str(exc))
         self.compute_count += 1
         if len(walk.steps) * walk.channels > PAGE_MAX_WINDOWS:
-            return None, self._fits_page(None, len(walk.steps) * walk.channels)
+            return None, _page_message(self._image.shape, len(walk.steps) * walk.channels)
         return walk, view_model(walk)
-
-    def _fits_page(self, vm, load: int):
-        """``vm``, or a message when its windows (times channels) are too many to send to the page."""
-        if vm is not None and load <= PAGE_MAX_WINDOWS:
-            return vm
-        h, w_ = self._image.shape[:2]
-        return message_view(
-            f"This {h}×{w_} image gives {load:,} windows (channels counted); the Explorer shows at most "
-            f"{PAGE_MAX_WINDOWS:,} (each window is sent to the page). Use a larger stride, or a smaller image, "
-            "e.g. convlab.images.downscale(image, 32).")
 
     def _recompute(self) -> None:
         key = (self.widget.family, self.widget.kernel_size, self.widget.operation, *self._settings().values())
