@@ -412,8 +412,9 @@ TABLE = [
         "an impossible question fails where it is built"),  # not when a learner presses Check
     row("BringYourOwn", lambda: _widgets().BringYourOwn(dpi=0), ValueError, "dpi", "dpi 0"),
     row("LearningViewer", lambda: _widgets().LearningViewer(_run(), IMG, dpi=0), ValueError, "dpi", "dpi 0"),
-    pytest.param(lambda: _widgets().LearningViewer("run", IMG), TypeError, "run", id="LearningViewer: not a run",
-                 marks=pytest.mark.xfail(reason="lesson_widgets is not this branch's file", strict=False)),
+    row("LearningViewer", lambda: _widgets().LearningViewer("run", IMG), TypeError, "run", "not a run"),
+    row("BringYourOwn", lambda: _widgets().BringYourOwn(size=0), ValueError, "size", "an image of 0 pixels"),
+    row("BringYourOwn", lambda: _widgets().BringYourOwn(size=4.5), TypeError, "size", "a fractional size"),
 ]
 
 

@@ -20,7 +20,8 @@ import html
 import ipywidgets as W
 import numpy as np
 
-from ..core._validate import as_image
+from ..core._validate import as_image, bounded_size, short
+from ..core.learn import LearningRun
 from ..core.conv import conv2d
 from ..data.images import downscale, sample_photo, to_grayscale
 from ..data.userdata import format_kernel, load_image, parse_kernel
@@ -104,6 +105,8 @@ class LearningViewer(_FigureWidget):
     """
 
     def __init__(self, run, image, target=None, *, dpi: int = 96):
+        if not isinstance(run, LearningRun):
+            raise TypeError(f"run must be a LearningRun from convlab.core.learn.learn_kernel(...); got {short(run)}")
         self.run = run
         self.image = np.asarray(image, dtype=np.float64)
         self.target = None if target is None else np.asarray(target, dtype=np.float64)
@@ -165,6 +168,9 @@ class BringYourOwn(_FigureWidget):
     """
 
     def __init__(self, image=None, kernel_text: str = "1 0 -1\n1 0 -1\n1 0 -1", *, size: int = 48, dpi: int = 96):
+        size = bounded_size(size, "size", 128)
+        if size < 8:
+            raise ValueError(f"size must be from 8 to 128 pixels (the slider's range); got {size}")
         # a bad starting image or kernel is explained in the caption, like a bad upload or typed kernel
         problems = []
         self._source, self._source_name = sample_photo(256), "the offline photo"
