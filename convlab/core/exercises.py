@@ -28,7 +28,7 @@ from .conv import conv2d
 from .sizes import keras_same_padding, output_shape, output_size, output_size_formula, unvisited
 from .tasks import check_keras_same_padding, check_kernel_design, check_landing, check_matching
 from .layer import count_parameters
-from .steps import format_number, iter_steps
+from .steps import iter_steps
 
 __all__ = [
     "Feedback",

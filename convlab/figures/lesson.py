@@ -29,7 +29,8 @@ from matplotlib.colors import Normalize
 from ..core import _validate as v
 from ..core.steps import format_number
 from ..core.palette import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
-from ._cells import (MIN_FONT, NUMBERS_UP_TO, _cell_ticks, _check_axes, _check_figure, _check_title, _constant,
+from ._cells import (MIN_FONT, NUMBERS_UP_TO,  # noqa: F401 (contrast_ratio, relative_luminance: re-exported)
+                     _cell_ticks, _check_axes, _check_figure, _check_title, _constant,
                      _fontsize, _grid_options, _grid_values, _norm, _optional_bool, _signed,
                      _text_colours, contrast_ratio, relative_luminance)
 

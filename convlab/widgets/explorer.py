@@ -14,7 +14,6 @@ a static picture of the frame is asked for (a stored notebook's PNG).
 
 from __future__ import annotations
 
-import html
 import numbers
 from pathlib import Path
 

@@ -260,6 +260,27 @@ def kill_leftovers(marker: str) -> list[int]:
     return killed
 
 
+def _socket_inodes(pid: str) -> set[str]:
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    return inodes
+
+
+def _address(hex_addr: str) -> str:
+    """/proc/net/tcp{,6}'s hex address (host byte order words) as text."""
+    raw = bytes.fromhex(hex_addr)
+    if len(raw) == 4:
+        return str(ipaddress.IPv4Address(raw[::-1]))
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+    address = ipaddress.IPv6Address(words)
+    return str(address.ipv4_mapped or address)
+
+
 def listening_sockets(marker: str) -> list[dict]:
     """Every TCP socket in LISTEN state held by a process whose command line or environment
     names ``marker`` (the hub, traefik, users' servers and kernels): pid, program, address, port."""
