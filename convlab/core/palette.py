@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["WINDOW", "NEXT", "UNVISITED", "PAD_FILL", "PAD_EDGE", "PAD_INK", "BLANK", "SIGNED_CMAP", "signed_fill", "gray_fill",
-           "ink", "contrast_ratio", "symmetric_limit"]
+           "ink", "contrast_ratio", "relative_luminance", "luminance_contrast",
+           "symmetric_limit"]
 
 # Okabe-Ito colours (colour-blind safe) for what moves: the window and its cell, the next window,
 # the rows a stride never reaches. The padding is a light tan, hatched, so it reads as "not the image".
@@ -76,21 +77,31 @@ def gray_fill(values, low: float, high: float) -> list[str]:
     return _hex(np.repeat(t[:, None], 3, axis=1))
 
 
-def _luminance(rgb: np.ndarray) -> np.ndarray:
-    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+def relative_luminance(rgb) -> np.ndarray:
+    """WCAG 2 relative luminance of sRGB colours (values 0..1, last axis R, G, B; alpha ignored).
+
+    >>> float(relative_luminance([1, 1, 1])), float(relative_luminance([0, 0, 0]))
+    (1.0, 0.0)
+    """
+    c = np.asarray(rgb, dtype=np.float64)[..., :3]
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
     return lin @ np.array([0.2126, 0.7152, 0.0722])
+
+
+def luminance_contrast(l1, l2) -> np.ndarray:
+    """WCAG contrast ratio of two relative luminances, from 1 (none) to 21 (black on white)."""
+    hi, lo = np.maximum(l1, l2), np.minimum(l1, l2)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def contrast_ratio(a: str, b: str) -> float:
     """WCAG 2 contrast ratio between two ``#rrggbb`` colours (1 to 21)."""
-    la, lb = _luminance(_rgb([a, b]))
-    hi, lo = max(la, lb), min(la, lb)
-    return float((hi + 0.05) / (lo + 0.05))
+    la, lb = relative_luminance(_rgb([a, b]))
+    return float(luminance_contrast(la, lb))
 
 
 def ink(fills) -> list[str]:
     """Black or white text for each fill colour: whichever contrasts more (WCAG)."""
-    lum = _luminance(_rgb(list(fills)))
-    on_black = (lum + 0.05) / 0.05
-    on_white = 1.05 / (lum + 0.05)
+    lum = relative_luminance(_rgb(list(fills)))
+    on_black, on_white = luminance_contrast(lum, 0.0), luminance_contrast(lum, 1.0)
     return ["#000000" if b >= w else "#ffffff" for b, w in zip(on_black, on_white)]

@@ -8,6 +8,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from ..core import _validate as v
+from ..core.palette import luminance_contrast as contrast_ratio  # the lessons' name for it
+from ..core.palette import relative_luminance
 
 __all__ = ["NUMBERS_UP_TO", "MIN_FONT", "relative_luminance", "contrast_ratio"]
 
@@ -81,23 +83,6 @@ def _norm(values, signed: bool, percentile: float = 100) -> Normalize:
 
 def _fontsize(shape) -> int:
     return 11 if max(shape) <= 7 else MIN_FONT
-
-
-def relative_luminance(rgb) -> np.ndarray:
-    """WCAG 2 relative luminance of sRGB colours (values 0..1, last axis R, G, B).
-
-    >>> float(relative_luminance([1, 1, 1])), float(relative_luminance([0, 0, 0]))
-    (1.0, 0.0)
-    """
-    c = np.asarray(rgb, dtype=np.float64)[..., :3]
-    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return lin @ np.array([0.2126, 0.7152, 0.0722])
-
-
-def contrast_ratio(l1, l2) -> np.ndarray:
-    """WCAG contrast ratio of two relative luminances, from 1 (none) to 21 (black on white)."""
-    hi, lo = np.maximum(l1, l2), np.minimum(l1, l2)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def _text_colours(values, cmap, norm) -> list[str]:
