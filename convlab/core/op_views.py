@@ -75,8 +75,8 @@ def _bounded(walk) -> list:
     return steps
 
 
-def _sizes_text(formula, hw, *args) -> str:
-    rows, cols = formula(hw[0], *args[0]), formula(hw[1], *args[1])
+def _sizes_text(rows: str, cols: str) -> str:
+    """The footer's output-size line: one formula when both axes agree, else one per axis."""
     return f"output size: {rows}" if rows == cols else f"output size: rows {rows}, columns {cols}"
 
 
@@ -160,8 +160,8 @@ def pool_view_model(image, size, *, stride=None, padding=0, kind="max") -> dict:
     m_lo, m_hi = float(fmap.min()), float(fmap.max())
     m_numbers = max(oh, ow) <= NUMBERS_MAX_CELLS
     stride_pair = (kh, kw) if stride is None else v.positive_pair(stride, "stride")
-    footer = _sizes_text(lambda n_, k, s_, p_: pool_output_size_formula(n_, k, stride=s_, padding=p_),
-                         img.shape[:2], (kh, stride_pair[0], pr), (kw, stride_pair[1], pc))
+    footer = _sizes_text(pool_output_size_formula(img.shape[0], kh, stride=stride_pair[0], padding=pr),
+                         pool_output_size_formula(img.shape[1], kw, stride=stride_pair[1], padding=pc))
     if kind == "max" and (pr or pc):
         footer += "\nThe padding holds −∞, so the maximum is never a padded cell."
     vm = _base("max pooling" if kind == "max" else "average pooling", phases, table)
@@ -243,8 +243,7 @@ def transpose_view_model(image, kernel, *, stride=1, padding=0, output_padding=0
     crops = (steps[0].crop_top, steps[0].crop_left)
     formulas = [transpose_output_size_formula(n_, k_, stride=s_, padding=p_, output_padding=o_, dilation=d_)
                 for n_, k_, s_, p_, o_, d_ in zip((h, w), (kh, kw), strides, crops, extras, dilations)]
-    footer = "output size: " + (formulas[0] if formulas[0] == formulas[1] else
-                                f"rows {formulas[0]}, columns {formulas[1]}")
+    footer = _sizes_text(*formulas)
     vm = _base("transposed convolution", phases, _TRANSPOSE_TABLE)
     vm.update({
         "channels": names, "span": [1, 1], "stride": list(strides),
