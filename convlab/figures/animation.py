@@ -129,7 +129,7 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     if operation == "convolution":
         _check_size_first(image, kernel, settings, 5 if phases else 1)
     vm = operation_view(operation, image, kernel, **settings)  # checks the image, kernel and settings
-    frames = [(i, p) for i in range(len(vm["steps"])) for p in (vm["phases"] if phases else vm["phases"][-1:])]
+    frames = [(i, p) for i in range(vm["windows"]["count"]) for p in (vm["phases"] if phases else vm["phases"][-1:])]
     v.frames_arg(len(frames), _FIX[phases])
     sf = StepFigure(dpi=dpi)
     sf.configure(vm)

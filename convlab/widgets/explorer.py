@@ -1,10 +1,12 @@
 """The Explorer: the filter's walk, window by window and phase by phase, drawn live in the browser.
 
-Python computes the view model of one setting once (:func:`convlab.core.walk.view_model`: every window's
-cells, colours, highlights and captions, as plain data) and sends it to a browser view (``explorer.js``,
-an ``anywidget`` drawing SVG with its own labelled controls). Moving the window, changing the phase and
-Play happen in the page and never wait for the kernel; a new setting (stride, padding, filter size,
-dilation, filter, flip) comes back to Python, which sends the next view model once.
+Python computes the view model of one setting once (:func:`convlab.core.walk.view_model`: a compact
+description whose size grows with the image, the filter and the output; every frame rule decided as data)
+and sends it to a browser view (``explorer.js``, an ``anywidget`` drawing SVG with its own labelled
+controls). Moving the window, changing the phase and Play happen in the page and never wait for the
+kernel; a new setting (stride, padding, filter size, dilation, filter, flip) comes back to Python, which
+sends the next view model once. Everything the page sends is checked here as the constructor checks it:
+a refused value puts the page back and the caption says why.
 
 The value widgets (``stride``, ``padding``, ``kernel_size``, ``step``, ``phase``, ``dilation``, ``family``,
 ``flip``) are ipywidgets linked to the view's traits: set their ``.value`` from Python and the view follows.
@@ -23,7 +25,8 @@ import traitlets as T
 
 from ..core import _validate as v
 from ..core.op_views import OPERATIONS, operation_view
-from ..core.walk import PHASES, compute_walk, message_view, step_caption, view_model
+from ..core import limits as _limits
+from ..core.walk import PHASES, compute_walk, frame, message_view, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from ..data.kernels import FAMILIES, make_kernel
 from ._base import ShowsWidget
@@ -32,9 +35,10 @@ __all__ = ["Explorer", "ExplorerView", "PAGE_MAX_WINDOWS"]
 
 CUSTOM = "custom"
 DEFAULT_FAMILY = "vertical edge"
-PAGE_MAX_WINDOWS = 2500
-"""The most windows (times channels) the Explorer sends to the page for one setting: every window's cells
-and captions travel once, so a large photo is refused in words (a smaller image or a larger stride fits)."""
+PAGE_MAX_WINDOWS = _limits.MAX_WINDOWS
+"""The most windows the Explorer walks for one setting: the engine's limit for a walk kept step by step
+(``convlab.core.limits.MAX_WINDOWS``). The page costs hundreds of kB for a 64×64 photo, so there is no
+smaller cap of its own."""
 
 _HERE = Path(__file__).resolve().parent
 _SETTINGS = ("stride", "padding", "kernel_size", "dilation", "family", "flip", "operation")
@@ -67,6 +71,34 @@ class ExplorerView(anywidget.AnyWidget):
     families = T.List(T.Unicode()).tag(sync=True)
     limits = T.Dict().tag(sync=True)
     basic = T.Bool(False).tag(sync=True)
+    notice = T.Unicode("").tag(sync=True)  # why the page's last value was refused ("" when none was)
+
+    def __init__(self, guard=None, **kwargs):
+        super().__init__(**kwargs)
+        self._guard = guard
+
+    def set_state(self, sync_data):
+        """The page's changes, each checked first: a refused one is sent back as Python holds it."""
+        refused, reason = [], ""
+        accepted = {}
+        for name, value in dict(sync_data).items():
+            why = self._guard(name, value) if self._guard is not None else ""
+            if why:
+                refused.append(name)
+                reason = why
+            else:
+                accepted[name] = value
+        if accepted:
+            try:
+                super().set_state(accepted)
+            except Exception as exc:  # noqa: BLE001 - a value traitlets refuses: the page is put back
+                refused.extend(accepted)
+                reason = f"The page sent a value the Explorer cannot use: {exc}"
+        if refused:
+            self.notice = reason
+            self.send_state(sorted(set(refused) | {"notice"}))
+        elif accepted and self.notice and set(accepted) - {"notice"}:
+            self.notice = ""
 
 
 def _whole(value, name: str, low: int, what: str) -> int:
@@ -107,15 +139,6 @@ def _check_settings(stride, padding, dilation, flip, window, step, live, operati
     if kernel_size is not None:
         kernel_size = _whole(kernel_size, "kernel_size", 1, "a positive integer")
     return stride, padding, dilation, flip, window, offered, basic, kernel_size
-
-
-def _page_message(image_shape, load: int) -> dict:
-    """The view model of a message: this image's windows (times channels) are too many to send to the page."""
-    h, w = image_shape[:2]
-    return message_view(
-        f"This {h}×{w} image gives {load:,} windows (channels counted); the Explorer shows at most "
-        f"{PAGE_MAX_WINDOWS:,} (each window is sent to the page). Use a larger stride, or a smaller image, "
-        "e.g. convlab.images.downscale(image, 32).")
 
 
 class Explorer(ShowsWidget):
@@ -178,7 +201,7 @@ class Explorer(ShowsWidget):
     >>> ex.padding.value = 0
     >>> ex.kernel_size.value = 7          # does not fit: explained, not raised
     >>> print(ex.caption)
-    kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
+    filter (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller filter (a filter size of 5 or less): it does not fit with padding 0
     """
 
     def __init__(self, image=None, kernel=None, *, stride=1, padding=0, dilation=1, flip=False, window=1,
@@ -215,7 +238,8 @@ class Explorer(ShowsWidget):
         limits = {"stride": [1, max(4, stride)], "padding": [0, max(3, padding)],
                   "kernel_size": [1, max(7, start_size)], "dilation": [1, max(3, dilation)]}
 
-        self.widget = ExplorerView(stride=stride, padding=padding, kernel_size=start_size, dilation=dilation,
+        self._offered = list(offered)
+        self.widget = ExplorerView(guard=self._page_check, stride=stride, padding=padding, kernel_size=start_size, dilation=dilation,
                                    family=start_family, flip=flip, families=families, limits=limits,
                                    basic=basic, phase=phase, window=1, operation=operation,
                                    operations=offered if len(offered) > 1 else [])
@@ -244,7 +268,7 @@ class Explorer(ShowsWidget):
             raise ValueError(f"phase must be one of {', '.join(map(repr, self.phase.options))} for {operation}; "
                              f"got {v.short(phase)}")
         self.phase.value = phase
-        n = len(self.view_model["steps"])
+        n = self.view_model["windows"]["count"]
         if n:
             if window > n:
                 raise ValueError(f"window must be between 1 and {n} for these settings; got {window}")
@@ -263,26 +287,23 @@ class Explorer(ShowsWidget):
 
     def _compute(self):
         """The view model of the current setting, or a message view saying why it does not fit."""
+        op = self.widget.operation
         if self._input_error:
-            return None, message_view(self._input_error)
-        if self.widget.operation != "convolution":
-            w = self.widget
-            try:
-                vm = operation_view(w.operation, self._image, self._kernel(), size=w.kernel_size, **self._settings())
-            except (TypeError, ValueError) as exc:
-                return None, message_view(str(exc))
-            self.compute_count += 1
-            load = len(vm["steps"]) * len(vm.get("channels") or [""])
-            return None, (vm if load <= PAGE_MAX_WINDOWS else _page_message(self._image.shape, load))
+            return None, message_view(self._input_error, op)
+        w = self.widget
         try:
-            kernel = self._kernel()
-            walk = compute_walk(self._image, kernel, **self._settings())
+            if op != "convolution":
+                vm = operation_view(op, self._image, self._kernel(), size=w.kernel_size, **self._settings())
+                self.compute_count += 1
+                return None, vm
+            walk = compute_walk(self._image, self._kernel(), **self._settings())
+            self.compute_count += 1
+            return walk, view_model(walk)
         except (TypeError, ValueError) as exc:
-            return None, message_view(str(exc))
-        self.compute_count += 1
-        if len(walk.steps) * walk.channels > PAGE_MAX_WINDOWS:
-            return None, _page_message(self._image.shape, len(walk.steps) * walk.channels)
-        return walk, view_model(walk)
+            return None, message_view(str(exc).replace("kernel", "filter"), op)
+        except MemoryError:
+            return None, message_view("This setting needs more memory than this computer has; use a smaller "
+                                      "image, padding or filter.", op)
 
     def _recompute(self) -> None:
         key = (self.widget.family, self.widget.kernel_size, self.widget.operation, *self._settings().values())
@@ -291,15 +312,16 @@ class Explorer(ShowsWidget):
         self._walk_key = key
         walk, vm = self._compute()
         self._walk = walk
-        n = max(1, len(vm["steps"]))
+        count = vm["windows"]["count"]
+        n = max(1, count)
         with self.widget.hold_sync():
             self._busy = True
             try:
                 if self.step.value > n:
                     self.step.value = n
                 self.step.max = n
-                self.step.disabled = not vm["steps"]
-                if vm["steps"] and list(self.phase.options) != vm["phases"]:  # another operation's phases
+                self.step.disabled = not count
+                if list(self.phase.options) != vm["phases"]:  # another operation's phases
                     keep = self.phase.value if self.phase.value in vm["phases"] else vm["phases"][-1]
                     self.phase.options = vm["phases"]
                     self.phase.value = keep
@@ -325,6 +347,43 @@ class Explorer(ShowsWidget):
             self._busy = False
         self._recompute()
 
+    # ------------------------------------------------------------------ the page is a client
+
+    _PAGE_WRITES = ("window", "phase") + _SETTINGS
+
+    def _page_check(self, name: str, value) -> str:
+        """Why the page's ``name = value`` is refused ('' when it is accepted): the constructor's checks."""
+        w = self.widget
+        try:
+            if name not in self._PAGE_WRITES:
+                return f"The page cannot change {name}; it was put back."
+            if name == "window":
+                count = max(1, w.walk.get("windows", {}).get("count", 0) if w.walk else 1)
+                value = _whole(value, "window", 1, "a window number (1 is the first window)")
+                if value > count:
+                    raise ValueError(f"window must be between 1 and {count:,} for these settings; got {value}")
+            elif name == "phase":
+                phases = list(self.phase.options)
+                if not isinstance(value, str) or value not in phases:
+                    raise ValueError(f"phase must be one of {', '.join(map(repr, phases))} for {w.operation}; "
+                                     f"got {v.short(value)}")
+            elif name in ("stride", "dilation", "kernel_size"):
+                _whole(value, name, 1, "a positive integer")  # what does not fit is explained by the walk
+            elif name == "padding":
+                _whole(value, "padding", 0, "a non-negative integer (pixels on each side)")
+            elif name == "flip":
+                v.check_flip(value)
+            elif name == "family":
+                if not isinstance(value, str) or value not in w.families:
+                    raise ValueError(f"family must be one of {', '.join(map(repr, w.families))}; got {v.short(value)}")
+            elif name == "operation":
+                if not isinstance(value, str) or value not in self._offered:
+                    raise ValueError(f"operation must be one of {', '.join(map(repr, self._offered))}; "
+                                     f"got {v.short(value)}")
+        except (TypeError, ValueError) as exc:
+            return f"Not changed: {exc}."
+        return ""
+
     # ------------------------------------------------------------------ what is shown
 
     @property
@@ -341,11 +400,12 @@ class Explorer(ShowsWidget):
     def caption(self) -> str:
         """The text equivalent of the frame shown, or why the setting does not fit."""
         vm = self.widget.walk
-        if self._walk is not None:
-            return step_caption(self._walk, self.step.value - 1, self.phase.value)
-        if not vm.get("steps"):
-            return vm.get("message", "")
-        return vm["steps"][self.step.value - 1]["captions"][self.phase.value] + "\n" + vm["footer"]
+        notice = self.widget.notice
+        if vm["message"]:
+            text = vm["message"]
+        else:
+            text = frame(vm, self.step.value - 1, self.phase.value)["caption"]
+        return f"{notice}\n{text}" if notice else text
 
     def picture(self) -> bytes | None:
         """A PNG of the frame shown (matplotlib, imported now), or None when no figure can be drawn."""
@@ -354,7 +414,7 @@ class Explorer(ShowsWidget):
         except ImportError:  # matplotlib missing: the widget and the caption still show
             return None
         vm = self.view_model
-        return step_figure.frame_png(vm, self.step.value - 1 if vm.get("steps") else 0, self.phase.value)
+        return step_figure.frame_png(vm, self.step.value - 1 if vm["windows"]["count"] else 0, self.phase.value)
 
     def description(self) -> str:
         """The text equivalent shown beside the picture where no kernel runs: the caption."""
