@@ -2,19 +2,10 @@
 // keyboard. One module for every control; the model's `kind` says which one to draw.
 
 let counter = 0;
-// Keys a control handles itself: they must not reach JupyterLab's notebook shortcuts.
-const OWN_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp",
-  "PageDown", "Enter", " "]);
 
 function listen(model, names, callback) {
   for (const name of names) model.on(`change:${name}`, callback);
   return () => { for (const name of names) model.off(`change:${name}`, callback); };
-}
-
-function keepKeys(el) {
-  el.addEventListener("keydown", (event) => {
-    if (OWN_KEYS.has(event.key) && event.target.closest("input, button")) event.stopPropagation();
-  });
 }
 
 function slider(model, el) {
@@ -51,11 +42,9 @@ function slider(model, el) {
 }
 
 function play(model, el) {
-  const glyph = h("span", { "aria-hidden": "true", class: "convlab-control-glyph" });
-  const words = h("span");
   // named by its text, which says what a press does ("Play …" / "Pause …"); no aria-pressed, since the
-  // name itself changes with the state
-  const button = h("button", { type: "button", class: "convlab-control convlab-control-play" }, [glyph, words]);
+  // name itself changes with the state. The icon is inline SVG (dom.js), not a font glyph.
+  const button = h("button", { type: "button", class: "convlab-control convlab-control-play" });
   keepKeys(button);
   el.appendChild(button);
   let timer = null;
@@ -76,8 +65,7 @@ function play(model, el) {
   function sync() {
     const playing = model.get("playing");
     const what = model.get("description");
-    glyph.textContent = playing ? "❚❚" : "▶";
-    words.textContent = playing ? ` Pause ${what}` : ` Play ${what}`;
+    setIconButton(button, playing ? "pause" : "play", playing ? `Pause ${what}` : `Play ${what}`);
     button.classList.toggle("convlab-control-playing", playing);
     button.disabled = model.get("disabled");
     stop();

@@ -41,6 +41,9 @@ PAGE_MAX_WINDOWS = _limits.MAX_WINDOWS
 smaller cap of its own."""
 
 _HERE = Path(__file__).resolve().parent
+ESM_PARTS = ("dom.js", "frame.js", "layout.js", "figure.js", "explorer.js")
+"""The browser view's parts, in order: shared DOM helpers, the frame resolver, the layout, the SVG
+figure, the controls and wiring (the last one exports the anywidget module)."""
 _SETTINGS = ("stride", "padding", "kernel_size", "dilation", "family", "flip", "operation")
 
 
@@ -54,7 +57,7 @@ class ExplorerView(anywidget.AnyWidget):
     two or more) and ``basic`` (only stride, padding and filter size).
     """
 
-    _esm = (_HERE / "dom.js").read_text() + (_HERE / "explorer.js").read_text()  # dom.js: the shared DOM helper
+    _esm = "\n".join((_HERE / name).read_text() for name in ESM_PARTS)  # why not a Path: docs/architecture.md
     _css = _HERE / "explorer.css"
 
     walk = T.Dict().tag(sync=True)
@@ -72,6 +75,7 @@ class ExplorerView(anywidget.AnyWidget):
     limits = T.Dict().tag(sync=True)
     basic = T.Bool(False).tag(sync=True)
     notice = T.Unicode("").tag(sync=True)  # why the page's last value was refused ("" when none was)
+    play_mode = T.Unicode("phases").tag(sync=True)  # what Play steps through: "phases" or "windows" only
 
     def __init__(self, guard=None, **kwargs):
         super().__init__(**kwargs)
@@ -276,27 +280,30 @@ class Explorer(ShowsWidget):
 
     # ------------------------------------------------------------------ the walk, once per setting
 
-    def _kernel(self):
-        if self.widget.family == CUSTOM:
-            return self._custom
-        return make_kernel(self.widget.family, self.widget.kernel_size)
+    def _current(self) -> dict:
+        """The current setting, by the names the page uses."""
+        w = self.widget
+        return {name: getattr(w, name) for name in _SETTINGS}
 
     def _settings(self) -> dict:
         w = self.widget
         return dict(stride=w.stride, padding=w.padding, dilation=w.dilation, flip=bool(w.flip))
 
-    def _compute(self):
-        """The view model of the current setting, or a message view saying why it does not fit."""
-        op = self.widget.operation
+    def _compute(self, setting: dict | None = None):
+        """The walk and view model of ``setting`` (default: the current one), or a message view saying why
+        it does not fit. Never raises: a setting past the engine's limits is refused in words first."""
+        st = self._current() if setting is None else setting
+        op = st["operation"]
         if self._input_error:
             return None, message_view(self._input_error, op)
-        w = self.widget
+        geometry = dict(stride=st["stride"], padding=st["padding"], dilation=st["dilation"], flip=bool(st["flip"]))
         try:
+            kernel = self._custom if st["family"] == CUSTOM else make_kernel(st["family"], st["kernel_size"])
             if op != "convolution":
-                vm = operation_view(op, self._image, self._kernel(), size=w.kernel_size, **self._settings())
+                vm = operation_view(op, self._image, kernel, size=st["kernel_size"], **geometry)
                 self.compute_count += 1
                 return None, vm
-            walk = compute_walk(self._image, self._kernel(), **self._settings())
+            walk = compute_walk(self._image, kernel, **geometry)
             self.compute_count += 1
             return walk, view_model(walk)
         except (TypeError, ValueError) as exc:
@@ -306,7 +313,7 @@ class Explorer(ShowsWidget):
                                       "image, padding or filter.", op)
 
     def _recompute(self) -> None:
-        key = (self.widget.family, self.widget.kernel_size, self.widget.operation, *self._settings().values())
+        key = tuple(self._current().values())
         if key == self._walk_key:
             return
         self._walk_key = key
@@ -383,6 +390,80 @@ class Explorer(ShowsWidget):
         except (TypeError, ValueError) as exc:
             return f"Not changed: {exc}."
         return ""
+
+    # ------------------------------------------------------------------ a page that plays without Python
+
+    def save_html(self, path, settings=None):
+        """Write this walk as one self-contained HTML page that plays without Python or a network.
+
+        Window, phases, Play and speed work as in Jupyter. The setting controls are hidden; with
+        ``settings`` the page offers exactly those settings instead (each computed now), in a chooser.
+        The file is written atomically (a temporary file in the same folder, then renamed): on any error
+        a file already at ``path`` is left as it was.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Ends in ``.html``; its folder must exist and be writable.
+        settings : list of dict, optional
+            Changes to the current setting, e.g. ``[{"stride": 2}, {"padding": 1}]``; names are those of
+            the view (``stride``, ``padding``, ``kernel_size``, ``dilation``, ``family``, ``flip``,
+            ``operation``). Default: the current setting only.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Raises
+        ------
+        TypeError, ValueError
+            A bad path, or a setting that is not valid or does not fit (named), before anything is written.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> Explorer().save_html(folder / "walk.html", settings=[{}, {"stride": 2}]).name
+        'walk.html'
+        >>> Explorer().save_html(folder / "walk.html", settings=[{"stride": 0}])
+        Traceback (most recent call last):
+        ...
+        ValueError: settings[0]: Not changed: stride must be a positive integer; got 0.
+        """
+        from .standalone import page_html, write_page
+
+        if settings is None:
+            settings = [{}]
+        if isinstance(settings, dict) or not isinstance(settings, (list, tuple)) or not settings:
+            raise TypeError(f"settings must be a non-empty list of dicts such as [{{'stride': 2}}]; "
+                            f"got {v.short(settings)}")
+        walks, names = [], []
+        for i, change in enumerate(settings):
+            if not isinstance(change, dict):
+                raise TypeError(f"settings[{i}] must be a dict such as {{'stride': 2}}; got {v.short(change)}")
+            setting = self._current()
+            for name, value in change.items():
+                if name not in _SETTINGS:
+                    why = f"{name!r} is not a setting ({', '.join(_SETTINGS)})"
+                elif name == "operation":  # any operation, not only those the chooser offers
+                    why = "" if value in OPERATIONS else f"operation must be one of {OPERATIONS}; got {v.short(value)}"
+                else:
+                    why = self._page_check(name, value)
+                if why:
+                    raise ValueError(f"settings[{i}]: {why}")
+                setting[name] = value
+            _, vm = self._compute(setting)
+            if vm["message"]:
+                raise ValueError(f"settings[{i}] does not fit: {vm['message']}")
+            walks.append(vm)
+            names.append(", ".join(f"{k} {val}" for k, val in change.items()) or "as shown")
+        w = self.widget
+        state = {name: getattr(w, name) for name in ("stride", "padding", "kernel_size", "dilation", "family", "flip",
+                                                      "operation", "families", "limits", "basic", "play_mode")}
+        state.update(operations=[], notice="", locked=True, phase=walks[0]["phases"][0])
+        title = f"convlab Explorer: {walks[0]['operation']}"
+        return write_page(path, page_html(title, ExplorerView._esm, (_HERE / "explorer.css").read_text(), state, walks,
+                                          names))
 
     # ------------------------------------------------------------------ what is shown
 
