@@ -20,6 +20,7 @@ import numbers
 from pathlib import Path
 
 import anywidget
+import numpy as np
 import ipywidgets as W
 import traitlets as T
 
@@ -135,7 +136,7 @@ def _check_settings(stride, padding, dilation, flip, window, step, live, operati
     if unknown or operation not in offered:
         raise ValueError(f"operations must list names from {', '.join(map(repr, OPERATIONS))} including "
                          f"operation={operation!r}; got {v.short(operations)}")
-    if operation == "convolution" and phase not in PHASES:
+    if operation == "convolution" and phase is not None and phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {v.short(phase)}")
     basic = v.check_bool(basic, "basic", "True for stride, padding and filter size only")
     if family is not None and family not in FAMILIES:
@@ -162,7 +163,11 @@ class Explorer(ShowsWidget):
         False: cross-correlation (what CNNs compute); True: convolution (the filter rotated by 180°).
     window : int, default 1
         The window shown first, numbered from 1 in the order the filter visits them. ``step`` is a synonym.
-    phase : {"place", "multiply", "sum", "slide", "collect"}, default "collect"
+    phase : str, optional
+        One of the operation's phases (convolution: "place", "multiply", "sum", "slide", "collect");
+        default its last one ("collect").
+    play : {"phases", "windows"}, default "phases"
+        What Play steps through: every phase of every window, or the windows only (a photo's map filling).
     basic : bool, default False
         Offer only stride, padding and filter size (first lessons).
     family : str, optional
@@ -209,12 +214,14 @@ class Explorer(ShowsWidget):
     """
 
     def __init__(self, image=None, kernel=None, *, stride=1, padding=0, dilation=1, flip=False, window=1,
-                 phase="collect", basic=False, family=None, kernel_size=None, step=None, operation="convolution",
-                 operations=None, live=None):
+                 phase=None, basic=False, family=None, kernel_size=None, step=None, operation="convolution",
+                 operations=None, live=None, play="phases"):
         # settings are checked before any work, naming the argument (a slider would silently clamp them)
         stride, padding, dilation, flip, window, offered, basic, kernel_size = _check_settings(
             stride, padding, dilation, flip, window, step, live, operation, operations, phase, basic, family,
             kernel_size)
+        if play not in ("phases", "windows"):
+            raise ValueError(f'play must be "phases" or "windows"; got {v.short(play)}')
         # the data may come from anywhere (a photo, a typed kernel): a bad one is explained in the view
         self._input_error = ""
         self._image, self._custom = SEED_IMAGE, None
@@ -245,7 +252,7 @@ class Explorer(ShowsWidget):
         self._offered = list(offered)
         self.widget = ExplorerView(guard=self._page_check, stride=stride, padding=padding, kernel_size=start_size, dilation=dilation,
                                    family=start_family, flip=flip, families=families, limits=limits,
-                                   basic=basic, phase=phase, window=1, operation=operation,
+                                   basic=basic, phase=phase or "collect", window=1, operation=operation, play_mode=play,
                                    operations=offered if len(offered) > 1 else [])
         self.widget.add_class("convlab-explorer-widget")
 
@@ -268,6 +275,8 @@ class Explorer(ShowsWidget):
 
         self.widget.observe(self._on_setting, names=list(_SETTINGS))
         self._recompute()
+        if phase is None:  # the operation's last phase: the walk's first value is collected
+            phase = self.phase.options[-1]
         if phase not in self.phase.options:
             raise ValueError(f"phase must be one of {', '.join(map(repr, self.phase.options))} for {operation}; "
                              f"got {v.short(phase)}")
@@ -299,6 +308,8 @@ class Explorer(ShowsWidget):
         geometry = dict(stride=st["stride"], padding=st["padding"], dilation=st["dilation"], flip=bool(st["flip"]))
         try:
             kernel = self._custom if st["family"] == CUSTOM else make_kernel(st["family"], st["kernel_size"])
+            if op == "transposed convolution" and self._image.ndim == 3 and kernel.ndim == 2:
+                kernel = np.repeat(kernel[:, :, None], self._image.shape[2], axis=2)  # as convolution does
             if op != "convolution":
                 vm = operation_view(op, self._image, kernel, size=st["kernel_size"], **geometry)
                 self.compute_count += 1
