@@ -6,6 +6,7 @@ the text equivalent of one frame. The figures and the live Explorer both draw fr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -15,7 +16,8 @@ from . import _validate as v
 from . import palette
 from ._engine import _plan
 from .sizes import does_not_fit, output_size_formula, span_of, unvisited
-from .steps import WindowStep, _steps_from_plan, format_number
+from ._engine import _correlate
+from .steps import WindowStep, _walk, format_number
 
 __all__ = ["PHASES", "PHASE_HELP", "PHASE_TABLE", "RULES", "CHANNEL_NAMES", "Walk", "compute_walk", "explain_settings",
            "step_caption", "view_model", "message_view", "frame", "Values", "PhaseRule", "VIEW_MAX_TERMS",
@@ -28,6 +30,33 @@ PHASES = ("place", "multiply", "sum", "slide", "collect")
 CHANNEL_NAMES = ("R", "G", "B")
 
 # --------------------------------------------------------------------------------------- the walk
+
+
+class WalkSteps(Sequence):
+    """Every window's :class:`WindowStep`, made when read (``steps[i]``, ``len``, iteration): the same
+    records as :func:`convlab.iter_steps`, without keeping 15,876 of them for a 128×128 image."""
+
+    def __init__(self, padded, kernel, stride, dilation, result):
+        self._args = (padded, kernel, stride, dilation, result)
+        self._n = result.size
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self):
+        return _walk(*self._args)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._n))]
+        i = range(self._n)[index]  # negative indices and IndexError as a list gives them
+        padded, kernel, stride, dilation, result = self._args
+        ow = result.shape[1]
+        one = result[i // ow:i // ow + 1, i % ow:i % ow + 1]
+        sr, sc = stride
+        top, left = (i // ow) * sr, (i % ow) * sc
+        step = next(_walk(padded[top:, left:], kernel, stride, dilation, one))
+        return WindowStep(i, i // ow, i % ow, top, left, step.window, step.products, step.value, step.kernel, dilation)
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,8 +73,9 @@ class Walk:
         The input with its zero padding.
     pads : ((int, int), (int, int))
         Padding (top, bottom), (left, right).
-    steps : list of WindowStep
-        One per window, in the order the filter visits them.
+    steps : WalkSteps
+        One :class:`WindowStep` per window, in the order the filter visits them (a sequence whose
+        records are made when read).
     feature_map : numpy.ndarray
         The collected values, shape (H', W').
     stride, dilation : (int, int)
@@ -151,8 +181,8 @@ def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) 
     ker = _as_channels(img, kernel)
     plan = _plan(img, ker, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode="zeros")
     v.check_walk_size(plan.out_shape[0] * plan.out_shape[1], plan.kernel.size)  # every step is kept
-    fm, walk = _steps_from_plan(plan)  # the same engine and records as iter_steps, planned once
-    steps = list(walk)
+    fm = _correlate(plan.padded, plan.kernel, plan.stride, plan.dilation, plan.out_shape)
+    steps = WalkSteps(plan.padded, plan.kernel, plan.stride, plan.dilation, fm)  # records made when read
     (pt, pb), (pl, pr) = plan.pads
     kh, kw = plan.kernel.shape[:2]
     rows_text = output_size_formula(img.shape[0], kh, stride=plan.stride[0], padding=pt, dilation=plan.dilation[0]) \
@@ -378,7 +408,7 @@ def view_model(walk: Walk, *, max_terms: int | None = VIEW_MAX_TERMS) -> dict:
     m_table, m_codes = _values(walk.feature_map, lambda x: palette.signed_fill(x, m_limit), m_numbers)
 
     names = _channel_names(c)
-    values = [format_number(x) for x in walk.feature_map.ravel()]
+    values = [m_table["text"][k] for k in m_codes.ravel()]  # the map's own texts: no second formatting
     parts = None
     if c > 1:
         sums = _channel_sums(walk)  # (oh*ow, C)
@@ -421,8 +451,13 @@ def view_model(walk: Walk, *, max_terms: int | None = VIEW_MAX_TERMS) -> dict:
 
 
 def _channel_sums(walk: Walk) -> np.ndarray:
-    """Each window's sum per channel, (windows, C), from the walk's own records."""
-    return np.array([s.channel_sums for s in walk.steps], dtype=float).reshape(len(walk.steps), -1)
+    """Each window's sum per channel, (windows, C): the windows' products summed, as ``WindowStep`` does."""
+    (sr, sc), (dr, dc) = walk.stride, walk.dilation
+    oh, ow = walk.feature_map.shape
+    view = np.lib.stride_tricks.sliding_window_view(walk.padded, walk.span, axis=(0, 1))
+    windows = view[::sr, ::sc][:oh, :ow, :, ::dr, ::dc]  # (oh, ow, C, kh, kw)
+    products = windows * np.moveaxis(walk.kernel, -1, 0)[None, None]
+    return products.sum(axis=(-2, -1)).reshape(oh * ow, -1)
 
 
 def _footer(walk: Walk) -> str:
