@@ -11,8 +11,8 @@ import pytest
 
 from convlab import Explorer
 from convlab.core import limits
-from convlab.core.op_views import OPERATIONS, operation_view
-from convlab.core.walk import frame
+from convlab.views.op_views import OPERATIONS, operation_view
+from convlab.views.walk import frame
 from convlab.data.digits import make_digits
 from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
 

@@ -1,5 +1,5 @@
 // One frame of a view model, resolved (docs/view_model.md): the same dict as Python's
-// convlab.core.walk.frame(vm, index, phase). Pure data in, data out: no DOM. Every rule it applies is
+// convlab.views.walk.frame(vm, index, phase). Pure data in, data out: no DOM. Every rule it applies is
 // read from the model (vm.rules, vm.captions, vm.arithmetic); it only indexes tables and fills templates.
 // A browser test holds this function's output equal to Python's, cell by cell and caption by caption.
 

@@ -14,7 +14,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from ..core import _validate as v
+from .._shared import validate as v
 
 __all__ = ["page_html", "write_page"]
 

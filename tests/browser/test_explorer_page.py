@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from convlab.core.walk import frame
+from convlab.views.walk import frame
 from convlab.figures import StepFigure
 from convlab.images import sample_photo
 from convlab.widgets import Explorer

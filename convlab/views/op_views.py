@@ -1,6 +1,6 @@
 """View models of the other operations (numpy only): pooling and transposed convolution, step by step.
 
-The same plain-data layout as :func:`convlab.core.walk.view_model` (see ``docs/view_model.md``), so the
+The same plain-data layout as :func:`convlab.views.walk.view_model` (see ``docs/view_model.md``), so the
 Explorer's browser view and the matplotlib figure draw them with no code of their own:
 
 * **max / average pooling** — phases *place → max (or mean) → slide → collect*: the window on the input,
@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as v
+from .._shared import validate as v
+from .._shared.format import format_number
+from ..core._ops_engine import _blocks, _pool, _pool_plan, _transpose_plan
+from ..core.sizes import pool_output_size_formula, transpose_output_size_formula
 from . import palette
-from ._format import format_number
-from ._ops_engine import _blocks, _pool, _pool_plan, _transpose_plan
-from .sizes import pool_output_size_formula, transpose_output_size_formula
 from .walk import (NUMBERS_MAX_CELLS, _append, _channel_names, _count, _flat, _index_range, _planes, _rule, _values,
                    base_view, compute_walk, frame, view_model)
 

@@ -12,12 +12,11 @@ from typing import TypedDict
 
 import numpy as np
 
-from . import _validate as v
+from .._shared import validate as v
+from ..core._engine import _correlate, _plan
+from ..core.sizes import does_not_fit, output_size_formula, span_of, unvisited
+from ..core.steps import WindowStep, _walk, format_number
 from . import palette
-from ._engine import _plan
-from .sizes import does_not_fit, output_size_formula, span_of, unvisited
-from ._engine import _correlate
-from .steps import WindowStep, _walk, format_number
 
 __all__ = ["PHASES", "PHASE_HELP", "PHASE_TABLE", "RULES", "CHANNEL_NAMES", "Walk", "compute_walk", "explain_settings",
            "step_caption", "view_model", "message_view", "frame", "Values", "PhaseRule", "VIEW_MAX_TERMS",
@@ -536,7 +535,7 @@ def frame(vm: dict, index: int, phase: str) -> dict:
     ['−4', '']
     """
     if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk" and vm.get("version") == SCHEMA_VERSION):
-        raise TypeError(f"vm must be a view model from convlab.core.walk.view_model(...); got {v.short(vm)}")
+        raise TypeError(f"vm must be a view model from convlab.views.walk.view_model(...); got {v.short(vm)}")
     phase = _check_phase(phase, vm["phases"])
     if vm["message"]:
         return {"grids": {}, "titles": {}, "active": "", "window": None, "ghost": None, "sampled": [],
