@@ -178,3 +178,44 @@ def test_no_value_is_drawn_before_the_phase_that_names_it(operation, image):
                 assert labels != (before or [""] * len(labels)) or operation == "transposed convolution"
             if phase == "slide" and index + 1 < n:  # the window moves when the caption says it slides
                 assert f["window"] != frame(vm, index, phases[0])["window"] and f["ghost"] is not None, line
+
+
+# ------------------------------------------------------------------ a page that plays without Python
+
+
+def test_save_html_writes_one_self_contained_page(tmp_path):
+    path = Explorer().save_html(tmp_path / "walk.html", settings=[{}, {"stride": 2}, {"operation": "max pooling"}])
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "export default" not in text  # the module runs inline
+    assert "src=" not in text and "href=" not in text  # nothing loaded from anywhere
+    assert "default-src 'none'" in text  # and the page may not fetch anything
+    assert text.count('<option value="') == 3 and "stride 2" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["walk.html"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("path, settings, exc, pattern", [
+    ("walk.gif", None, ValueError, r"path must end in \.html"),             # not a page
+    ("missing/walk.html", None, ValueError, "does not exist"),             # no such folder
+    ("walk.html", [{"stride": 0}], ValueError, r"settings\[0\]: .*stride"),  # checked as the page's values are
+    ("walk.html", [{"kernel_size": 9}], ValueError, "does not fit"),       # 9x9 on the 5x5 image
+    ("walk.html", [{"colour": "red"}], ValueError, "not a setting"),
+    ("walk.html", {"stride": 2}, TypeError, "list of dicts"),              # one dict, not a list
+])
+def test_save_html_refuses_before_writing_and_keeps_what_was_there(tmp_path, path, settings, exc, pattern):
+    target = tmp_path / path
+    if target.parent.is_dir():
+        target.write_text("the teacher's earlier page")
+        target.chmod(0o640)
+    with pytest.raises(exc, match=pattern):
+        Explorer().save_html(target, settings=settings)
+    if target.parent.is_dir():
+        assert target.read_text() == "the teacher's earlier page"
+        assert sorted(p.name for p in tmp_path.iterdir()) == [path]
+
+
+def test_save_html_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
+    target = tmp_path / "walk.html"
+    target.write_text("old")
+    target.chmod(0o640)
+    Explorer().save_html(target)
+    assert target.stat().st_mode & 0o777 == 0o640 and "convlab" in target.read_text()

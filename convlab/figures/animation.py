@@ -26,18 +26,7 @@ _FIX = {False: "use a larger stride or a smaller image",
 
 
 def _check_path(path) -> Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name (str or pathlib.Path) ending in .gif; got {v.short(path)}")
-    path = Path(os.fspath(path))
-    if path.suffix.lower() != ".gif":
-        raise ValueError(f"path must end in .gif; got {str(path)!r}")
-    if not path.parent.is_dir():
-        raise ValueError(f"path's folder {str(path.parent)!r} does not exist; create it first or choose another path")
-    if path.is_dir():
-        raise ValueError(f"path {str(path)!r} is a folder; give a file name ending in .gif")
-    if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"path's folder {str(path.parent)!r} is not writable; choose another path")
-    return path
+    return v.output_file(path, ".gif")
 
 
 def _check_size_first(image, kernel, settings, per_window: int) -> None:

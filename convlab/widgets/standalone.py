@@ -95,17 +95,7 @@ body {{ font-family: system-ui, sans-serif; margin: 16px; color: #1d1d1d; }}
 def write_page(path, text: str) -> Path:
     """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then ``os.replace``),
     keeping the permissions of a file already there."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name (str or pathlib.Path) ending in .html; got {v.short(path)}")
-    path = Path(os.fspath(path))
-    if path.suffix.lower() not in (".html", ".htm"):
-        raise ValueError(f"path must end in .html; got {str(path)!r}")
-    if not path.parent.is_dir():
-        raise ValueError(f"path's folder {str(path.parent)!r} does not exist; create it first or choose another path")
-    if path.is_dir():
-        raise ValueError(f"path {str(path)!r} is a folder; give a file name ending in .html")
-    if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"path's folder {str(path.parent)!r} is not writable; choose another path")
+    path = v.output_file(path, ".html")
     if path.exists():
         mode = stat.S_IMODE(path.stat().st_mode)
     else:
