@@ -7,7 +7,7 @@
 // The model may also come from a page with no kernel at all (Explorer.save_html): the view only needs
 // model.get/set/on/off/save_changes.
 
-const SPEEDS = [["slow", 1600], ["medium", 900], ["fast", 400]];
+const SPEEDS = [["slow", 1600], ["medium", 900], ["fast", 400], ["very fast (a photo)", 60]];
 const POOLING = ["max pooling", "average pooling"];
 let counter = 0;
 
@@ -98,10 +98,9 @@ function render({ model, el }) {
   svg.append(svgTitle, svgDesc, layer);
   const message = h("p", { class: "convlab-message", role: "status", hidden: true });
   stage.append(svg, message);
-  const notice = h("p", { class: "convlab-notice", role: "status", hidden: true });
   const caption = h("div", { class: "convlab-caption", "aria-live": "polite", "aria-atomic": "true" });
 
-  root.append(settings, walkRow, phaseBox, stage, notice, caption);
+  root.append(settings, walkRow, phaseBox, stage, caption);
 
   // ---- state helpers
   const phases = () => (vm && vm.phases) || ["place", "multiply", "sum", "slide", "collect"];
@@ -146,8 +145,10 @@ function render({ model, el }) {
     if (!count()) return;
     const list = phases();
     const atEnd = windowNow() >= count() && (modeSel.value === "windows" || phaseNow() === list[list.length - 1]);
-    // from the end of the walk, start again; from a window already collected, play it from its first step
-    if (atEnd) go(1, modeSel.value === "windows" ? phaseNow() : list[0]);
+    // from the end of the walk, start again; from a window already collected, play it from its first step;
+    // windows only: each window in the last phase, so the map fills in as it plays
+    if (modeSel.value === "windows" && phaseNow() !== list[list.length - 1]) go(atEnd ? 1 : windowNow(), list[list.length - 1]);
+    else if (atEnd) go(1, modeSel.value === "windows" ? phaseNow() : list[0]);
     else if (modeSel.value === "phases" && phaseNow() === list[list.length - 1]) go(windowNow(), list[0]);
     timer = setTimeout(tick, Number(speedSel.value));
     setIconButton(play, "pause", "Pause");
@@ -224,15 +225,13 @@ function render({ model, el }) {
 
   function paint() {
     const n = count();
-    const text = model.get("notice") || "";
-    notice.hidden = !text;
-    setText(notice, text);
+    const notice = model.get("notice") || "";  // why the page's last value was refused: the caption says so first
     if (!vm) return;
-    if (!n) { setText(caption, ""); return; }
+    if (!n) { setText(caption, notice); return; }
     const index = windowNow() - 1, phase = phaseNow();
     const f = frame(vm, index, phase);
     if (fig) paintFigure(fig, f);
-    setText(caption, f.caption);
+    setText(caption, notice ? `${notice}\n${f.caption}` : f.caption);
     const unit = vm.words.unit;
     setText(svgTitle, `${vm.operation}: ${unit.toLowerCase()} ${index + 1} of ${n}, step ${phases().indexOf(phase) + 1} ` +
       `of ${phases().length}, ${phase}`);

@@ -471,7 +471,8 @@ class Explorer(ShowsWidget):
         w = self.widget
         state = {name: getattr(w, name) for name in ("stride", "padding", "kernel_size", "dilation", "family", "flip",
                                                       "operation", "families", "limits", "basic", "play_mode")}
-        state.update(operations=[], notice="", locked=True, phase=walks[0]["phases"][0])
+        phase = w.phase if w.phase in walks[0]["phases"] else walks[0]["phases"][-1]
+        state.update(operations=[], notice="", locked=True, phase=phase)
         title = f"convlab Explorer: {walks[0]['operation']}"
         return write_page(path, page_html(title, ExplorerView._esm, (_HERE / "explorer.css").read_text(), state, walks,
                                           names))

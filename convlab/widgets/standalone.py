@@ -44,7 +44,8 @@ if (chooser) {
   chooser.addEventListener("change", () => {
     const i = Number(chooser.value);
     model.set("window", 1);
-    model.set("phase", data.walks[i].phases[0]);
+    const phases = data.walks[i].phases;
+    if (!phases.includes(model.get("phase"))) model.set("phase", phases[phases.length - 1]);
     model.set("walk", data.walks[i]);
   });
 }
