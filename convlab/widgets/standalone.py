@@ -50,6 +50,7 @@ if (chooser) {
   });
 }
 render({ model, el: document.getElementById("convlab-view") });
+window.convlabView = { frame, describe, layout, walks: data.walks };  // the pure parts, for a reader or a test
 """
 
 

@@ -159,3 +159,35 @@ def test_saved_page_plays_the_five_phases_from_file_with_the_network_blocked(pag
     assert caption.inner_text().startswith("Window 1 of 4 ·")
     assert page.locator(".convlab-settings").is_hidden()  # no control that would need Python
     assert errors == [] and requests == []
+
+
+LAYOUT = """(width) => {
+  const vm = window.convlabView.walks[0];
+  const panels = window.convlabView.describe(vm, window.convlabView.frame(vm, 0, vm.phases[0]));
+  return window.convlabView.layout(panels, width);
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 800, 1280])
+def test_the_layout_is_a_pure_function_whose_panels_fit_and_never_overlap(page, tmp_path, width):
+    path = Explorer(sample_photo(6, rgb=True), padding=1).save_html(tmp_path / "rgb.html")
+    _open(page, path)
+    geometry = page.evaluate(LAYOUT, width)
+    assert geometry["width"] <= width
+    boxes = [(b["x"], b["y"], b["x"] + b["w"], b["y"] + b["h"]) for b in geometry["boxes"]]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_the_pages_frame_function_returns_pythons_frame(page, tmp_path):
+    ex = Explorer(operation="transposed convolution", stride=2, operations="all")
+    path = ex.save_html(tmp_path / "ops.html", settings=[{}, {"operation": "convolution", "dilation": 2,
+                                                              "padding": 2}, {"operation": "average pooling"}])
+    _open(page, path)
+    walks = page.evaluate("() => window.convlabView.walks")
+    for vm in walks:
+        for index in _samples(vm["windows"]["count"]):
+            for phase in vm["phases"]:
+                assert page.evaluate("([i, p, k]) => window.convlabView.frame(window.convlabView.walks[k], i, p)",
+                                     [index, phase, walks.index(vm)]) == frame(vm, index, phase), (index, phase)
