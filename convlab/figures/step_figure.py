@@ -31,7 +31,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
-from matplotlib.patches import ConnectionPatch, FancyArrowPatch, Rectangle
+from matplotlib.patches import ConnectionPatch, Rectangle
 
 from .._shared import validate as v
 from ..views.walk import PHASES, SCHEMA_VERSION, compute_walk, frame, message_view, view_model

@@ -32,7 +32,7 @@ from ..core._ops_engine import _blocks, _pool, _pool_plan, _transpose_plan
 from ..core.sizes import pool_output_size_formula, transpose_output_size_formula
 from . import palette
 from .walk import (NUMBERS_MAX_CELLS, _append, _channel_names, _count, _flat, _index_range, _planes, _rule, _values,
-                   base_view, compute_walk, frame, view_model)
+                   base_view, compute_walk, frame, view_model)  # noqa: F401 (frame: the doctests use it)
 
 __all__ = ["OPERATIONS", "operation_view", "pool_view_model", "transpose_view_model"]
 

@@ -627,7 +627,6 @@ def _place(W: dict, index: int) -> list[int]:
 
 def _caption(vm: dict, index: int, phase: str, place, nxt) -> str:
     W, words, rule = vm["windows"], vm["words"], vm["rules"][phase]
-    n = W["count"]
     variants = vm["captions"][phase]
     if nxt is None and "last" in variants:
         body = variants["last"]

@@ -48,18 +48,8 @@ READ_SVG = """() => {
         return ['x', 'y', 'width', 'height'].map((a) => Number(f.getAttribute(a))); })(),
     });
   }
-  const cellBox = (node, grid, cols) => {
-    if (!node || node.getAttribute('visibility') === 'hidden') return null;
-    const c = grid.box[2] / cols;
-    return ['y', 'x', 'height', 'width'].map((a, i) =>
-      Math.round((Number(node.getAttribute(a)) - (i === 0 ? grid.box[1] : i === 1 ? grid.box[0] : 0)) / c));
-  };
   return { grids: out, caption: document.querySelector('.convlab-caption').textContent,
-    sums: Array.from(document.querySelectorAll('text.convlab-sum')).map((t) => t.textContent),
-    windowBox: document.querySelector('rect.convlab-window-box') && [
-      document.querySelector('rect.convlab-window-box'), document.querySelector('rect.convlab-ghost'),
-      document.querySelector('rect.convlab-map-box')].map((n) => n && n.outerHTML),
-  };
+    sums: Array.from(document.querySelectorAll('text.convlab-sum')).map((t) => t.textContent) };
 }"""
 
 OUTLINES = """([inCols, mapCols]) => {
