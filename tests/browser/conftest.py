@@ -1,4 +1,4 @@
-"""Fixtures for the real-browser tests: one headless Chromium and one JupyterLab per session.
+"""Fixtures for the real-browser tests: one headless Chromium, and one JupyterLab, Notebook 7 and Voilà per session.
 
 The tests run against Debian's Chromium (``/usr/bin/chromium``; set ``CONVLAB_CHROMIUM`` to use
 another). With ``CI=true`` a missing browser or playwright is a failure, never a skip.
@@ -65,6 +65,31 @@ def lab_server(tmp_path_factory):
     server = support.ServerProcess("jupyter lab", argv, cwd=support.REPO_ROOT,
                                    env=support.isolated_jupyter_env(tmp),
                                    log_path=support.artifact_path("jupyter-lab.log"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_http(f"{base}/api/status?token={token}")
+        yield {"base": base, "token": token, "process": server}
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def notebook7_server(tmp_path_factory):
+    """Jupyter Notebook 7 (``jupyter notebook``) on 127.0.0.1, a free port and a random token."""
+    support.import_playwright()
+    support.require_chromium()
+    try:
+        import notebook  # noqa: F401 - the learner's requirements.txt installs it
+    except ImportError:
+        support.skip_or_fail("the python package notebook (Notebook 7) is not installed; "
+                             "`pip install -r requirements.txt`")
+    tmp = tmp_path_factory.mktemp("notebook7")
+    port, token = support.free_port(), support.new_token()
+    argv = support.jupyter_command("notebook", *support.notebook7_server_args(
+        port=port, token=token, root_dir=support.REPO_ROOT, tmp=tmp))
+    server = support.ServerProcess("jupyter notebook", argv, cwd=support.REPO_ROOT,
+                                   env=support.isolated_jupyter_env(tmp),
+                                   log_path=support.artifact_path("jupyter-notebook7.log"))
     base = f"http://127.0.0.1:{port}"
     try:
         server.wait_http(f"{base}/api/status?token={token}")
