@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import convlab.figures.animation as animation  # noqa: E402
-from convlab.core.learn import learn_kernel, make_targets  # noqa: E402
+from convlab.nets.learn import learn_kernel, make_targets  # noqa: E402
 from convlab.images import stripes  # noqa: E402
 from convlab.kernels import VERTICAL_EDGE  # noqa: E402
 from convlab.widgets.lesson_widgets import LearningViewer  # noqa: E402
