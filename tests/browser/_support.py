@@ -292,8 +292,13 @@ def write_lab_settings(settings_dir: Path) -> None:
         path.write_text(json.dumps(content))
 
 
-def lab_server_args(*, port: int, token: str, root_dir: Path, tmp: Path) -> list[str]:
-    """Arguments for a throw-away JupyterLab on loopback, isolated from the user's own state."""
+def lab_server_args(*, port: int, token: str, root_dir: Path, tmp: Path, app: str = "LabApp") -> list[str]:
+    """Arguments for a throw-away JupyterLab on loopback, isolated from the user's own state.
+
+    ``app="JupyterNotebookApp"`` gives the same for Notebook 7 (``jupyter notebook``), which is a JupyterLab
+    application: the same user settings apply (no news, no autosave, every cell in the DOM), and
+    ``expose_app_in_browser`` gives the tests ``window.jupyterapp`` in both.
+    """
     settings = tmp / "user-settings"
     write_lab_settings(settings)
     # news_url=None turns the news feed off server-side (not expressible on the command line); the
@@ -307,38 +312,13 @@ def lab_server_args(*, port: int, token: str, root_dir: Path, tmp: Path) -> list
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root_dir}",
-        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-        f"--LabApp.user_settings_dir={settings}",
-        "--LabApp.expose_app_in_browser=True",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--{app}.workspaces_dir={tmp / 'workspaces'}",
+        f"--{app}.user_settings_dir={settings}",
+        f"--{app}.expose_app_in_browser=True",
         "--ServerApp.open_browser=False",
     ]
-    if running_as_root():
-        args.append("--allow-root")
-    return args
-
-
-def notebook7_server_args(*, port: int, token: str, root_dir: Path, tmp: Path) -> list[str]:
-    """Arguments for a throw-away Jupyter Notebook 7 on loopback (its own settings, workspaces, token).
-
-    Notebook 7 is a JupyterLab application: the same user settings apply (no news, no autosave, every
-    cell in the DOM), and ``expose_app_in_browser`` gives the tests ``window.jupyterapp``.
-    """
-    settings = tmp / "user-settings"
-    write_lab_settings(settings)
-    (tmp / "config").mkdir(parents=True, exist_ok=True)
-    args = [
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root_dir}",
-        f"--JupyterNotebookApp.workspaces_dir={tmp / 'workspaces'}",
-        f"--JupyterNotebookApp.user_settings_dir={settings}",
-        "--JupyterNotebookApp.expose_app_in_browser=True",
-        "--ServerApp.open_browser=False",
-    ]
+    if app == "LabApp":
+        args.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
     if running_as_root():
         args.append("--allow-root")
     return args
@@ -790,6 +770,25 @@ def overflow_report(state: dict) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- Voilà and live regions
+
+# A Voilà page is done once its cells are shown and its "loading" message is gone.
+JS_VOILA_DONE = """() => {
+  const cells = document.querySelector('#rendered_cells');
+  const loading = document.querySelector('#loading');
+  const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && !el.hidden;
+  return shown(cells) && !shown(loading);
+}"""
+
+# What every live region of the page says now (captions, a quiz's verdict).
+JS_LIVE_TEXTS = """() => Array.from(document.querySelectorAll('[aria-live]')).map(e => e.textContent.trim())"""
+
+
+def live_text(page, prefix: str) -> str | None:
+    """The first live region's text that starts with ``prefix``, or None."""
+    return next((t for t in page.evaluate(JS_LIVE_TEXTS) if t.startswith(prefix)), None)
+
+
 # --------------------------------------------------------------------------- the keyboard alone
 
 PHASES = ["place", "multiply", "sum", "slide", "collect"]
@@ -814,15 +813,19 @@ def active_cell(page):
     return page.evaluate(JS_ACTIVE_CELL)
 
 
-def tab_to(page, predicate_js: str, what: str, *, limit: int = 40, key: str = "Tab") -> None:
-    """Press ``key`` until the focused element matches ``predicate_js``; it must show a visible focus ring."""
+def tab_to(page, predicate_js: str, what: str, *, limit: int = 40, key: str = "Tab",
+           describe: str = JS_FOCUS_RING) -> dict:
+    """Press ``key`` until the focused element matches ``predicate_js``; it must show a visible focus ring.
+
+    Returns ``describe`` (a JS function of no arguments) evaluated on the page then.
+    """
     for _ in range(limit):
         page.keyboard.press(key)
         if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate_js}); }}"):
             focus = page.evaluate(JS_FOCUS_RING)
             assert focus["visible"] and focus["outline"] != "none" and focus["width"] >= 2, \
                 f"{what}: focus is not visible ({focus})"
-            return
+            return page.evaluate(describe)
     pytest.fail(f"{limit} presses of {key} never reached {what}", pytrace=False)
 
 

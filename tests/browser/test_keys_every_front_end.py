@@ -29,16 +29,6 @@ EXPLORER = "notebooks/explorer.ipynb"
 LESSON_SLIDER = ".convlab-control-slider input[type=range]"
 VOILA_LOAD_TIMEOUT = 240
 
-JS_VOILA_DONE = """() => {
-  const cells = document.querySelector('#rendered_cells');
-  const loading = document.querySelector('#loading');
-  const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && !el.hidden;
-  return shown(cells) && !shown(loading);
-}"""
-
-JS_LIVE_TEXTS = """() => Array.from(document.querySelectorAll('[aria-live]')).map(e => e.textContent.trim())"""
-
-
 def _require(rel: str) -> None:
     if not (support.REPO_ROOT / rel).exists():
         support.skip_or_fail(f"{rel} does not exist")
@@ -51,7 +41,7 @@ def open_in(front_end: str, page, server, rel: str):
         response = page.goto(f"{base}/voila/render/{rel}?token={token}", wait_until="domcontentloaded",
                              timeout=VOILA_LOAD_TIMEOUT * 1000)
         assert response is not None and response.status == 200, f"{rel}: HTTP {response and response.status}"
-        support.wait_until(page, lambda: page.evaluate(JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
+        support.wait_until(page, lambda: page.evaluate(support.JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
                            what=f"Voilà to render {rel}")
         return page.locator("body")
     if front_end == "lab":
@@ -69,10 +59,6 @@ def _server(front_end: str, request):
     return request.getfixturevalue("notebook7_server" if front_end == "notebook7" else "lab_server")
 
 
-def _live(page, prefix: str) -> str | None:
-    return next((t for t in page.evaluate(JS_LIVE_TEXTS) if t.startswith(prefix)), None)
-
-
 @pytest.mark.parametrize("front_end", [
     "lab",        # JupyterLab: its shortcuts listen in the bubbling phase
     "notebook7",  # Notebook 7: its shortcuts listen in the capture phase, before the page
@@ -84,7 +70,7 @@ def test_arrow_keys_on_a_lesson_slider_change_it_and_keep_the_focus(front_end, r
     try:
         scope = open_in(front_end, page, server, LESSON)
         slider = scope.locator(LESSON_SLIDER).first
-        support.wait_until(page, lambda: slider.count() and _live(page, "step 0 of"), timeout=60,
+        support.wait_until(page, lambda: slider.count() and support.live_text(page, "step 0 of"), timeout=60,
                            what="lesson 06's training-step slider and its caption")
         slider.scroll_into_view_if_needed()
         slider.evaluate("el => el.setAttribute('data-convlab-test-slider', '')")
@@ -94,7 +80,7 @@ def test_arrow_keys_on_a_lesson_slider_change_it_and_keep_the_focus(front_end, r
         # End, then back one (ArrowLeft) and forward one (ArrowUp), as a learner stepping through training
         for key, expected in (("End", top), ("ArrowLeft", top - 1), ("ArrowUp", top)):
             page.keyboard.press(key)
-            support.wait_until(page, lambda: _live(page, f"step {expected} of {top}"), timeout=30,
+            support.wait_until(page, lambda: support.live_text(page, f"step {expected} of {top}"), timeout=30,
                                what=f"{front_end}: the caption to say step {expected} after {key}")
             assert int(slider.input_value()) == expected, (key, slider.input_value())
             assert page.evaluate("() => document.activeElement.hasAttribute('data-convlab-test-slider')"), \
