@@ -168,6 +168,37 @@ def test_gif_with_phases_has_five_frames_per_window_and_reports_progress(tmp_pat
     assert seen[-1] == (20, 20)
 
 
+@pytest.mark.parametrize("width, expected", [
+    (None, 1280),   # the default: a slide's full width on a 1280-pixel projector
+    (200, 200),     # the narrowest allowed
+    (1921, 1921),   # an odd width comes out exact (Agg rounds pixel sizes down)
+])
+def test_gif_is_as_wide_as_asked(tmp_path, width, expected):
+    path = save_animation(tmp_path / "walk.gif", SEED_IMAGE[:3, :3], width=width)  # one window: one frame
+    with Image.open(path) as gif:
+        assert gif.size[0] == expected and gif.n_frames == 1
+        first = np.asarray(gif.convert("RGB"))
+    # the frame is the step figure drawn at that width (colours reduced to 256: a few levels off at most)
+    sf = StepFigure(dpi=(expected + 0.25) / 10, width=10.0)
+    sf.configure(view_model(compute_walk(SEED_IMAGE[:3, :3], SEED_KERNEL)))
+    with Image.open(io.BytesIO(sf.png())) as im:
+        drawn = np.asarray(im.convert("RGB")).astype(int)
+    assert first.shape == drawn.shape
+    assert np.percentile(np.abs(first.astype(int) - drawn), 99) <= 16
+
+
+@pytest.mark.parametrize("kwargs, exc, pattern", [
+    (dict(width=100), ValueError, r"width must be at least 200 pixels; got 100"),  # numbers unreadable
+    (dict(width=5000), ValueError, r"width must be at most 3840 pixels"),          # past a 4K screen
+    (dict(width=640.5), TypeError, r"width must be a positive integer; got 640.5"),  # pixels are whole
+    (dict(width=800, dpi=80), ValueError, r"give width \(pixels\) or dpi, not both"),  # which one wins?
+])
+def test_gif_width_is_checked_before_drawing(tmp_path, kwargs, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        save_animation(tmp_path / "walk.gif", **kwargs)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("path, match", [
     ("walk.png", "must end in .gif"),                 # wrong format
     ("no/such/folder/walk.gif", "does not exist"),    # missing folder

@@ -1,5 +1,6 @@
 """Headless tests of the lessons' small widgets: set values, read the feedback, caption and figure."""
 
+import asyncio
 import io
 
 import numpy as np
@@ -82,6 +83,43 @@ def test_learning_viewer_follows_the_step_slider():
     assert v.image_widget.value != before  # the picture changed
     np.testing.assert_allclose(v._kernel_img.get_array(), run.kernels[30])
     assert v.play.max == 30
+
+
+def _viewer_in_a_kernel(moves, *, settle=True):
+    """Build a LearningViewer inside a running event loop (as in a kernel) and move its slider to each of
+    ``moves`` with no pause in between (slider messages queued while the kernel was drawing). Returns the
+    viewer, how many pictures it rendered after it was built, and its caption read right after the moves."""
+    imgs, run = _run()
+
+    async def scenario():
+        v = LearningViewer(run, imgs[0])
+        rendered = []
+        v.image_widget.observe(lambda change: rendered.append(change["new"]), names="value")
+        for s in moves:
+            v.step.value = s
+        caption = None if settle else v.caption
+        if settle:
+            await asyncio.sleep(LearningViewer.COALESCE_SECONDS * 4)  # the kernel idles a moment
+        return v, rendered, caption
+
+    return asyncio.run(scenario())
+
+
+def test_learning_viewer_draws_a_burst_of_slider_moves_once_at_the_latest_step():
+    v, rendered, _ = _viewer_in_a_kernel(range(1, 21))
+    imgs, run = _run()
+    oracle = LearningViewer(run, imgs[0])  # no event loop: draws step 20 at once
+    oracle.step.value = 20
+    assert len(rendered) == 1  # 20 moves, one picture: the stale 19 were dropped
+    assert rendered[0] == oracle.picture()
+    assert v.caption == oracle.caption and v.caption.startswith("step 20 of 30")
+
+
+def test_learning_viewer_read_right_after_a_move_shows_the_step_just_set():
+    # a notebook cell that sets the slider and reads the caption at once (no await in between)
+    v, rendered, caption = _viewer_in_a_kernel([7], settle=False)
+    assert caption.startswith("step 7 of 30")
+    assert "after 7 of 30" in v.alt_text()
 
 
 def _png(size=(30, 20)):
