@@ -55,3 +55,39 @@ def test_short_module_names_are_real_modules_with_every_public_name():
         assert importlib.util.find_spec(short.__name__).origin.endswith(short.__name__.split(".")[-1] + ".py")
         assert short.__all__ == full.__all__
         assert all(getattr(short, name) is getattr(full, name) for name in full.__all__)
+
+
+# Rank of each layer, lowest first (the layers contract in pyproject.toml, read bottom up); the short names
+# convlab.images/kernels are the data layer, and the top-level package loads the data layer too.
+_RANK = {"_shared": 0, "core": 1, "views": 2, "data": 3, "images": 3, "kernels": 3}
+
+
+def _doctest_imports(path):
+    """(line, imported module) for every import written in a doctest line (>>> or ...) of one file."""
+    import ast
+    import re
+
+    for m in re.finditer(r"^\s*(?:>>>|\.\.\.) (.*)$", path.read_text(), re.M):
+        try:
+            tree = ast.parse(m.group(1).strip())
+        except SyntaxError:  # a continuation line that is not a statement alone
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                yield from ((m.group(1), a.name) for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                yield m.group(1), node.module
+
+
+@pytest.mark.parametrize("layer", ["_shared", "core", "views"])  # the numpy-only floors under the data layer
+def test_doctests_of_the_lower_layers_import_nothing_above_them(layer):
+    upward = []
+    for path in sorted((ROOT / "convlab" / layer).rglob("*.py")):
+        for line, module in _doctest_imports(path):
+            parts = module.split(".")
+            if parts[0] != "convlab":
+                continue
+            rank = 3 if len(parts) == 1 else _RANK.get(parts[1], 99)  # 99: lessons, nets, figures, widgets
+            if rank > _RANK[layer]:
+                upward.append(f"{path.relative_to(ROOT)}: {line}")
+    assert upward == [], "doctests importing a higher layer (write the lesson's arrays inline):\n" + "\n".join(upward)
