@@ -5,7 +5,7 @@ numbers (an image, a filter, a feature map), the channels of an RGB image, a gal
 the progress of a learned kernel. Each function returns a pyplot ``Figure``; a notebook cell ends with
 ``plt.show()``.
 
-The lessons' small widgets (:mod:`convlab.lesson_widgets`) draw into figures that are built once and
+The lessons' small widgets (:mod:`convlab.widgets.lesson_widgets`) draw into figures that are built once and
 updated in place: :class:`GridPanel` (one grid whose values, shape and colours change),
 :class:`KernelResultFigure` (image, kernel, feature map) and :class:`LearningFigure` (a learned kernel
 step by step). These are plain ``Figure`` objects, not registered with pyplot; ``png()`` renders them.
@@ -59,7 +59,7 @@ def setup(dpi: int = DPI) -> None:
         "figure.max_open_warning": 0,
     })
     # Resolve the notebook's backend now (pyplot does it lazily, at the first figure), so that displaying a
-    # plain Figure — e.g. convlab.drawing.draw_step_figure(...) — renders as an image from the first cell on.
+    # plain Figure — e.g. convlab.draw_step_figure(...) — renders as an image from the first cell on.
     plt.close(plt.figure())
 
 
@@ -370,7 +370,7 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
 
     Parameters
     ----------
-    run : convlab.learn.LearningRun
+    run : convlab.nets.learn.LearningRun
     image : (H, W) array shown through each kernel
     teacher : array, optional
         The kernel that made the targets, drawn last for comparison.

@@ -72,11 +72,11 @@ class _FigureWidget(ShowsWidget):
 
 
 class LearningViewer(_FigureWidget):
-    """Scrub through a :class:`~convlab.learn.LearningRun`: the kernel, its feature map, the loss.
+    """Scrub through a :class:`~convlab.nets.learn.LearningRun`: the kernel, its feature map, the loss.
 
     Parameters
     ----------
-    run : convlab.learn.LearningRun
+    run : convlab.nets.learn.LearningRun
     image : (H, W) array
         The image shown through the kernel at each step.
     target : (H', W') array, optional
