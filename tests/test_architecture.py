@@ -91,3 +91,54 @@ def test_doctests_of_the_lower_layers_import_nothing_above_them(layer):
             if rank > _RANK[layer]:
                 upward.append(f"{path.relative_to(ROOT)}: {line}")
     assert upward == [], "doctests importing a higher layer (write the lesson's arrays inline):\n" + "\n".join(upward)
+
+
+def _third_party_imports(folder):
+    """{top-level name: {module paths}} of every import of a package outside the standard library and convlab."""
+    import ast
+
+    found = {}
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "convlab":
+                    found.setdefault(top, set()).add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+# import name -> distribution name, where they differ
+_DISTRIBUTION = {"PIL": "pillow", "IPython": "ipython"}
+
+
+def test_every_package_the_code_imports_is_a_declared_dependency():
+    import re
+    import tomllib
+
+    declared = {re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0].lower()
+                for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    imported = _third_party_imports(ROOT / "convlab")
+    assert {"numpy", "matplotlib", "PIL"} <= set(imported)  # the scan sees the package's imports
+    missing = {name: sorted(paths) for name, paths in imported.items()
+               if _DISTRIBUTION.get(name, name).lower() not in declared}
+    assert not missing, f"imported but not in pyproject.toml's dependencies: {missing}"
+
+
+def test_the_data_layer_uses_matplotlib_only_to_read_its_sample_photo():
+    import ast
+
+    uses = []
+    for path in sorted((ROOT / "convlab" / "data").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "matplotlib":
+                uses += [(path.name, node.module, a.name) for a in node.names]
+            elif isinstance(node, ast.Import):
+                uses += [(path.name, a.name, None) for a in node.names if a.name.split(".")[0] == "matplotlib"]
+    # cbook.get_sample_data finds the photo, image.imread decodes it: reading a file, no drawing
+    assert sorted(uses) == [("images.py", "matplotlib", "cbook"), ("images.py", "matplotlib", "image")]
