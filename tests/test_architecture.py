@@ -142,3 +142,49 @@ def test_the_data_layer_uses_matplotlib_only_to_read_its_sample_photo():
                 uses += [(path.name, a.name, None) for a in node.names if a.name.split(".")[0] == "matplotlib"]
     # cbook.get_sample_data finds the photo, image.imread decodes it: reading a file, no drawing
     assert sorted(uses) == [("images.py", "matplotlib", "cbook"), ("images.py", "matplotlib", "image")]
+
+
+def _notebook_imports():
+    """(notebook, module) for every ``import convlab...`` / ``from convlab... import`` in a code cell."""
+    import ast
+    import json
+
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            try:
+                tree = ast.parse("\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "convlab":
+                    yield nb.name, node.module
+                elif isinstance(node, ast.Import):
+                    yield from ((nb.name, a.name) for a in node.names if a.name.split(".")[0] == "convlab")
+
+
+def test_notebooks_import_from_one_obvious_place():
+    # the engine's names from `convlab` itself; everything else from its layer's public modules; nothing private
+    found = list(_notebook_imports())
+    assert len(found) > 20  # the scan reads the lessons' imports
+    wrong = sorted({(nb, m) for nb, m in found
+                    if m.startswith(("convlab.core", "convlab.views", "convlab._shared"))
+                    or any(part.startswith("_") for part in m.split("."))})
+    assert wrong == [], "import these from `convlab` (the engine) or their layer's public module: " + repr(wrong)
+
+
+def test_every_public_name_imports_from_the_top_level_and_its_home():
+    import importlib
+    import pkgutil
+
+    import convlab
+
+    assert all(getattr(convlab, name) is not None for name in convlab.__all__)
+    for info in pkgutil.walk_packages(convlab.__path__, "convlab."):
+        if any(part.startswith("_") for part in info.name.split(".")[1:]) or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        missing = [name for name in getattr(module, "__all__", []) if not hasattr(module, name)]
+        assert missing == [], f"{info.name}.__all__ lists names it does not define: {missing}"
