@@ -442,7 +442,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
     ----------
     image : (H, W) or (H, W, C) array
     layers : sequence of (Stage, kernels)
-        A :class:`~convlab.lessons.receptive.Stage` (its ``kind``, kernel size, stride, padding, dilation say
+        A :class:`~convlab.nets.stages.Stage` (its ``kind``, kernel size, stride, padding, dilation say
         what to compute) and, for a conv stage, its filters ``(N, k, k[, C])`` (else None).
 
     Returns
@@ -451,7 +451,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
+    >>> from convlab.nets.stages import conv_stage, pointwise_stage, pool_stage
     >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
     >>> outs = run_stack(SEED_IMAGE, [(conv_stage(3, padding=1), [SEED_KERNEL]), (pointwise_stage(), None),
     ...                               (pool_stage(2), None)])
