@@ -74,3 +74,11 @@ def test_glyph_file_is_written_atomically_and_keeps_its_permissions(tmp_path):
     with np.load(target) as stored:
         assert sorted(stored.files) == sorted(D.glyph_key(f, 8) for f in D.DIGIT_FONTS)
     assert [p.name for p in tmp_path.iterdir()] == ["glyphs.npz"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("font", ["NoSuchFont.ttf", "../../matplotlibrc", 3])  # unknown, outside the font folder, not a name
+def test_a_font_that_matplotlib_does_not_bundle_is_refused(font):
+    from convlab.figures.glyphs import draw_glyph_planes
+
+    with pytest.raises(ValueError, match="font must be a font file bundled with matplotlib"):
+        draw_glyph_planes(font, 8)

@@ -52,13 +52,14 @@ def glyph_sizes() -> list[int]:
 
 
 @lru_cache(maxsize=4)
-def _templates(size: int) -> tuple[np.ndarray, np.ndarray]:
+def _templates(size: int, fonts: tuple[str, ...] = DIGIT_FONTS) -> tuple[np.ndarray, np.ndarray]:
+    """Every glyph of ``fonts`` at ``size``, averaged down from the file's planes, and its digit."""
     with np.load(GLYPHS_PATH, allow_pickle=False) as stored:
-        planes = np.concatenate([stored[glyph_key(font, size)] for font in DIGIT_FONTS])
+        planes = np.concatenate([stored[glyph_key(font, size)] for font in fonts])
     k = GLYPH_OVERSAMPLE
     images = (planes.astype(np.float64) / 255.0).reshape(-1, size, k, size, k).mean(axis=(2, 4))
     images.flags.writeable = False
-    labels = np.tile(np.arange(10), len(DIGIT_FONTS) * len(GLYPH_STYLES))
+    labels = np.tile(np.arange(10), len(fonts) * len(GLYPH_STYLES))
     labels.flags.writeable = False
     return images, labels
 

@@ -38,12 +38,15 @@ def draw_glyph_planes(font: str, size: int = 16) -> np.ndarray:
     >>> planes.shape, planes.dtype.name, int(planes.max())
     ((60, 16, 16), 'uint8', 255)
     """
-    if font not in DIGIT_FONTS:
-        raise ValueError(f"font must be one of {', '.join(DIGIT_FONTS)}; got {v.short(font)}")
+    plain = isinstance(font, str) and os.path.basename(font) == font  # a file name, not a path
+    path = os.path.join(get_data_path(), "fonts", "ttf", font) if plain else ""
+    if not os.path.isfile(path):
+        raise ValueError(f"font must be a font file bundled with matplotlib (e.g. {DIGIT_FONTS[0]!r}); "
+                         f"got {v.short(font)}")
     big = v.size_arg(size, "size") * GLYPH_OVERSAMPLE
     fig = Figure(figsize=(1, 1), dpi=big, facecolor="black")
     canvas = FigureCanvasAgg(fig)
-    props = FontProperties(fname=os.path.join(get_data_path(), "fonts", "ttf", font))
+    props = FontProperties(fname=path)
     planes = []
     for scale, slant in GLYPH_STYLES:
         for digit in range(10):
@@ -55,10 +58,10 @@ def draw_glyph_planes(font: str, size: int = 16) -> np.ndarray:
     return np.array(planes)
 
 
-def write_glyph_file(sizes=(16,), path=None) -> None:
-    """Render every font of :data:`~convlab.data.digits.DIGIT_FONTS` at ``sizes`` into one ``.npz`` (atomically)."""
+def write_glyph_file(sizes=(16,), path=None, *, fonts=DIGIT_FONTS) -> None:
+    """Render ``fonts`` (default :data:`~convlab.data.digits.DIGIT_FONTS`) at ``sizes`` into one ``.npz``, atomically."""
     sizes = [v.size_arg(s, "sizes") for s in sizes]
-    arrays = {glyph_key(font, size): draw_glyph_planes(font, size) for font in DIGIT_FONTS for size in sizes}
+    arrays = {glyph_key(font, size): draw_glyph_planes(font, size) for font in fonts for size in sizes}
     write_atomically(GLYPHS_PATH if path is None else path, lambda fh: np.savez_compressed(fh, **arrays),
                      suffix=".npz")
 
