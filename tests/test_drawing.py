@@ -33,10 +33,21 @@ def test_static_figure_has_the_four_panels_labelled_in_words():
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_every_phase_has_a_text_equivalent_equal_to_the_step_caption(phase):
-    fig = draw_step_figure(step=3, phase=phase, padding=1)
+    fig = draw_step_figure(step=4, phase=phase, padding=1)  # windows count from 1: step 4 is walk.steps[3]
     first = fig.convlab_caption.splitlines()[0]
     assert first.startswith("Window 4 of 25") and phase in first
     assert fig.convlab_caption == step_caption(compute_walk(padding=1), 3, phase, max_terms=VIEW_MAX_TERMS)
+
+
+def test_step_counts_windows_from_one_like_the_explorer():
+    from convlab.widgets import Explorer
+
+    for step in (1, 2, 9):  # the first, the second and the last window of the seed walk
+        ex = Explorer(window=step)
+        fig = draw_step_figure(step=step)
+        assert fig.convlab_caption.splitlines()[0].startswith(f"Window {step} of 9")
+        assert fig.convlab_caption.splitlines()[0] == ex.caption.splitlines()[0]
+    assert draw_step_figure(step=50).convlab_caption.startswith("Window 9 of 9")  # past the end: the last
 
 
 def test_unknown_phase_names_the_choices():
@@ -47,6 +58,8 @@ def test_unknown_phase_names_the_choices():
 @pytest.mark.parametrize("kwargs, exc, pattern", [
     (dict(step="a"), TypeError, "step"),   # was a raw numpy error deep inside
     (dict(step=-1), ValueError, "step"),   # negative windows do not exist
+    (dict(step=0), ValueError, "numbered from 1"),  # windows count from 1, as the Explorer's: 0 says so
+    (dict(step=2.5), TypeError, "whole window number"),  # half a window
     (dict(dpi=0), ValueError, "dpi"),      # was matplotlib's own error
     (dict(dpi="high"), TypeError, "dpi"),
     (dict(width=0), ValueError, "width"),  # a figure with no width

@@ -442,6 +442,18 @@ def index_arg(value, name: str) -> int:
     return int(value)
 
 
+def window_number(value, name: str) -> int:
+    """A window counted from 1, as people count and the captions say ("Window 1 of 9"), like the Explorer's
+    ``window``. 0 is refused in words that give the rule (0-based positions are called ``index``)."""
+    value = _scalar(value)
+    rule = "windows are numbered from 1 (the first window is 1, as in the caption 'Window 1 of 9')"
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a whole window number; {rule}; got {_short(value)}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1: {rule}; got {_short(value)}")
+    return int(value)
+
+
 def shape_arg(value, name: str, ndims: tuple[int, ...]) -> tuple[int, ...]:
     if not isinstance(value, (tuple, list)) or len(value) not in ndims:
         want = " or ".join(f"{n} entries" for n in ndims)

@@ -8,8 +8,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from .._shared import validate as v
-from ..views.palette import luminance_contrast as contrast_ratio  # the lessons' name for it
-from ..views.palette import relative_luminance
+from ..views.palette import contrast_ratio, relative_luminance  # re-exported: the lessons' figures' names for them
 
 __all__ = ["NUMBERS_UP_TO", "MIN_FONT", "relative_luminance", "contrast_ratio"]
 
@@ -83,15 +82,6 @@ def _norm(values, signed: bool, percentile: float = 100) -> Normalize:
 
 def _fontsize(shape) -> int:
     return 11 if max(shape) <= 7 else MIN_FONT
-
-
-def _text_colours(values, cmap, norm) -> list[str]:
-    """Black or white text, whichever has the higher WCAG contrast ratio with the cell's colour.
-
-    The better of the two is always at least 4.58:1, above WCAG AA's 4.5:1 for normal text.
-    """
-    lum = relative_luminance(cmap(norm(np.ravel(values))))
-    return ["black" if contrast_ratio(x, 0.0) >= contrast_ratio(x, 1.0) else "white" for x in lum]
 
 
 def _cell_ticks(ax, shape, numbers: bool) -> None:

@@ -11,10 +11,10 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import Normalize
 
 from .._shared import validate as v
-from ..views.palette import SIGNED_CMAP
+from ..views.palette import SIGNED_CMAP, ink
 from ..core.steps import format_number
 from ._cells import (NUMBERS_UP_TO, _agg_png, _cell_ticks, _check_axes, _check_title, _fontsize, _grid_options,
-                     _grid_values, _new_figure, _norm, _redraw_later, _signed, _text_colours)
+                     _grid_values, _new_figure, _norm, _redraw_later, _signed)
 from .lesson import draw_grid
 
 __all__ = ["GridPanel", "KernelResultFigure", "LearningFigure"]
@@ -92,7 +92,7 @@ class GridPanel:
         if n:
             size = _fontsize(values.shape)
             for t, (r, c), x, colour in zip(self.texts, np.ndindex(values.shape), values.ravel(),
-                                            _text_colours(values, cmap, norm)):
+                                            ink(cmap(norm(values.ravel())))):
                 t.set_position((c, r))
                 t.set_text(self._label(x))
                 t.set_color(colour)

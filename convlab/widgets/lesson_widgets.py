@@ -79,7 +79,7 @@ class _FigureWidget(ShowsWidget):
 
 
 class LearningViewer(_FigureWidget):
-    """Scrub through a :class:`~convlab.learn.LearningRun`: the kernel, its feature map, the loss.
+    """Scrub through a :class:`~convlab.nets.learn.LearningRun`: the kernel, its feature map, the loss.
 
     It keeps up with the slider: in a running kernel, slider moves that arrive while a step is being drawn
     (Play, or a learner dragging at 25 steps a second) are not drawn one by one; when the drawing is done
@@ -89,7 +89,7 @@ class LearningViewer(_FigureWidget):
 
     Parameters
     ----------
-    run : convlab.learn.LearningRun
+    run : convlab.nets.learn.LearningRun
     image : (H, W) array
         The image shown through the kernel at each step.
     target : (H', W') array, optional
