@@ -6,7 +6,7 @@ common slips — forgetting the padding, the ``+ 1`` or the stride in the output
 window without multiplying, flipping the kernel, leaving out the biases — and names the one that fits.
 
 Answers may be numbers or the text a learner typed (``"4"``, ``"−4"``, ``"3x3"``, ``"(3, 3)"``), so the
-same checkers serve a notebook cell and the text box of :mod:`convlab.quiz`. ``None`` means "not answered
+same checkers serve a notebook cell and the text box of :mod:`convlab.widgets.quiz`. ``None`` means "not answered
 yet" and gets a prompt, not a verdict.
 
 >>> check_output_size(3, 7, 3, stride=2, padding=1)
@@ -447,7 +447,7 @@ class Question:
 
     def __init__(self, check: Callable[..., Feedback], *args, solution=None, **kwargs):
         if not callable(check):
-            raise TypeError(f"check must be a checker function from convlab.exercises; got {check!r}")
+            raise TypeError(f"check must be a checker function from convlab.lessons.exercises; got {check!r}")
         check(None, *args, **kwargs)  # a question with impossible settings fails here, when it is built
         if solution is not None and not check(solution, *args, **kwargs).correct:
             raise ValueError(f"solution must be a right answer to the question; got {solution!r}")

@@ -14,7 +14,6 @@ function slider(model, el) {
   const input = h("input", { type: "range", id });
   const readout = h("output", { for: id, class: "convlab-control-readout", "aria-hidden": "true" });
   const box = h("div", { class: "convlab-control convlab-control-slider" }, [label, input, readout]);
-  keepKeys(box);
   el.appendChild(box);
 
   function show(value) {
@@ -43,9 +42,9 @@ function slider(model, el) {
 
 function play(model, el) {
   // named by its text, which says what a press does ("Play …" / "Pause …"); no aria-pressed, since the
-  // name itself changes with the state. The icon is inline SVG (dom.js), not a font glyph.
+  // name itself changes with the state
+  // The icon is inline SVG (dom.js), not a font glyph that a font may lack.
   const button = h("button", { type: "button", class: "convlab-control convlab-control-play" });
-  keepKeys(button);
   el.appendChild(button);
   let timer = null;
 
@@ -116,6 +115,7 @@ const KINDS = { slider, play, picture, live };
 
 function render({ model, el }) {
   el.classList.add("convlab-control-root");
+  keepControlKeys(el);  // dom.js: arrows, Home/End, Space, Enter go to the control, not the notebook
   const draw = KINDS[model.get("kind")];
   if (!draw) {
     el.textContent = `unknown control ${model.get("kind")}`;

@@ -18,11 +18,9 @@ function render({ model, el }) {
   let vm = null, fig = null, timer = null, lastWidth = 0;
 
   // ---- controls (each with a visible label or an accessible name)
-  // data-lm-suppress-shortcuts: JupyterLab's notebook shortcuts (arrows, Enter, ...) stay out of our controls
-  const root = h("div", { class: "convlab-explorer", role: "group", "aria-label": "Convolution explorer",
-    "data-lm-suppress-shortcuts": "true" });
+  const root = h("div", { class: "convlab-explorer", role: "group", "aria-label": "Convolution explorer" });
   el.appendChild(root);
-  keepKeys(root);
+  keepControlKeys(root);  // dom.js: arrows, Home/End, Space, Enter go to our controls, not the host's shortcuts
 
   const settings = h("div", { class: "convlab-row convlab-settings", role: "group", "aria-label": "Settings" });
   const operationBox = h("span", { class: "convlab-field convlab-operation", hidden: true });

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import stat
-import tempfile
 from pathlib import Path
 
 from .._shared import validate as v
+from .._shared.files import write_atomically
 
 __all__ = ["page_html", "write_page"]
 
@@ -95,27 +93,8 @@ body {{ font-family: system-ui, sans-serif; margin: 16px; color: #1d1d1d; }}
 
 
 def write_page(path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then ``os.replace``),
-    keeping the permissions of a file already there."""
+    """Write ``text`` to ``path`` atomically (``_shared.files.write_atomically``: a temporary file in the same
+    folder, then ``os.replace``), keeping the permissions of a file already there."""
     path = v.output_file(path, ".html")
-    if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".html.part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")), suffix=".html.part")
     return path
