@@ -42,6 +42,8 @@ PAGE_MAX_WINDOWS = _limits.MAX_WINDOWS
 smaller cap of its own."""
 
 _HERE = Path(__file__).resolve().parent
+CSS = (_HERE / "shared.css").read_text() + (_HERE / "explorer.css").read_text()
+"""The browser view's style: what both views share (Presentation Mode), then the Explorer's own."""
 ESM_PARTS = ("dom.js", "frame.js", "layout.js", "figure.js", "explorer.js")
 """The browser view's parts, in order: shared DOM helpers, the frame resolver, the layout, the SVG
 figure, the controls and wiring (the last one exports the anywidget module)."""
@@ -59,7 +61,7 @@ class ExplorerView(anywidget.AnyWidget):
     """
 
     _esm = "\n".join((_HERE / name).read_text() for name in ESM_PARTS)  # why not a Path: docs/architecture.md
-    _css = _HERE / "explorer.css"
+    _css = CSS
 
     walk = T.Dict().tag(sync=True)
     window = T.Int(1).tag(sync=True)
@@ -474,7 +476,7 @@ class Explorer(ShowsWidget):
         phase = w.phase if w.phase in walks[0]["phases"] else walks[0]["phases"][-1]
         state.update(operations=[], notice="", locked=True, phase=phase)
         title = f"convlab Explorer: {walks[0]['operation']}"
-        return write_page(path, page_html(title, ExplorerView._esm, (_HERE / "explorer.css").read_text(), state, walks,
+        return write_page(path, page_html(title, ExplorerView._esm, CSS, state, walks,
                                           names))
 
     # ------------------------------------------------------------------ what is shown
