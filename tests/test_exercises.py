@@ -81,7 +81,7 @@ def test_check_output_shape_table(answer, settings, correct):
 @pytest.mark.parametrize("answer, k, dilation, correct, phrase", [
     (1, 3, 1, True, "= 1 on each side"),
     (2, 5, 1, True, "= 2 on each side"),
-    (2, 3, 1, False, "the total"),  # total padding, not per side
+    (2, 3, 1, False, "both sides together"),  # total padding, not per side
     (3, 3, 1, False, "kernel's width"),
     (2, 3, 2, True, "spanning 5"),  # dilation widens the kernel
     (1, 4, 1, False, "odd number"),  # even kernels cannot be padded equally
@@ -106,7 +106,7 @@ def test_check_unvisited_table(answer, n, k, stride, correct):
 
 
 def test_unvisited_counted_from_one_is_explained():
-    assert "one too high" in check_unvisited([6], 6, 3, stride=2).message
+    assert check_unvisited([6], 6, 3, stride=2).category == "off-by-one"
 
 
 # ---------------------------------------------------------------- a window's value
@@ -115,10 +115,10 @@ WINDOW_CASES = [
     (-4, (0, 0), {}, True, "= −4"),  # the seed's first window
     ("−4", (0, 0), {}, True, "= −4"),  # Unicode minus typed or pasted
     ("-4.0", (0, 0), {}, True, "= −4"),
-    (4, (0, 0), {}, False, "wrong sign"),
+    (4, (0, 0), {}, False, "sign of every product"),  # sign slip, named without the answer
     (13, (0, 0), {}, False, "sum of the window's pixels"),  # forgot to multiply
-    (-3, (0, 0), {}, False, "leaves out one product"),  # dropped the 1×1 term
-    (2, (0, 0), {}, False, "row 0, column 1"),  # value of the neighbouring window
+    (-3, (0, 0), {}, False, "leaves out one of the products"),  # dropped the 1×1 term
+    (2, (0, 0), {}, False, "another window"),  # value of the neighbouring window
     (2, (0, 1), {}, True, "= 2"),
     (4, (0, 2), {}, True, "= 4"),
     (0, (1, 1), {}, True, "= 0"),
@@ -150,7 +150,7 @@ def test_window_value_for_rgb_names_a_single_channel():
     image = np.dstack([SEED_IMAGE, 2 * SEED_IMAGE, np.zeros((5, 5))])
     kernel = np.dstack([SEED_KERNEL] * 3)
     fb = check_window_value(-4, image, kernel)  # R alone
-    assert not fb.correct and "channel R alone" in fb.message
+    assert not fb.correct and fb.category == "one-channel-only"
     assert check_window_value(-12, image, kernel).correct  # −4 + (−8) + 0
 
 
@@ -162,7 +162,7 @@ def test_window_value_outside_the_feature_map_is_a_clear_error():
 # ---------------------------------------------------------------- parameters
 @pytest.mark.parametrize("answer, args, bias, correct, phrase", [
     (448, (3, 3, 16), True, True, "432 + 16 = 448"),
-    (432, (3, 3, 16), True, False, "leaves out the 16 biases"),
+    (432, (3, 3, 16), True, False, "leaves out the biases"),
     (160, (3, 3, 16), True, False, "forgets the input channels"),
     (28, (3, 3, 16), True, False, "one filter only"),
     (480, (3, 3, 16), True, False, "bias per channel"),
@@ -234,7 +234,7 @@ from convlab import conv2d as _conv2d  # noqa: E402
 @pytest.mark.parametrize("answer, correct, phrase", [
     ("row 0, column 1: 2", True, "lands at row 0, column 1"),   # value and place
     ((0, 1, 2), True, "lands"),                                  # a tuple works too
-    ("row 1, column 0: 2", False, "swapped row and column"),     # value right, axes swapped
+    ("row 1, column 0: 2", False, "counts down"),     # value right, axes swapped
     ("row 1, column 2: 2", False, "count the feature map's rows and columns from 0"),  # 1-based place
     ("row 0, column 1: 5", False, "place is right"),             # place right, value wrong
     ("row 2, column 2: 2", False, "place is not"),               # value right, place wrong
@@ -280,7 +280,7 @@ def test_keras_same_padding_table(n, k, s, pads):
 
 def test_check_keras_same_padding_names_the_swapped_sides():
     assert check_keras_same_padding("0, 1", 6, 3, stride=2).correct
-    assert "after" in check_keras_same_padding("1, 0", 6, 3, stride=2).slip
+    assert check_keras_same_padding("1, 0", 6, 3, stride=2).category == "padding-side"
 
 
 def test_question_holds_back_the_answer_for_one_wrong_try():

@@ -11,6 +11,8 @@ Questions whose answer is *computed* from the notebook's own data (a window's va
 built in the notebook with :class:`~convlab.core.exercises.Question` directly.
 
 >>> q = question("01", "edge")
+>>> q.id
+'01.3'
 >>> q.options
 ['bright left, dark right', 'dark left, bright right', 'the same brightness everywhere']
 >>> q.check("the same brightness everywhere").correct
@@ -24,7 +26,7 @@ import numpy as np
 from .conv import conv2d
 from .exercises import Question, check_choice, check_kernel_design, check_matching, check_number
 
-__all__ = ["question", "match_maps", "NAMES"]
+__all__ = ["question", "match_maps", "NAMES", "IDS"]
 
 _LESSON_KERNEL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=np.float64)
 _LESSON_IMAGE = np.array([[1, 2, 3, 0, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [2, 1, 0, 1, 2], [0, 1, 2, 3, 1]],
@@ -91,62 +93,85 @@ def match_maps(image) -> dict:
 
 def _design_01() -> Question:
     target = np.array([[2, 2, 3], [0, 4, 3], [1, -3, -5]], dtype=np.float64)
-    return Question(check_kernel_design, _LESSON_IMAGE, target, solution="1 1 1; 0 0 0; -1 -1 -1")
+    return Question(check_kernel_design, _LESSON_IMAGE, target, solution="1 1 1; 0 0 0; -1 -1 -1", id=IDS["01", "design"])
 
 
 def _centre(image) -> Question:
     image = np.asarray(image, dtype=np.float64)
-    return Question(check_kernel_design, image, image[1:-1, 1:-1], solution="0 0 0; 0 1 0; 0 0 0")
+    return Question(check_kernel_design, image, image[1:-1, 1:-1], solution="0 0 0; 0 1 0; 0 0 0",
+                    id=IDS["02", "centre"])
 
 
 def _windows() -> Question:
     return Question(check_number, 16, why="4 positions across × 4 down (6 − 3 + 1 = 4) = 16 windows",
-                    slips={36: "that is one per pixel, but the filter cannot hang over the edge",
-                           9: "that is the 5×5 image's count; here 6 − 3 + 1 = 4 per row",
-                           4: "that is one row of windows; there are 4 rows of them"})
+                    slips={36: ("kept-input-size", "that is one per pixel, but the filter cannot hang over the edge"),
+                           9: ("other-example", "that is the 5×5 image's count, not the 6×6 one's"),
+                           4: ("counted-one-axis", "that is one row of windows; how many rows are there?")},
+                    id=IDS["02", "windows"])
 
 
 def _local() -> Question:
     why = ("each of the 16,384 outputs has 3·3·3 = 27 weights + 1 bias = 28 of its own: 16,384 · 28 = 458,752 — "
            "about 110 times fewer than the dense layer (local connectivity) and 1,024 times more than the conv "
            "layer (sharing across the 32·32 positions)")
-    slips = {442_368: "that is 16,384 · 27: each output also has its own bias",
-             448: "that is the conv layer, where the 32·32 positions share one set of weights",
-             50_348_032: "that is the dense layer: here each output sees only its 3×3×3 window"}
-    return Question(check_number, 16_384 * 28, why=why, slips=slips)
+    slips = {442_368: ("forgot-bias", "that leaves out each output's own bias"),
+             448: ("weight-sharing", "that is the conv layer, where the 32·32 positions share one set of weights"),
+             50_348_032: ("weight-sharing", "that is the dense layer: here each output sees only its 3×3×3 window")}
+    return Question(check_number, 16_384 * 28, why=why, slips=slips, id=IDS["04", "local"])
 
 
 def _blur() -> Question:
     return Question(check_number, 100,
                     why="each of the 9 pixels counts 1/9: 9 × (100 × 1/9) = 100 — a blur keeps flat areas as they are",
-                    slips={900: "that is the sum without the 1/9 weights", 0: "only edge filters give 0 on flat areas",
-                           100 / 9: "that is one product, 100 × 1/9; add all nine"}, tol=1e-3)
+                    slips={900: ("sum-without-multiply", "that is the sum without the 1/9 weights"),
+                           0: ("weights-sum", "only filters whose weights add up to 0 give 0 on flat areas"),
+                           100 / 9: ("missed-product", "that is one product; how many are there?")},
+                    tol=1e-3, id=IDS["05", "blur"])
 
 
 def _sharpen() -> Question:
     return Question(check_number, 100,
                     why="5 × 100 − 4 × 100 = 100: the weights add up to 1, so a flat area keeps its value",
-                    slips={500: "the four −1 neighbours subtract 4 × 100", 0: "the weights add up to 1, not 0"})
+                    slips={500: ("missed-product", "that is the centre's product alone; the four −1 neighbours count too"),
+                           0: ("weights-sum", "add up the filter's weights first: is it 0?")},
+                    id=IDS["05", "sharpen"])
 
 
 def _flip_design(image) -> Question:
     image = np.asarray(image, dtype=np.float64)
     target = conv2d(image, _LESSON_KERNEL, flip=True)
-    return Question(check_kernel_design, image, target, solution="-1 0 1; -1 0 1; -1 0 1")
+    return Question(check_kernel_design, image, target, solution="-1 0 1; -1 0 1; -1 0 1", id=IDS["06", "flip"])
 
+
+IDS = {
+    ("01", "edge"): "01.3",
+    ("01", "design"): "01.4",
+    ("02", "windows"): "02.2",
+    ("02", "centre"): "02.4",
+    ("03", "border"): "03.5",
+    ("04", "local"): "04.4",
+    ("05", "which"): "05.1",
+    ("05", "blur"): "05.2",
+    ("05", "sharpen"): "05.3",
+    ("05", "match"): "05.4",
+    ("06", "step"): "06.1",
+    ("06", "flip"): "06.4",
+}
+"""The id (:attr:`Question.id`, "lesson.exercise" as the lesson numbers it) of every question in the bank."""
 
 _BUILDERS = {
-    ("01", "edge"): lambda: Question(check_choice, "bright left, dark right", EDGE_CHOICES),
+    ("01", "edge"): lambda: Question(check_choice, "bright left, dark right", EDGE_CHOICES, id=IDS["01", "edge"]),
     ("01", "design"): _design_01,
     ("02", "windows"): _windows,
     ("02", "centre"): _centre,
-    ("03", "border"): lambda: Question(check_choice, "the zeros of the padding are darker than the image", BORDER),
+    ("03", "border"): lambda: Question(check_choice, "the zeros of the padding are darker than the image", BORDER,
+                                       id=IDS["03", "border"]),
     ("04", "local"): _local,
-    ("05", "which"): lambda: Question(check_choice, "sobel x", WHICH),
+    ("05", "which"): lambda: Question(check_choice, "sobel x", WHICH, id=IDS["05", "which"]),
     ("05", "blur"): _blur,
     ("05", "sharpen"): _sharpen,
-    ("05", "match"): lambda: Question(check_matching, MATCH_CORRECT, MATCH_OPTIONS, MATCH_WHY),
-    ("06", "step"): lambda: Question(check_choice, "larger", STEP),
+    ("05", "match"): lambda: Question(check_matching, MATCH_CORRECT, MATCH_OPTIONS, MATCH_WHY, id=IDS["05", "match"]),
+    ("06", "step"): lambda: Question(check_choice, "larger", STEP, id=IDS["06", "step"]),
     ("06", "flip"): _flip_design,
 }
 

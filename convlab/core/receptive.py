@@ -253,10 +253,11 @@ def check_receptive_field(answer, stages) -> Feedback:
     kernel_sum = sum(s.span for s in stages if s.span > 1)  # added whole kernel sizes
     slips = {}
     if no_jump != expected:
-        slips[no_jump] = "a stride or pool spreads the next layer's taps: after it, each kernel step is the jump (2, 4, …) input pixels, not 1"
+        slips[no_jump] = ("forgot-jump", "a stride or pool spreads the next layer's taps: after it, each kernel step "
+                                         "is the jump (2, 4, …) input pixels, not 1")
     if kernel_sum not in (expected, no_jump):
-        slips[kernel_sum] = ("adding the kernel sizes counts the rows that neighbouring windows share twice; "
-                             "each layer adds (k−1)·jump")
+        slips[kernel_sum] = ("added-kernel-sizes", "adding the kernel sizes counts the rows that neighbouring "
+                             "windows share twice; each layer adds (k−1)·jump")
     return check_number(answer, expected, why=_growth(stages), slips=slips)
 
 
@@ -285,8 +286,8 @@ def check_shift(answer, stages, shift: int) -> Feedback:
     product = f"{'·'.join(strides)} = {jump}" if len(strides) > 1 else f"{jump}"
     why = (f"the jump of the last layer is {product} input pixels per cell, so {shift} pixels move it "
            f"{shift}/{jump} = {shift // jump} cell{'s' if shift // jump != 1 else ''}")
-    slips = {shift: "convolutions with stride 1 keep the shift, but every pool (stride 2) divides it by 2"}
+    slips = {shift: ("forgot-stride", "convolutions with stride 1 keep the shift, but every pool (stride 2) divides it by 2")}
     for j in jumps[1:-1]:
         if j not in (1, jump) and shift % j == 0 and shift // j != shift // jump:
-            slips.setdefault(shift // j, "that is the shift after the first pools only; count every stride")
+            slips.setdefault(shift // j, ("forgot-stride", "that is the shift after the first pools only; count every stride"))
     return check_number(answer, shift // jump, why=why, slips=slips)
