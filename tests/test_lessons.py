@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("0[0-6]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("0[0-7]_*.ipynb"))
 IGNORE = "NBVAL_IGNORE_OUTPUT"
 
 
@@ -266,3 +266,168 @@ def test_the_teacher_guide_answers_are_the_lessons_answers(questions):
         _, q = questions[key]
         assert q.grade(typed).correct, (key, typed, str(q.grade(typed)))
         assert f"| {printed} |" in table or f"| {printed} (" in table, (key, printed)
+
+
+# --------------------------------------------------------------------------- no answer in sight
+#
+# A learner sees the whole page before answering: every markdown cell, every code cell (its comments and
+# examples), every stored output — the ones nbval ignores too, Explorer captions included. None of it may
+# give an exercise's answer away. The test knows each exercise's answer (ANSWERS, checked against the
+# exercise's own Question) and looks for it in the forms a page could show it.
+
+# id -> (notebook variable of the exercise's Question (until every lesson gives ids), a right answer as typed)
+ANSWERS = {
+    "00.1": ("q", "4"),
+    "01.1": ("q1", "-2"),
+    "01.2": ("q2", "5x5"),
+    "01.3": ("q3", "bright left, dark right"),
+    "01.4": ("q4", "1 1 1; 0 0 0; -1 -1 -1"),
+    "02.1": ("q1", "3"),
+    "02.2": ("q2", "16"),
+    "02.3": ("q3", "row 1, column 2: -1"),
+    "02.4": ("q4", "0 0 0; 0 1 0; 0 0 0"),
+    "03.1": ("q1", "5"),
+    "03.2": ("q2", "2"),
+    "03.3": ("q3", "[6, 7]"),
+    "03.4": ("q4", "5"),
+    "03.5": ("q5", "the zeros of the padding are darker than the image"),
+    "03.6": ("q6", "1, 2"),
+    "04.1": ("q1", "8"),
+    "04.2": ("q2", "608"),
+    "04.3": ("q3", "32x32"),
+    "04.4": ("q4", "458752"),
+    "05.1": ("q1", "sobel x"),
+    "05.2": ("q2", "100"),
+    "05.3": ("q3", "100"),
+    "05.4": ("q4", "A3 B1 C4 D2"),
+    "06.1": ("q1", "larger"),
+    "06.2": ("q2", "2432"),
+    "06.3": ("q3", "-5"),
+    "06.4": ("q4", "-1 0 1; -1 0 1; -1 0 1"),
+    "07.1": ("q1", "10"),
+    "07.2": ("q2", "16448"),
+    "07.3": ("q3", "1"),
+}
+
+# Statements of an answer in words or tables that no formula reveals: regular expressions, per exercise.
+# Each row names the form of the leak it catches.
+STATED = {
+    "02.2": [r"\b16 windows", r"4 × 4 = 16"],                              # the count, said in prose
+    "03.5": [r"dark frame", r"zeros are \*?darker", r"\(0 \+ 0 \+ 0\) - \(5 \+ 5 \+ 5\)"],   # the explanation
+    "04.2": [r"\b608\b"],                                                  # the count anywhere on the page
+    "04.4": [r"458[,\u202f ]?752"],
+    "05.2": [r"box blur .{0,40}flat patch of 100:\s*100", r"blurs?['’]?s?,? .{0,40}flat patch keeps its value"],
+    "05.3": [r"sharpen .{0,40}flat patch of 100:\s*100", r"sharpen['’]?s? .{0,60}keeps its value"],
+    "05.4": [r"A\s*3\s*B\s*1\s*C\s*4\s*D\s*2", r"\bA\b[^.\n]{0,30}sobel y", r"\bD\b[^.\n]{0,30}sobel x"],
+    "06.4": [r"rotated is `?-1 0 1`? in every row"],                      # the designed filter, in words
+    "06.1": [r"weight grows", r"K\[0,\s*0\] (gets|becomes) larger"],
+    "06.2": [r"\b2[,\u202f ]?432\b"],
+    "07.2": [r"\b16[,\u202f ]?448\b"],
+}
+
+_DATA_URI = re.compile(r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+
+
+def _page(path) -> list[tuple[str, str]]:
+    """(where, text) for everything a learner can see: markdown, code, every stored output (ignored ones too)."""
+    seen = []
+    for i, cell in enumerate(_cells(path)):
+        seen.append((f"{path.name} cell {i} ({cell['cell_type']})", _source(cell)))
+        for output in cell.get("outputs", []):
+            for text in _texts(output):
+                seen.append((f"{path.name} cell {i} (output)", _DATA_URI.sub("data:…", text)))
+    return seen
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u2212", "-"))
+
+
+def _examples(text: str) -> list[str]:
+    """The examples a page offers ("e.g. 1 0 0; 0 0 0; 0 0 0", '# ← e.g. "row 0, column 1: 7"')."""
+    found = []
+    for m in re.finditer(r"e\.g\.,?\s*[`\"']?([^`\"'\n)]+)", text):
+        example = m.group(1).strip().rstrip(".")
+        found += [example, re.split(r"\s+(?:for|or|as|—)\s+", example)[0].rstrip(".")]
+    return found
+
+
+def _leak_forms(q, typed) -> list[str]:
+    """The worked answer and each of its 'formula = answer' pieces (as a caption or a print would show them)."""
+    worked = q.reveal().rstrip(".")
+    forms = [worked]
+    answer_numbers = set(re.findall(r"-?\d+(?:\.\d+)?", _norm(str(typed))))
+    for piece in re.split(r"; |, (?=[a-z]+ )|: (?=\S*[⌊(\d−-])| — ", worked):
+        piece = re.sub(r"^[^⌊(\d−-]*", "", piece).rstrip(".")
+        result = re.search(r"=\s*(-?\d+(?:\.\d+)?)$", _norm(piece))
+        if result and len(piece) >= 12 and result.group(1) in answer_numbers:   # "formula = the answer"
+            forms.append(piece)
+    if q.solution is not None:   # a designed kernel, as numpy prints it
+        grid = np.array([[float(x) for x in row.split()] for row in str(q.solution).split(";")])
+        forms += [str(grid), str(grid.astype(int))]
+    return [_norm(f) for f in forms]
+
+
+@pytest.fixture(scope="module")
+def exercises(questions):
+    """id -> (notebook path, Question, a right answer as typed)."""
+    found = {}
+    for ex_id, (var, typed) in ANSWERS.items():
+        matches = [(path, q) for key, (path, q) in questions.items()
+                   if getattr(q, "id", "") == ex_id or (path.stem[:2] == ex_id[:2] and key.endswith(f":{var}"))]
+        if not matches:
+            continue  # test_every_exercise_is_a_question_with_its_id names it
+        path, q = matches[0]
+        assert q.grade(typed).correct, (ex_id, typed, str(q.grade(typed)))   # the table is right
+        found[ex_id] = (path, q, typed)
+    return found
+
+
+def _seen_by(path) -> list[Path]:
+    """The pages a learner has seen when answering in ``path``: that lesson and the ones before it."""
+    return [p for p in NOTEBOOKS if p.stem[:2] <= path.stem[:2]]
+
+
+@pytest.mark.leaks
+def test_every_exercise_is_a_question_with_its_id(questions):
+    ids = [q.id for _, q in questions.values() if getattr(q, "id", "")]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    assert set(ANSWERS) <= set(ids), f"exercises with no Question of that id: {sorted(set(ANSWERS) - set(ids))}"
+
+
+@pytest.mark.leaks
+def test_no_answer_is_in_sight_before_it_is_answered(exercises):
+    leaks = []
+    for ex_id, (path, q, typed) in sorted(exercises.items()):
+        forms = _leak_forms(q, typed)
+        for page in _seen_by(path):
+            for where, text in _page(page):
+                flat = _norm(text)
+                leaks += [f"{ex_id}: worked answer {f!r} in {where}" for f in forms if f in flat]
+                leaks += [f"{ex_id}: {pattern!r} states the answer in {where}"
+                          for pattern in STATED.get(ex_id, []) if re.search(pattern, flat, re.IGNORECASE)]
+                for example in _examples(text):
+                    try:
+                        right = q.grade(example).correct
+                    except Exception:  # an example of another exercise's format
+                        right = False
+                    if right:
+                        leaks.append(f"{ex_id}: the example {example!r} in {where} is a right answer")
+    assert not leaks, f"{len(leaks)} answers in sight:\n" + "\n".join(sorted(set(leaks)))
+
+
+@pytest.mark.leaks
+def test_no_window_question_has_its_feature_map_anywhere_on_the_page(exercises):
+    from convlab import conv2d
+    from convlab.core.exercises import check_landing, check_window_value
+
+    leaks = []
+    for ex_id, (path, q, _) in exercises.items():
+        if q.check_function not in (check_window_value, check_landing):
+            continue
+        settings = {k: v for k, v in q.kwargs.items() if k in ("stride", "padding", "dilation", "flip")}
+        fmap = conv2d(q.args[0], q.args[1], **settings)
+        for where, text in _page(path):
+            if str(fmap) in text or str(fmap.astype(int)) in text:
+                leaks.append(f"{ex_id}: its feature map is printed in {where}")
+    assert not leaks, "\n".join(leaks)
