@@ -57,12 +57,14 @@ SLIP_CATEGORIES: dict[str, str] = {
     # receptive fields and shifts
     "forgot-jump": "forgot that after a stride or pool each kernel step covers the jump, not 1 pixel",
     "added-kernel-sizes": "added whole kernel sizes, counting the overlap of neighbouring windows twice",
-    "over-budget": "a design that breaks a limit of the task (a parameter budget, a target size)",
+    "field-too-small": "a designed stack whose receptive field falls short of the target",
+    "over-budget": "a design that breaks a limit of the task (a parameter budget)",
+    "broke-a-rule": "a design that breaks one of the task's stated rules",
     # choices, matchings and designs
     "wrong-option": "chose another option of a multiple-choice question",
     "wrong-matching": "matched some of the pictures to the wrong filters",
     "wrong-kernel": "a designed kernel that does not produce the target",
-    "wrong-size": "a designed kernel or stack whose output has the wrong size",
+    "wrong-size": "a designed kernel or stack whose output has the wrong size (or is too small)",
     "not-whole-number": "gave a fraction where a count is asked",
     # the rest
     "unreadable": "the answer could not be read (it does not count as a try)",

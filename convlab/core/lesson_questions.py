@@ -143,6 +143,13 @@ def _flip_design(image) -> Question:
     return Question(check_kernel_design, image, target, solution="-1 0 1; -1 0 1; -1 0 1", id=IDS["06", "flip"])
 
 
+def _stack_design() -> Question:
+    from .receptive import check_stack_design   # receptive imports this module's neighbour, exercises
+
+    return Question(check_stack_design, solution="conv 3, pool 2, conv 3, pool 2, conv 3, pool 2, conv 3",
+                    id=IDS["07", "stack"])
+
+
 IDS = {
     ("01", "edge"): "01.3",
     ("01", "design"): "01.4",
@@ -156,6 +163,7 @@ IDS = {
     ("05", "match"): "05.4",
     ("06", "step"): "06.1",
     ("06", "flip"): "06.4",
+    ("07", "stack"): "07.4",
 }
 """The id (:attr:`Question.id`, "lesson.exercise" as the lesson numbers it) of every question in the bank."""
 
@@ -173,6 +181,7 @@ _BUILDERS = {
     ("05", "match"): lambda: Question(check_matching, MATCH_CORRECT, MATCH_OPTIONS, MATCH_WHY, id=IDS["05", "match"]),
     ("06", "step"): lambda: Question(check_choice, "larger", STEP, id=IDS["06", "step"]),
     ("06", "flip"): _flip_design,
+    ("07", "stack"): _stack_design,
 }
 
 NAMES = sorted(_BUILDERS)
@@ -185,7 +194,7 @@ def question(lesson: str, name: str, *data) -> Question:
     Parameters
     ----------
     lesson : str
-        "01" … "06".
+        "01" … "07".
     name : str
         The exercise's name in that lesson (see :data:`NAMES`).
     *data
