@@ -9,7 +9,7 @@
   nbval ignores (the Explorer carries its own picture).
 
 The exercises are found by running each notebook's code cells (headless) and collecting the
-:class:`~convlab.core.exercises.Question` objects they build.
+:class:`~convlab.lessons.exercises.Question` objects they build.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def questions():
     import matplotlib
 
     matplotlib.use("Agg")
-    from convlab.core.exercises import Question
+    from convlab.lessons.exercises import Question
 
     found = {}
     for path in NOTEBOOKS:
@@ -165,7 +165,7 @@ def test_every_lesson_figure_writes_its_text_at_9_pt_or_more():
     import matplotlib.pyplot as plt
 
     from convlab import conv2d, figures
-    from convlab.core.learn import learn_kernel, make_targets
+    from convlab.nets.learn import learn_kernel, make_targets
     from convlab.figures.panels import KernelResultFigure, LearningFigure
     from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
     from convlab.kernels import NAMED_KERNELS, SOBEL_X
@@ -281,7 +281,7 @@ def _examples(text: str) -> list[str]:
 
 def _leak_forms(q, typed) -> list[str]:
     """The worked answer and each of its 'formula = answer' pieces (as a caption or a print would show them)."""
-    from convlab.core.exercises import check_kernel_design
+    from convlab.lessons.exercises import check_kernel_design
 
     worked = q.reveal().rstrip(".")
     forms = [worked]
@@ -355,7 +355,7 @@ def test_no_answer_is_in_sight_before_it_is_answered(exercises):
 @pytest.mark.leaks
 def test_no_window_question_has_its_feature_map_anywhere_on_the_page(exercises):
     from convlab import conv2d
-    from convlab.core.exercises import check_landing, check_window_value
+    from convlab.lessons.exercises import check_landing, check_window_value
 
     leaks = []
     for ex_id, (path, q, _) in exercises.items():
