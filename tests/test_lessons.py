@@ -367,3 +367,50 @@ def test_no_window_question_has_its_feature_map_anywhere_on_the_page(exercises):
             if str(fmap) in text or str(fmap.astype(int)) in text:
                 leaks.append(f"{ex_id}: its feature map is printed in {where}")
     assert not leaks, "\n".join(leaks)
+
+
+def _overlapping_texts(fig) -> list[tuple[str, str]]:
+    """Pairs of visible texts whose boxes overlap on the rendered figure (1 px of slack)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    boxes = [t.get_window_extent(renderer).expanded(1.0, 1.0).padded(-1) for t in texts]
+    return [(texts[i].get_text(), texts[j].get_text())
+            for i in range(len(texts)) for j in range(i + 1, len(texts)) if boxes[i].overlaps(boxes[j])]
+
+
+def test_lesson_07_figures_are_readable_when_projected():
+    """Numbers at 9 pt or more, none overlapping, titles of 12 px or more at the lesson's dpi."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlab import figures
+    from convlab.figures import network as netfig
+    from convlab.nets.network import init_network
+
+    dpi = 96   # what lesson 07 sets up (figures.setup(dpi=96))
+    figures.setup(dpi=dpi)
+    rng = np.random.default_rng(0)
+    kernels = np.round(rng.uniform(-1.9, 1.9, size=(8, 3, 3)), 1)   # widest labels: "−1.9"
+    digits = rng.uniform(size=(20, 16, 16))
+    labels = np.arange(20) % 10
+    net = init_network(filters=8, seed=0)
+    made = [
+        netfig.filter_bank(kernels, title="after training"),
+        netfig.digit_examples(digits, labels, predictions=(labels + 1) % 10),   # every title "label 7 → 8"
+        netfig.network_maps(net.forward(digits[:2]), 0),
+        netfig.training_summary(np.linspace(2.3, 0.3, 300), np.linspace(0.3, 0.87, 12)),
+        netfig.stack_maps(digits[0], [("conv", rng.normal(size=(14, 14, 4))), ("max pool", rng.normal(size=(7, 7, 4)))]),
+    ]
+    for fig in made:
+        name = fig.axes[0].get_title()
+        sizes = _all_font_sizes(fig)
+        assert sizes and min(sizes) >= 9, (name, min(sizes))
+        titles = [ax.title for ax in fig.axes if ax.get_title()] + ([fig._suptitle] if fig._suptitle else [])
+        assert min(t.get_fontsize() * dpi / 72 for t in titles) >= 12, name
+        assert not _overlapping_texts(fig), (name, _overlapping_texts(fig)[:3])
+    plt.close("all")
