@@ -4,8 +4,8 @@ A multiple-choice question names its right option, a "how many" question its num
 reasoning, a design task one right filter. Written in a notebook cell, that answer would sit in plain sight
 next to the question. They live here instead; a lesson asks for one by name::
 
-    q = question("01", "edge")
-    q.check(my_answer)          # ✎ Your turn / ✗ a hint and a second try / ✓ with the worked answer
+    q = question("01", "edge")  # its id is "01.3": lesson 1, exercise 3
+    Quiz(q, "a large positive value means …")   # ✎ Your turn / ✗ a hint and a second try / ✓ the worked answer
 
 Questions whose answer is *computed* from the notebook's own data (a window's value, an output size) are
 built in the notebook with :class:`~convlab.lessons.exercises.Question` directly.
@@ -40,8 +40,8 @@ EDGE_CHOICES = {
 
 BORDER = {
     "the zeros of the padding are darker than the image": "a window on the left border has a column of padded 0s "
-    "where the filter has +1s, and 5s under the −1s: (0 + 0 + 0) − (5 + 5 + 5) = −15, a dark-to-bright edge that "
-    "the padding made, not the image",
+    "where the filter has +1s, and 5s under the −1s: (0 + 0 + 0) − (5 + 5 + 5) = −15 (−10 in the corners, where a "
+    "padded row replaces one of the 5s), a dark-to-bright edge that the padding made, not the image",
     "the image has an edge at its border": "every pixel is 5: there is no change anywhere in the image itself",
     "the filter is not symmetric": "the filter gives exactly 0 on every window inside the flat image; only the "
     "border windows differ",
