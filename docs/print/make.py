@@ -4,7 +4,8 @@ The learners' pages (worksheet, exit ticket) and the teacher's (their answers, t
 are separate files, so a printed learner page cannot carry an answer; ``tests/test_printables.py`` checks
 that and that the pages here match their markdown. Only the markdown the handouts use is understood:
 headings, paragraphs, bold, italic, inline code, fenced code, tables, lists, links and rules.
-Standard library only; every page is written atomically.
+Standard library only; every page is written atomically. The print styling (A4 margins, 11.5 pt text,
+tables and code kept whole on a page) is in ``print.css`` beside the pages.
 """
 
 from __future__ import annotations
@@ -27,20 +28,6 @@ PAGES = {  # page -> (markdown source, who it is for)
     "projecting.html": ("projecting.md", "teacher"),
 }
 
-CSS = """
-@page { size: A4; margin: 15mm 15mm 15mm 18mm; }
-body { font: 11.5pt/1.45 "DejaVu Sans", Arial, sans-serif; color: #000; max-width: 180mm; margin: 0 auto; }
-h1 { font-size: 17pt; margin: 0 0 6pt; } h2 { font-size: 13.5pt; margin: 14pt 0 4pt; break-after: avoid; }
-pre { font: 11pt/1.3 "DejaVu Sans Mono", monospace; border: 1px solid #999; padding: 5pt 8pt;
-      break-inside: avoid; white-space: pre-wrap; }
-code { font-family: "DejaVu Sans Mono", monospace; }
-table { border-collapse: collapse; width: 100%; break-inside: avoid; margin: 4pt 0; }
-th, td { border: 1px solid #666; padding: 4pt 6pt; text-align: left; vertical-align: top; min-height: 18pt; }
-td:empty { height: 20pt; }
-li { margin: 3pt 0; break-inside: avoid; } hr { border: 0; border-top: 1px solid #999; }
-a { color: #000; } .who { float: right; font-size: 9pt; color: #444; }
-@media screen { body { margin: 2em auto; } }
-"""
 
 
 def _inline(text: str) -> str:
@@ -165,17 +152,19 @@ def page(name: str) -> str:
     title = re.search(r"^# (.*)$", markdown, re.M).group(1)
     note = "for the learner — no answers on this page" if who == "learner" else "for the teacher"
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{CSS}</style></head>\n<body><div class=\"who\">convlab · {note}</div>\n"
+            '<link rel="stylesheet" href="print.css"></head>\n'
+            f"<body><div class=\"who\">convlab · {note}</div>\n"
             f"{to_html(markdown)}\n</body></html>\n")
 
 
 def write_all(folder: Path = HERE) -> list[Path]:
+    """Write every page (they share the style sheet print.css, written by hand next to them)."""
     written = []
-    for name in PAGES:
+    for name, text in [(name, page(name)) for name in PAGES]:
         target = folder / name
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(page(name))
+            f.write(text)
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
         os.chmod(tmp, mode)
         os.replace(tmp, target)
