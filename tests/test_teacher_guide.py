@@ -122,3 +122,10 @@ def test_the_guide_states_its_method():
     for said in ("**120 words a minute**", "**15 s per code cell**", "**1 minute per Explorer or viewer**",
                  "**2.5 minutes per exercise**"):
         assert said in guide, said
+
+
+@pytest.mark.parametrize("lesson", ["01", "02", "03", "04", "05", "06", "07"])
+def test_each_lesson_states_the_time_the_count_gives(lesson):
+    text = "".join("".join(c["source"]) for c in json.loads(notebook(lesson).read_text(encoding="utf-8"))["cells"])
+    stated = re.search(r"\*Time:\* about (\d+) minutes", text)
+    assert stated and int(stated.group(1)) == math.ceil(minutes(counts(lesson))), (lesson, stated and stated.group(0))
