@@ -372,3 +372,14 @@ def test_a_first_wrong_try_names_the_slip_but_not_the_answer(question, wrong):
         if final:
             assert not re.search(rf"(?<![\d.]){re.escape(final.group(1))}(?![\d.])", fb.message.replace("−", "-")), \
                 (w, fb.message)
+
+
+def test_every_question_in_the_bank_has_its_own_id():
+    import numpy as np
+
+    from convlab.lessons.questions import IDS, NAMES, question
+
+    data = {("02", "centre"): (np.arange(25.0).reshape(5, 5),), ("06", "flip"): (SEED_IMAGE,)}
+    ids = [question(lesson, name, *data.get((lesson, name), ())).id for lesson, name in NAMES]
+    assert ids == [IDS[key] for key in NAMES] and len(set(ids)) == len(ids)
+    assert all(i[:2] == lesson for i, (lesson, _) in zip(ids, NAMES))
