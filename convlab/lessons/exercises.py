@@ -6,7 +6,7 @@ common slips — forgetting the padding, the ``+ 1`` or the stride in the output
 window without multiplying, flipping the kernel, leaving out the biases — and names the one that fits.
 
 Answers may be numbers or the text a learner typed (``"4"``, ``"−4"``, ``"3x3"``, ``"(3, 3)"``), so the
-same checkers serve a notebook cell and the text box of :mod:`convlab.quiz`. ``None`` means "not answered
+same checkers serve a notebook cell and the text box of :mod:`convlab.widgets.quiz`. ``None`` means "not answered
 yet" and gets a prompt, not a verdict.
 
 >>> check_output_size(3, 7, 3, stride=2, padding=1)
@@ -489,7 +489,7 @@ class Question:
 
     def __init__(self, check: Callable[..., Feedback], *args, solution=None, id: str = "", **kwargs):
         if not callable(check):
-            raise TypeError(f"check must be a checker function from convlab.exercises; got {check!r}")
+            raise TypeError(f"check must be a checker function from convlab.lessons.exercises; got {check!r}")
         if not isinstance(id, str) or (id and not _ID.fullmatch(id)):
             raise ValueError(f"id must be 'LL.N' (two-digit lesson, a dot, the exercise's number), e.g. '03.2'; "
                              f"got {id!r}")

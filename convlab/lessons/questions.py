@@ -24,13 +24,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.conv import conv2d
+from ..data.images import SEED_IMAGE, SEED_KERNEL
+from ..data.kernels import BOX_BLUR, LAPLACIAN, SOBEL_X, SOBEL_Y
 from .exercises import Question, check_choice, check_kernel_design, check_matching, check_number
 
 __all__ = ["question", "match_maps", "NAMES", "IDS"]
-
-_LESSON_KERNEL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=np.float64)
-_LESSON_IMAGE = np.array([[1, 2, 3, 0, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [2, 1, 0, 1, 2], [0, 1, 2, 3, 1]],
-                         dtype=np.float64)
 
 EDGE_CHOICES = {
     "bright left, dark right": "the filter adds the left column and subtracts the right one",
@@ -72,12 +70,7 @@ MATCH_WHY = {
 }
 
 
-_MATCH_KERNELS = {
-    "box blur": np.full((3, 3), 1 / 9),
-    "sobel x": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float64),
-    "sobel y": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=np.float64),
-    "laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=np.float64),
-}
+_MATCH_KERNELS = {"box blur": BOX_BLUR, "sobel x": SOBEL_X, "sobel y": SOBEL_Y, "laplacian": LAPLACIAN}
 
 
 def match_maps(image) -> dict:
@@ -93,7 +86,7 @@ def match_maps(image) -> dict:
 
 def _design_01() -> Question:
     target = np.array([[2, 2, 3], [0, 4, 3], [1, -3, -5]], dtype=np.float64)
-    return Question(check_kernel_design, _LESSON_IMAGE, target, solution="1 1 1; 0 0 0; -1 -1 -1", id=IDS["01", "design"])
+    return Question(check_kernel_design, SEED_IMAGE, target, solution="1 1 1; 0 0 0; -1 -1 -1", id=IDS["01", "design"])
 
 
 def _centre(image) -> Question:
@@ -139,7 +132,7 @@ def _sharpen() -> Question:
 
 def _flip_design(image) -> Question:
     image = np.asarray(image, dtype=np.float64)
-    target = conv2d(image, _LESSON_KERNEL, flip=True)
+    target = conv2d(image, SEED_KERNEL, flip=True)
     return Question(check_kernel_design, image, target, solution="-1 0 1; -1 0 1; -1 0 1", id=IDS["06", "flip"])
 
 

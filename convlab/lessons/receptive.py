@@ -22,64 +22,11 @@ from .._shared import validate as v
 from ._answers import _ask, _unanswered, _unreadable, _wrong
 from .exercises import Feedback, check_number
 from ..core.sizes import output_size
+from ..nets.stages import KINDS, Stage, conv_stage, pointwise_stage, pool_stage  # noqa: F401 - re-exported here
 
 __all__ = ["Stage", "conv_stage", "pool_stage", "pointwise_stage", "ReceptiveField", "receptive_fields",
            "field_of_cell", "field_in_every_layer", "stage_sizes", "describe_field", "check_receptive_field",
            "check_shift", "read_stack", "check_stack_design"]
-
-
-KINDS = ("conv", "max pool", "avg pool", "pointwise")
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One layer's geometry along both axes (square kernels and windows): what moves the receptive field.
-
-    Attributes
-    ----------
-    name : str        e.g. "conv 3×3", "max pool 2×2", "ReLU"
-    kernel : int      window size (1 for a cell-by-cell operation such as ReLU)
-    stride : int
-    padding : int
-    dilation : int
-    kind : {"conv", "max pool", "avg pool", "pointwise"}
-        What the layer computes (:func:`convlab.nets.network.run_stack` reads it; the field does not).
-    """
-
-    name: str
-    kernel: int
-    stride: int = 1
-    padding: int = 0
-    dilation: int = 1
-    kind: str = "conv"
-
-    def __post_init__(self):
-        v.size_arg(self.kernel, "kernel")
-        v.size_arg(self.stride, "stride")
-        v.size_arg(self.dilation, "dilation")
-        v.seed_arg(self.padding, "padding")
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {self.kind!r}")
-
-    @property
-    def span(self) -> int:
-        return self.dilation * (self.kernel - 1) + 1
-
-
-def conv_stage(kernel: int = 3, *, stride: int = 1, padding: int = 0, dilation: int = 1, name: str | None = None) -> Stage:
-    """A convolution layer's geometry. ``conv_stage(3, padding=1)`` keeps the size."""
-    return Stage(name or f"conv {kernel}×{kernel}", kernel, stride, padding, dilation)
-
-
-def pool_stage(size: int = 2, *, stride: int | None = None, padding: int = 0, name: str | None = None,
-               kind: str = "max pool") -> Stage:
-    """A pooling layer's geometry (max pooling unless ``kind="avg pool"``); the stride defaults to the window size."""
-    return Stage(name or f"{kind} {size}×{size}", size, size if stride is None else stride, padding, 1, kind)
-
-
-def pointwise_stage(name: str = "ReLU") -> Stage:
-    """A cell-by-cell layer (ReLU, a 1×1 convolution): the field does not grow."""
-    return Stage(name, 1, kind="pointwise")
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._shared import validate as v
+from .._shared.files import write_atomically
 from ..core.conv import conv2d, feature_maps
 from .layer import count_parameters
 from ..core.ops import avg_pool2d, max_pool2d, relu
@@ -413,24 +413,13 @@ def _network(prefix: str, data, pool: int) -> TinyCNN:
 
 def save_network(path, run: TrainingRun, *, settings: dict, data_digest: str) -> None:
     """Write a trained run to ``path`` (``.npz``) atomically: a temporary file in the same folder, then rename."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
     meta = dict(settings=settings, data_digest=data_digest, train_accuracy=run.train_accuracy,
                 test_accuracy=run.test_accuracy, checkpoint_step=run.checkpoint_step, pool=run.network.pool)
     arrays = dict(_arrays("", run.network), losses=run.losses, epoch_test_accuracy=run.epoch_test_accuracy,
                   meta=np.array(json.dumps(meta, sort_keys=True)))
     if run.checkpoint is not None:
         arrays.update(_arrays("checkpoint_", run.checkpoint))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a package data file is readable by all
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_atomically(path, lambda fh: np.savez_compressed(fh, **arrays), suffix=".npz")
 
 
 def load_network(path) -> tuple[TinyCNN, dict]:
@@ -491,7 +480,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
     ----------
     image : (H, W) or (H, W, C) array
     layers : sequence of (Stage, kernels)
-        A :class:`~convlab.lessons.receptive.Stage` (its ``kind``, kernel size, stride, padding, dilation say
+        A :class:`~convlab.nets.stages.Stage` (its ``kind``, kernel size, stride, padding, dilation say
         what to compute) and, for a conv stage, its filters ``(N, k, k[, C])`` (else None).
 
     Returns
@@ -500,7 +489,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
+    >>> from convlab.nets.stages import conv_stage, pointwise_stage, pool_stage
     >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
     >>> outs = run_stack(SEED_IMAGE, [(conv_stage(3, padding=1), [SEED_KERNEL]), (pointwise_stage(), None),
     ...                               (pool_stage(2), None)])

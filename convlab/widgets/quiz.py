@@ -2,14 +2,14 @@
 
 ``Quiz(check, prompt, *question)`` shows the prompt, a text box, a **Check** button and a **Show answer**
 button. Pressing Check (or Enter) passes what the learner typed to a checker from
-:mod:`convlab.exercises` and shows its verdict straight away. A right answer is confirmed with the worked
+:mod:`convlab.lessons.exercises` and shows its verdict straight away. A right answer is confirmed with the worked
 answer; the first wrong try gets only what went wrong (the slip), never the answer, and a second chance;
 the worked answer comes with the second wrong try or the Show answer button (see
 :class:`convlab.lessons.exercises.Question`). With ``options=[...]`` the text box becomes a row of buttons,
 for multiple-choice questions.
 
 Headless (plain pytest): ``quiz.submit("4")`` does what typing 4 and pressing Check does, and returns
-the :class:`~convlab.exercises.Feedback`.
+the :class:`~convlab.lessons.exercises.Feedback`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class Quiz(ShowsWidget):
     Parameters
     ----------
     check : callable or Question
-        A checker from :mod:`convlab.exercises`, called as ``check(answer, *args, **kwargs)``; or a
+        A checker from :mod:`convlab.lessons.exercises`, called as ``check(answer, *args, **kwargs)``; or a
         ready :class:`~convlab.lessons.exercises.Question` (its tries are shared with the notebook cell that
         checks the same question; a multiple-choice question brings its options).
     prompt : str
@@ -73,7 +73,7 @@ class Quiz(ShowsWidget):
             self.question = check
             options = options or check.options
         elif not callable(check):
-            raise TypeError(f"check must be a checker function from convlab.exercises or a Question; got {check!r}")
+            raise TypeError(f"check must be a checker function from convlab.lessons.exercises or a Question; got {check!r}")
         else:
             # a question with impossible settings fails here, in the cell that builds it, not when a learner
             # presses Check
