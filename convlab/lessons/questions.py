@@ -84,98 +84,84 @@ def match_maps(image) -> dict:
             for letter, number in sorted(MATCH_CORRECT.items())}
 
 
-def _design_01() -> Question:
+def _design_01(id: str) -> Question:
     target = np.array([[2, 2, 3], [0, 4, 3], [1, -3, -5]], dtype=np.float64)
-    return Question(check_kernel_design, SEED_IMAGE, target, solution="1 1 1; 0 0 0; -1 -1 -1", id=IDS["01", "design"])
+    return Question(check_kernel_design, SEED_IMAGE, target, solution="1 1 1; 0 0 0; -1 -1 -1", id=id)
 
 
-def _centre(image) -> Question:
+def _centre(id: str, image) -> Question:
     image = np.asarray(image, dtype=np.float64)
     return Question(check_kernel_design, image, image[1:-1, 1:-1], solution="0 0 0; 0 1 0; 0 0 0",
-                    id=IDS["02", "centre"])
+                    id=id)
 
 
-def _windows() -> Question:
+def _windows(id: str) -> Question:
     return Question(check_number, 16, why="4 positions across × 4 down (6 − 3 + 1 = 4) = 16 windows",
                     slips={36: ("kept-input-size", "that is one per pixel, but the filter cannot hang over the edge"),
                            9: ("other-example", "that is the 5×5 image's count, not the 6×6 one's"),
                            4: ("counted-one-axis", "that is one row of windows; how many rows are there?")},
-                    id=IDS["02", "windows"])
+                    id=id)
 
 
-def _local() -> Question:
+def _local(id: str) -> Question:
     why = ("each of the 16,384 outputs has 3·3·3 = 27 weights + 1 bias = 28 of its own: 16,384 · 28 = 458,752 — "
            "about 110 times fewer than the dense layer (local connectivity) and 1,024 times more than the conv "
            "layer (sharing across the 32·32 positions)")
     slips = {442_368: ("forgot-bias", "that leaves out each output's own bias"),
              448: ("weight-sharing", "that is the conv layer, where the 32·32 positions share one set of weights"),
              50_348_032: ("weight-sharing", "that is the dense layer: here each output sees only its 3×3×3 window")}
-    return Question(check_number, 16_384 * 28, why=why, slips=slips, id=IDS["04", "local"])
+    return Question(check_number, 16_384 * 28, why=why, slips=slips, id=id)
 
 
-def _blur() -> Question:
+def _blur(id: str) -> Question:
     return Question(check_number, 100,
                     why="each of the 9 pixels counts 1/9: 9 × (100 × 1/9) = 100 — a blur keeps flat areas as they are",
                     slips={900: ("sum-without-multiply", "that is the sum without the 1/9 weights"),
                            0: ("weights-sum", "only filters whose weights add up to 0 give 0 on flat areas"),
                            100 / 9: ("missed-product", "that is one product; how many are there?")},
-                    tol=1e-3, id=IDS["05", "blur"])
+                    tol=1e-3, id=id)
 
 
-def _sharpen() -> Question:
+def _sharpen(id: str) -> Question:
     return Question(check_number, 100,
                     why="5 × 100 − 4 × 100 = 100: the weights add up to 1, so a flat area keeps its value",
                     slips={500: ("missed-product", "that is the centre's product alone; the four −1 neighbours count too"),
                            0: ("weights-sum", "add up the filter's weights first: is it 0?")},
-                    id=IDS["05", "sharpen"])
+                    id=id)
 
 
-def _flip_design(image) -> Question:
+def _flip_design(id: str, image) -> Question:
     image = np.asarray(image, dtype=np.float64)
     target = conv2d(image, SEED_KERNEL, flip=True)
-    return Question(check_kernel_design, image, target, solution="-1 0 1; -1 0 1; -1 0 1", id=IDS["06", "flip"])
+    return Question(check_kernel_design, image, target, solution="-1 0 1; -1 0 1; -1 0 1", id=id)
 
 
-def _stack_design() -> Question:
+def _stack_design(id: str) -> Question:
     from .receptive import check_stack_design   # receptive imports this module's neighbour, exercises
 
     return Question(check_stack_design, solution="conv 3, pool 2, conv 3, pool 2, conv 3, pool 2, conv 3",
-                    id=IDS["07", "stack"])
+                    id=id)
 
 
-IDS = {
-    ("01", "edge"): "01.3",
-    ("01", "design"): "01.4",
-    ("02", "windows"): "02.2",
-    ("02", "centre"): "02.4",
-    ("03", "border"): "03.5",
-    ("04", "local"): "04.4",
-    ("05", "which"): "05.1",
-    ("05", "blur"): "05.2",
-    ("05", "sharpen"): "05.3",
-    ("05", "match"): "05.4",
-    ("06", "step"): "06.1",
-    ("06", "flip"): "06.4",
-    ("07", "stack"): "07.4",
+_BUILDERS = {  # (lesson, name) -> (the exercise's id, as the lesson numbers it; what builds its Question)
+    ("01", "edge"): ("01.3", lambda id: Question(check_choice, "bright left, dark right", EDGE_CHOICES, id=id)),
+    ("01", "design"): ("01.4", _design_01),
+    ("02", "windows"): ("02.2", _windows),
+    ("02", "centre"): ("02.4", _centre),
+    ("03", "border"): ("03.5", lambda id: Question(check_choice, "the zeros of the padding are darker than the image",
+                                                   BORDER, id=id)),
+    ("04", "local"): ("04.4", _local),
+    ("05", "which"): ("05.1", lambda id: Question(check_choice, "sobel x", WHICH, id=id)),
+    ("05", "blur"): ("05.2", _blur),
+    ("05", "sharpen"): ("05.3", _sharpen),
+    ("05", "match"): ("05.4", lambda id: Question(check_matching, MATCH_CORRECT, MATCH_OPTIONS, MATCH_WHY, id=id)),
+    ("06", "step"): ("06.1", lambda id: Question(check_choice, "larger", STEP, id=id)),
+    ("06", "flip"): ("06.4", _flip_design),
+    ("07", "stack"): ("07.4", _stack_design),
 }
+
+IDS = {key: ex_id for key, (ex_id, _) in _BUILDERS.items()}
 """The id (:attr:`Question.id`, "lesson.exercise" as the lesson numbers it) of every question in the bank."""
-
-_BUILDERS = {
-    ("01", "edge"): lambda: Question(check_choice, "bright left, dark right", EDGE_CHOICES, id=IDS["01", "edge"]),
-    ("01", "design"): _design_01,
-    ("02", "windows"): _windows,
-    ("02", "centre"): _centre,
-    ("03", "border"): lambda: Question(check_choice, "the zeros of the padding are darker than the image", BORDER,
-                                       id=IDS["03", "border"]),
-    ("04", "local"): _local,
-    ("05", "which"): lambda: Question(check_choice, "sobel x", WHICH, id=IDS["05", "which"]),
-    ("05", "blur"): _blur,
-    ("05", "sharpen"): _sharpen,
-    ("05", "match"): lambda: Question(check_matching, MATCH_CORRECT, MATCH_OPTIONS, MATCH_WHY, id=IDS["05", "match"]),
-    ("06", "step"): lambda: Question(check_choice, "larger", STEP, id=IDS["06", "step"]),
-    ("06", "flip"): _flip_design,
-    ("07", "stack"): _stack_design,
-}
 
 NAMES = sorted(_BUILDERS)
 """Every (lesson, name) pair :func:`question` knows."""
@@ -198,8 +184,9 @@ def question(lesson: str, name: str, *data) -> Question:
     ValueError
         For an unknown lesson or name (the message lists the known ones).
     """
-    builder = _BUILDERS.get((lesson, name))
-    if builder is None:
+    entry = _BUILDERS.get((lesson, name))
+    if entry is None:
         known = ", ".join(f"{a}/{b}" for a, b in NAMES)
         raise ValueError(f"no exercise {lesson!r}/{name!r}; known: {known}")
-    return builder(*data)
+    ex_id, builder = entry
+    return builder(ex_id, *data)
