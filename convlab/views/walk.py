@@ -375,7 +375,8 @@ def view_model(walk: Walk, *, max_terms: int | None = VIEW_MAX_TERMS) -> dict:
             "filter": {"title": "filter (flipped: convolution)" if walk.flip else "filter", "rows": kh, "cols": kw,
                        "numbers": k_numbers, "cells": filters},
             "products": {"title": "products", "rows": kh, "cols": kw, "numbers": k_numbers},
-            "map": {"title": "feature map" + (" (channels summed)" if c > 1 else ""), "rows": oh, "cols": ow,
+            "map": {"title": "feature map" + ((" (R+G+B)" if c == 3 else f" (Σ {c} channels)") if c > 1 else ""),
+                    "rows": oh, "cols": ow,   # short: the title must fit over a 3-column map (lesson 4's picture)
                     "numbers": m_numbers,
                     "cells": [_cells(walk.feature_map, palette.signed_fill(walk.feature_map, m_limit), m_numbers)]},
         },
