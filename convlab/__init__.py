@@ -10,6 +10,9 @@ The package has four layers, each a subpackage, and imports only point down the 
 * :mod:`convlab.figures` (matplotlib): :func:`draw_step_figure`, :func:`save_animation`;
 * :mod:`convlab.widgets` (ipywidgets and the browser view): :class:`Explorer`.
 
+On a hub that runs the class pulse (``docs/class_pulse.md``), :func:`pulse_status` says what a checked
+answer sends to the teacher and :func:`pulse_off` stops it (:mod:`convlab.pulse`).
+
 Figures and widgets are imported on first use, so ``import convlab`` stays light.
 """
 
@@ -54,9 +57,13 @@ __all__ = [
     "Explorer",
     "draw_step_figure",
     "save_animation",
+    "pulse_status",
+    "pulse_off",
+    "pulse_on",
 ]
 
-_LAZY = {"Explorer": "widgets", "draw_step_figure": "figures", "save_animation": "figures"}
+_LAZY = {"Explorer": "widgets", "draw_step_figure": "figures", "save_animation": "figures",
+         "pulse_status": "pulse", "pulse_off": "pulse", "pulse_on": "pulse"}
 
 
 # Figures and widgets load matplotlib/ipywidgets: only when first asked for.
