@@ -407,3 +407,23 @@ def test_a_flood_from_one_learner_is_rate_limited_without_disturbing_another():
     assert sorted(flood) == [201] * 5 + [429] * 7
     assert other == 201
     assert store.summary(names=True)["students"] == 2
+
+
+def test_a_quiz_says_so_when_its_answers_go_to_the_class_pulse(kernel_client):
+    from convlab.widgets.quiz import Quiz
+
+    q = exercises.Question(exercises.check_output_size, 7, 3, stride=2, padding=1)
+    q.id = "03.2"
+    shown = Quiz(q, "Output width?").widget.children[-1].value
+    assert "class pulse" in shown and "pulse_off" in shown
+    kernel_client.switched_off = True
+    assert all("class pulse" not in getattr(child, "value", "") for child in Quiz(q, "Output width?").widget.children)
+
+
+def test_a_quiz_outside_a_hub_shows_no_pulse_notice(monkeypatch):
+    from convlab.widgets.quiz import Quiz
+
+    monkeypatch.setattr(pulse_client, "_client", PulseClient(None, None))
+    q = exercises.Question(exercises.check_output_size, 7, 3, stride=2, padding=1)
+    q.id = "03.2"
+    assert all("class pulse" not in getattr(child, "value", "") for child in Quiz(q, "Output width?").widget.children)

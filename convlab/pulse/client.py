@@ -25,6 +25,9 @@ from .records import ANSWER_CHARS, answer_record
 URL_ENV = "CONVLAB_PULSE_URL"
 TOKEN_ENV = "CONVLAB_PULSE_TOKEN"  # optional; the server's own JUPYTERHUB_API_TOKEN otherwise
 SWITCH_ENV = "CONVLAB_PULSE"  # "off" switches the pulse off before anything is sent
+NOTICE = ("Your checked answers go to your teacher's class pulse: convlab.pulse_status() shows what is sent, "
+          "convlab.pulse_off() stops it.")
+"""The line a quiz shows under its answer box while the pulse is on (``docs/class_pulse.md``)."""
 SENT_FIELDS = ("question id", "right or wrong", "the slip's category",
                f"your answer as typed (first {ANSWER_CHARS} characters)", "time", "try number")
 
@@ -201,6 +204,14 @@ def try_number(wrong_tries, answer, correct: bool) -> int:
     if correct or key not in wrong:
         return len(wrong) + 1
     return wrong.index(key) + 1
+
+
+def notice_for(question) -> str:
+    """:data:`NOTICE` if checking ``question`` here sends its answer to the class pulse, else ""."""
+    try:
+        return NOTICE if getattr(question, "id", None) and default_client().active else ""
+    except Exception:  # noqa: BLE001 - the notice must never break a quiz
+        return ""
 
 
 def record_check(question, answer, feedback) -> None:

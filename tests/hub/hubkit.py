@@ -393,8 +393,8 @@ class PulseSetup:
         command = [sys.executable, "-m", "convlab.pulse", "--db-url", f"sqlite:///{self.db_path}",
                    "--teacher-group", PULSE_TEACHER_GROUP]
         return f"""
-# --- the class pulse (docs/class_pulse.md)
-c.JupyterHub.services = [
+# --- the class pulse (docs/class_pulse.md); appends, so other services (the idle culler) stay
+c.JupyterHub.services.extend([
     {{
         "name": {PULSE_SERVICE!r},
         "url": "http://127.0.0.1:{self.port}",
@@ -402,9 +402,9 @@ c.JupyterHub.services = [
         "oauth_no_confirm": True,
     }},
     {{"name": {PULSE_ADMIN_SERVICE!r}, "api_token": {self.admin_token!r}}},
-]
-c.JupyterHub.load_groups = {{{PULSE_TEACHER_GROUP!r}: {{"users": {self.teachers!r}}}}}
-c.JupyterHub.load_roles = [
+])
+c.JupyterHub.load_groups.update({{{PULSE_TEACHER_GROUP!r}: {{"users": {self.teachers!r}}}}})
+c.JupyterHub.load_roles.extend([
     {{
         "name": "convlab-pulse-teachers",
         "description": "open the class pulse page",
@@ -414,7 +414,7 @@ c.JupyterHub.load_roles = [
     }},
     {{"name": "convlab-test-admin", "services": [{PULSE_ADMIN_SERVICE!r}],
       "scopes": ["tokens", "admin:users"]}},
-]
+])
 # The learners' kernels find the service here (the public proxy URL on this loopback hub).
 c.Spawner.environment["CONVLAB_PULSE_URL"] = f"http://127.0.0.1:{{c.JupyterHub.port}}/services/{PULSE_SERVICE}/"
 """
