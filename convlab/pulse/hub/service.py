@@ -145,6 +145,14 @@ class _Teacher(HubOAuthenticated, _Base):
 
 
 class PageHandler(_Teacher):
+    def write_error(self, status_code, **kwargs):
+        """A page, not JSON, for a person at a browser (e.g. a student who opens the teacher's link)."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        message = web.escape.xhtml_escape(getattr(exc, "log_message", None) or self._reason)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Class pulse</title></head>'
+                    f'<body><main><h1>Class pulse</h1><p>{message}</p></main></body></html>')
+
     @web.authenticated
     def get(self):
         user = self.teacher()
