@@ -8,11 +8,9 @@ tests/hub/test_hub_pulse.py runs the whole thing on a real hub.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -23,9 +21,7 @@ from convlab.pulse.client import PulseClient, record_check
 from convlab.pulse.hub.store import Store
 from convlab.pulse.records import ANSWER_CHARS, MAX_BODY_BYTES, ForgedUser, answer_record, read_answer
 
-ROOT = Path(__file__).resolve().parents[1]
-_lessons = "lessons" if (ROOT / "convlab" / "lessons" / "exercises.py").exists() else "core"
-exercises = importlib.import_module(f"convlab.{_lessons}.exercises")
+from convlab.lessons import exercises
 
 GOOD = {"question": "03.2", "correct": False, "category": "forgot-padding", "answer": "3", "try": 1,
         "at": 1.7e9}

@@ -13,7 +13,6 @@ The tests run in this file's order and share the class they build (module-scoped
 from __future__ import annotations
 
 import concurrent.futures
-import importlib
 import json
 import os
 import signal
@@ -32,9 +31,9 @@ pytestmark = [pytest.mark.hub, pytest.mark.browser]
 
 from .conftest import PULSE_FLOODER, PULSE_STUDENTS, PULSE_TEACHER, PULSE_VISITOR  # noqa: E402
 
+from convlab.lessons import exercises  # noqa: E402
+
 ROOT = support.REPO_ROOT
-LESSONS = "lessons" if (ROOT / "convlab" / "lessons" / "exercises.py").exists() else "core"
-exercises = importlib.import_module(f"convlab.{LESSONS}.exercises")
 
 # Two questions with ids no lesson uses, so answers from the other hub tests' lessons cannot mix in.
 QUESTIONS = {
@@ -52,9 +51,9 @@ PLANS_902 = [[12], [13]]
 RESTART_WAIT = 120  # the hub polls its managed services every 30 s and restarts a dead one
 
 STUDENT_KERNEL = r"""
-import importlib, json, sys
+import json, sys
 plan = json.loads(sys.argv[1])
-ex = importlib.import_module("convlab.%s.exercises")
+import convlab.lessons.exercises as ex
 from convlab.pulse import client
 questions = {}
 for qid, answer in plan:
@@ -66,7 +65,7 @@ for qid, answer in plan:
     questions[qid].check(answer)
 flushed = client.default_client().flush(%d)
 print(json.dumps({"flushed": flushed, **vars(client.pulse_status())}))
-""" % (LESSONS, RESTART_WAIT + 60)
+""" % (RESTART_WAIT + 60)
 
 
 def plan_of(i: int) -> list:
