@@ -241,6 +241,18 @@ def test_hostile_posts_are_refused_and_a_flood_does_not_disturb_another_student(
     assert got["99.9"]["answered"] == 1 and got["99.8"]["answered"] == 1
 
 
+def test_a_token_scoped_like_a_servers_own_can_post(pulse_class, jupyterhub_server):
+    # A kernel holds its server's JUPYTERHUB_API_TOKEN, whose scopes are the hub's "server" role (post
+    # activity, access its own server) and nothing about services; the service only asks the hub whose it is.
+    student = PULSE_STUDENTS[2]
+    token = hubkit.user_token(pulse_class["base"], jupyterhub_server["pulse"].admin_token, student,
+                              scopes=[f"users:activity!user={student}", f"access:servers!server={student}/"])
+    record = {"question": "99.7", "correct": True, "category": "", "answer": "4", "try": 1, "at": time.time()}
+    assert request(pulse_class["url"] + "api/answers", token=token, body=json.dumps(record).encode())[0] == 201
+    assert request(pulse_class["url"] + "api/summary", token=token)[0] == 403
+    assert summary(pulse_class, pulse_class["teacher_token"], names=True)["99.7"]["answered"] == 1
+
+
 def _axe_serious(page) -> list[dict]:
     try:
         from axe_playwright_python.sync_playwright import Axe
