@@ -220,6 +220,16 @@ def test_the_client_sends_nothing_outside_a_hub_that_runs_the_pulse(env):
     assert client.status().sent == 0
 
 
+@pytest.mark.parametrize("kwargs, name", [
+    ({"timeout": 0}, "timeout"),  # a post that may take no time at all never succeeds
+    ({"max_queue": 0}, "max_queue"),  # nothing could ever wait
+    ({"max_age": -1}, "max_age"),  # a negative age
+])
+def test_the_client_refuses_impossible_settings(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        PulseClient("http://127.0.0.1:9/", "t", **kwargs)
+
+
 def test_a_checked_question_sends_its_verdict_and_try_with_the_learners_token(service, kernel_client):
     q = exercises.Question(exercises.check_output_size, 7, 3, stride=2, padding=1)
     q.id = "03.2"  # the lessons' ids (issue 20); a question without one sends nothing
@@ -423,3 +433,16 @@ def test_a_quiz_outside_a_hub_shows_no_pulse_notice(monkeypatch):
     q = exercises.Question(exercises.check_output_size, 7, 3, stride=2, padding=1)
     q.id = "03.2"
     assert all("class pulse" not in getattr(child, "value", "") for child in Quiz(q, "Output width?").widget.children)
+
+
+def test_a_flood_of_made_up_tokens_is_throttled_while_a_known_learner_still_posts():
+    store = Store("sqlite://")
+
+    async def scenario(post):
+        first = await post(GOOD, token="ana-token")  # ana's token is now known
+        made_up = [await post(GOOD, token=f"made-up-{i}") for i in range(8)]
+        return first, made_up, await post(GOOD, token="ana-token")
+
+    first, made_up, again = run_service(store, scenario, new_tokens_per_minute=1, new_tokens_burst=4)
+    assert first == 201 and again == 201
+    assert made_up == [403] * 3 + [429] * 5  # 4 lookups in the burst (ana's was the first), then throttled

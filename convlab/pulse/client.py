@@ -76,6 +76,9 @@ class PulseClient:
 
     def __init__(self, url: str | None, token: str | None, *, timeout: float = 2.0, max_queue: int = 200,
                  max_age: float = 120.0):
+        if not (timeout > 0 and max_queue >= 1 and max_age >= 0):
+            raise ValueError(f"timeout must be > 0, max_queue >= 1 and max_age >= 0; "
+                             f"got timeout={timeout!r}, max_queue={max_queue!r}, max_age={max_age!r}")
         self.url = (url.rstrip("/") + "/api/answers") if url else ""
         self.base = url or ""
         self.token = token or ""

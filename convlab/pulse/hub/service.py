@@ -102,12 +102,23 @@ class AnswersHandler(_Base):
         match = hub_auth.auth_header_pat.match(self.request.headers.get("Authorization", ""))
         if not match:
             raise web.HTTPError(401, "send your hub token: Authorization: token <JUPYTERHUB_API_TOKEN>")
+        token = match.group(1)
+        digest = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+        known = self.settings["pulse_known_tokens"]
+        # A token not seen before costs the hub a lookup: a flood of made-up tokens is throttled here
+        # (429; kernels retry), while the tokens of learners already seen go straight on.
+        if digest not in known and not self.settings["pulse_lookup_limiter"].allow("new tokens"):
+            self.set_header("Retry-After", "5")
+            raise web.HTTPError(429, "too many new tokens at once; try again shortly")
         try:
-            model = await hub_auth.user_for_token(match.group(1), sync=False)
+            model = await hub_auth.user_for_token(token, sync=False)
         except Exception as err:  # the hub is away: say so, the kernel retries later
             raise web.HTTPError(503, "the hub could not check the token; try again later") from err
         if not model or model.get("kind", "user") != "user":
             raise web.HTTPError(403, "this token is not a hub user's token")
+        if len(known) >= 10_000:
+            known.clear()
+        known.add(digest)
         user = model["name"]
         if not self.settings["pulse_limiter"].allow(user):
             self.set_header("Retry-After", "5")
@@ -191,6 +202,7 @@ class HealthHandler(_Base):
 
 
 def make_app(store: Store, *, prefix: str, teacher_groups, per_minute: float = 60, burst: int = 20,
+             new_tokens_per_minute: float = 120, new_tokens_burst: int = 60,
              cookie_secret: bytes | None = None, hub_auth: HubOAuth | None = None) -> web.Application:
     """The tornado application (the hub's ``JUPYTERHUB_*`` variables configure its HubOAuth)."""
     hub_auth = hub_auth or HubOAuth.instance()
@@ -209,6 +221,8 @@ def make_app(store: Store, *, prefix: str, teacher_groups, per_minute: float = 6
         routes, cookie_secret=cookie_secret, xsrf_cookies=True, hub_auth=hub_auth,
         pulse_store=store, pulse_hub_auth=hub_auth, pulse_teacher_groups=set(teacher_groups),
         pulse_limiter=RateLimiter(per_minute=per_minute, burst=burst),
+        pulse_lookup_limiter=RateLimiter(per_minute=new_tokens_per_minute, burst=new_tokens_burst),
+        pulse_known_tokens=set(),
         pulse_db_thread=concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="convlab-pulse-db"))
 
 
