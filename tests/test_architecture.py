@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,16 @@ def test_the_layer_contract_names_every_subpackage():
 def test_importing_convlab_loads_neither_matplotlib_nor_ipywidgets():
     code = "import convlab, sys; print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_lessons_and_the_pulse_client_load_none_of_the_hubs_packages():
+    # The class pulse's service needs jupyterhub, SQLAlchemy and tornado; a learner's kernel never does.
+    code = ("import sys, convlab, convlab.pulse, convlab.lessons.exercises as ex\n"
+            "convlab.pulse_status(); ex.Question(ex.check_number, 4, why='2 + 2 = 4').check(3)\n"
+            "print(sorted(m for m in ('jupyterhub', 'sqlalchemy', 'tornado', 'convlab.pulse.hub') if m in sys.modules))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONVLAB_PULSE", "JUPYTERHUB_"))}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True, env=env)
     assert out.stdout.strip() == "[]"
 
 

@@ -29,6 +29,7 @@ from ..core.conv import conv2d
 from ..core.sizes import keras_same_padding, output_shape, output_size, output_size_formula, unvisited
 from .tasks import check_keras_same_padding, check_kernel_design, check_landing, check_matching
 from ..nets.layer import count_parameters
+from ..pulse.client import record_check as _send_to_class_pulse
 from ..core.steps import iter_steps
 
 __all__ = [
@@ -517,6 +518,7 @@ class Question:
         fb = self.grade(answer)
         if not fb.answered or not fb.readable:
             return fb
+        _send_to_class_pulse(self, answer, fb)  # the teacher's class pulse, on a hub that runs it (never raises)
         if fb.correct:
             self.solved = True
             return fb

@@ -19,6 +19,7 @@ import html
 import ipywidgets as W
 
 from ..lessons.exercises import Feedback, Question
+from ..pulse.client import notice_for as pulse_notice
 from ._base import ShowsWidget
 from .controls import LiveText
 
@@ -95,8 +96,12 @@ class Quiz(ShowsWidget):
         # Enter or leaving the text box, or clicking a choice, checks at once
         self.answer.observe(lambda change: self.submit(), names="value")
         self.prompt, self.options = prompt, list(options or [])
-        self.widget = W.VBox([W.HTML(f"<b>{html.escape(self._label())}:</b> {prompt}"),
-                              W.HBox([self.answer, self.button, self.show_answer]), self.feedback])
+        parts = [W.HTML(f"<b>{html.escape(self._label())}:</b> {prompt}"), W.HBox([self.answer, self.button, self.show_answer]),
+                 self.feedback]
+        notice = pulse_notice(self.question)  # only on a hub that runs the class pulse (docs/class_pulse.md)
+        if notice:
+            parts.append(W.HTML(f'<small style="color:#444">{html.escape(notice)}</small>'))
+        self.widget = W.VBox(parts)
         self.widget.add_class("convlab-quiz")
 
     def _label(self) -> str:
