@@ -305,3 +305,14 @@ def test_quiz_built_on_a_question_shares_its_tries_and_options():
     q.check("dark left, bright right")              # a wrong try in the notebook cell …
     quiz.answer.value = "the same brightness everywhere"  # … and one in the box: the second, so the answer shows
     assert "The answer is" in quiz.feedback.value
+
+
+def test_a_quiz_heads_its_box_with_the_exercise_id():
+    from convlab.lessons.exercises import Question, check_output_size
+    from convlab.widgets.quiz import Quiz
+
+    quiz = Quiz(Question(check_output_size, 10, 3, stride=2, padding=1, id="03.1"), "output width?")
+    assert quiz.description().startswith("Exercise 03.1 · Predict: output width?")
+    assert "Exercise 03.1 · Predict:" in quiz.static_html()
+    assert Quiz(check_output_size, "width?", 5, 3).description().startswith("Predict: width?")
+    assert quiz.submit("4").category == "forgot-padding"        # the box's verdict carries the slip category

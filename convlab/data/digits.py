@@ -91,7 +91,7 @@ def _shift(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 
 def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: float = 0.15,
-                max_shift: int = 2) -> tuple[np.ndarray, np.ndarray]:
+                max_shift: int = 2, fonts=None) -> tuple[np.ndarray, np.ndarray]:
     """A labelled set of noisy, shifted digits: the same numbers for the same arguments, offline.
 
     Parameters
@@ -106,6 +106,10 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
         Standard deviation of the Gaussian noise added to every pixel (the result is clipped to [0, 1]).
     max_shift : int, default 2
         Each drawing is moved by up to this many pixels in each direction.
+    fonts : sequence of str, optional
+        Draw only in these fonts (names from :data:`DIGIT_FONTS`); all of them by default. With one font
+        left out of the training set and only that font in a test set, a test measures how well a network
+        reads a font it has never seen.
 
     Returns
     -------
@@ -128,9 +132,16 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
     if v.seed_arg(max_shift, "max_shift") >= size // 2:
         raise ValueError(f"max_shift must be a whole number from 0 to {size // 2 - 1}; got {max_shift!r}")
     templates, template_labels = digit_templates(size)
+    allowed = np.ones(len(template_labels), dtype=bool)
+    if fonts is not None:
+        unknown = [f for f in fonts if f not in DIGIT_FONTS] if not isinstance(fonts, str) else [fonts]
+        if unknown or not len(fonts):
+            raise ValueError(f"fonts must be a non-empty list of names from DIGIT_FONTS; got {fonts!r}")
+        per_font = len(template_labels) // len(DIGIT_FONTS)   # templates are drawn font by font
+        allowed = np.isin(np.arange(len(template_labels)) // per_font, [DIGIT_FONTS.index(f) for f in fonts])
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.repeat(np.arange(10), per_class))
-    by_digit = [np.flatnonzero(template_labels == d) for d in range(10)]
+    by_digit = [np.flatnonzero((template_labels == d) & allowed) for d in range(10)]
     images = np.empty((len(labels), size, size))
     for n, label in enumerate(labels):
         template = templates[rng.choice(by_digit[label])]

@@ -428,7 +428,8 @@ def view_model(walk: Walk, *, max_terms: int | None = VIEW_MAX_TERMS) -> dict:
                        "numbers": k_numbers, "values": k_table, "codes": [_flat(p) for p in _planes(k_codes, c)]},
             "products": {"title": "products", "rows": kh, "cols": kw, "numbers": True, "values": p_table,
                          "sum_label": "sum", "lookup": "input", "codes": [_flat(p_codes[ch]) for ch in range(c)]},
-            "map": {"title": "feature map" + (" (channels summed)" if c > 1 else ""), "rows": oh, "cols": ow,
+            "map": {"title": "feature map" + ((" (R+G+B)" if c == 3 else f" (Σ {c} channels)") if c > 1 else ""),
+                    "rows": oh, "cols": ow,   # short: the title must fit over a 3-column map (lesson 4's picture)
                     "numbers": m_numbers, "values": m_table, "codes": _flat(m_codes)},
         },
         "windows": {"count": oh * ow, "count_text": _count(oh * ow), "grid": [oh, ow], "origin": [0, 0],

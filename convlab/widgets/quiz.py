@@ -19,6 +19,7 @@ import html
 import ipywidgets as W
 
 from ..lessons.exercises import Feedback, Question
+from ..pulse.client import notice_for as pulse_notice
 from ._base import ShowsWidget
 from .controls import LiveText
 
@@ -44,6 +45,8 @@ class Quiz(ShowsWidget):
         Offer these choices as buttons instead of a text box.
     solution : optional
         One right answer, for checkers whose verdict does not contain it (see ``Question``).
+    id : str, optional
+        The exercise's id ("03.2"), when ``check`` is a bare checker; shown before the prompt.
 
     Attributes
     ----------
@@ -66,7 +69,7 @@ class Quiz(ShowsWidget):
     True
     """
 
-    def __init__(self, check, prompt: str, *args, options=None, solution=None, **kwargs):
+    def __init__(self, check, prompt: str, *args, options=None, solution=None, id: str = "", **kwargs):
         if isinstance(check, Question):
             self.question = check
             options = options or check.options
@@ -75,7 +78,7 @@ class Quiz(ShowsWidget):
         else:
             # a question with impossible settings fails here, in the cell that builds it, not when a learner
             # presses Check
-            self.question = Question(check, *args, solution=solution, **kwargs)
+            self.question = Question(check, *args, solution=solution, id=id, **kwargs)
         self.last: Feedback | None = None
         if options:
             self.answer = W.ToggleButtons(options=list(options), value=None, style={"button_width": "auto"},
@@ -93,19 +96,27 @@ class Quiz(ShowsWidget):
         # Enter or leaving the text box, or clicking a choice, checks at once
         self.answer.observe(lambda change: self.submit(), names="value")
         self.prompt, self.options = prompt, list(options or [])
-        self.widget = W.VBox([W.HTML(f"<b>Predict:</b> {prompt}"),
-                              W.HBox([self.answer, self.button, self.show_answer]), self.feedback])
+        parts = [W.HTML(f"<b>{html.escape(self._label())}:</b> {prompt}"), W.HBox([self.answer, self.button, self.show_answer]),
+                 self.feedback]
+        notice = pulse_notice(self.question)  # only on a hub that runs the class pulse (docs/class_pulse.md)
+        if notice:
+            parts.append(W.HTML(f'<small style="color:#444">{html.escape(notice)}</small>'))
+        self.widget = W.VBox(parts)
         self.widget.add_class("convlab-quiz")
+
+    def _label(self) -> str:
+        """"Exercise 03.2 · Predict" for a lesson's question (its id), else "Predict"."""
+        return f"Exercise {self.question.id} · Predict" if self.question.id else "Predict"
 
     def description(self) -> str:
         """The question in words, for where the answer box cannot run (GitHub, a closed kernel)."""
         choices = f" Choices: {', '.join(map(str, self.options))}." if self.options else ""
-        return f"Predict: {self.prompt}{choices} (Run the notebook to type your answer and check it.)"
+        return f"{self._label()}: {self.prompt}{choices} (Run the notebook to type your answer and check it.)"
 
     def static_html(self) -> str:
         choices = ("<ul>" + "".join(f"<li>{html.escape(str(o))}</li>" for o in self.options) + "</ul>"
                    if self.options else "")
-        return (f"<p><b>Predict:</b> {self.prompt}</p>{choices}"
+        return (f"<p><b>{html.escape(self._label())}:</b> {self.prompt}</p>{choices}"
                 "<p><i>Run the notebook to type your answer and check it.</i></p>")
 
     def submit(self, text=None) -> Feedback:
