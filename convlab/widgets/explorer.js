@@ -106,8 +106,12 @@ function render({ model, el }) {
   const windowNow = () => Math.min(Math.max(1, model.get("window") || 1), Math.max(1, count()));
   const phaseNow = () => (phases().includes(model.get("phase")) ? model.get("phase") : phases()[phases().length - 1]);
 
+  // Play keeps playing through a setting change: while Python computes the new walk the timer waits
+  // (`awaiting`), and the new walk plays from its window 1. A refused value (a notice) resumes the old walk.
+  let awaiting = false;
   function sendSetting(name, value) {
-    stopPlay();
+    if (model.get(name) === value) return;
+    if (timer !== null) awaiting = true;
     model.set(name, value);
     model.save_changes();
   }
@@ -126,6 +130,7 @@ function render({ model, el }) {
 
   // ---- Play: every phase of each window, then the next window (or windows only)
   function tick() {
+    if (awaiting) { timer = setTimeout(tick, Number(speedSel.value)); return; }  // the new walk is on its way
     const list = phases(), n = count();
     const i = list.indexOf(phaseNow()), w = windowNow();
     if (modeSel.value === "windows") {
@@ -152,7 +157,16 @@ function render({ model, el }) {
     setIconButton(play, "pause", "Pause");
     play.classList.add("convlab-playing");
   }
+  // a new walk while playing (a setting changed): play it from its first window
+  function restartPlay() {
+    const list = phases();
+    go(1, modeSel.value === "windows" ? list[list.length - 1] : list[0]);
+    paint();
+    clearTimeout(timer);
+    timer = setTimeout(tick, Number(speedSel.value));
+  }
   function stopPlay() {
+    awaiting = false;
     if (timer !== null) clearTimeout(timer);
     timer = null;
     setIconButton(play, "play", "Play");
@@ -263,6 +277,13 @@ function render({ model, el }) {
     for (const r of Object.values(phaseRadios)) r.disabled = bad;
     syncControls();
     build();
+    awaiting = false;
+    if (timer !== null) restartPlay();  // paints
+    else paint();
+  }
+
+  function onNotice() {
+    if (awaiting && model.get("notice")) awaiting = false;  // the setting was refused: the old walk plays on
     paint();
   }
 
@@ -270,7 +291,7 @@ function render({ model, el }) {
   model.on("change:walk", onModel);
   model.on("change:window", paint);
   model.on("change:phase", paint);
-  model.on("change:notice", paint);
+  model.on("change:notice", onNotice);
   const SETTING_EVENTS = "change:limits change:families change:family change:flip change:operation " +
     "change:operations change:basic change:stride change:padding change:kernel_size change:dilation";
   model.on(SETTING_EVENTS, onSettings);
@@ -296,7 +317,7 @@ function render({ model, el }) {
     model.off("change:walk", onModel);
     model.off("change:window", paint);
     model.off("change:phase", paint);
-    model.off("change:notice", paint);
+    model.off("change:notice", onNotice);
     model.off(SETTING_EVENTS, onSettings);
   };
 }
