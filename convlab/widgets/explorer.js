@@ -239,7 +239,13 @@ function render({ model, el }) {
     const n = count();
     const notice = model.get("notice") || "";  // why the page's last value was refused: the caption says so first
     if (!vm) return;
-    if (!n) { setText(caption, notice); return; }
+    if (!n) {  // a setting that does not fit: the reason in the caption under the last good figure (dimmed)
+      const label = (vm.windows && vm.windows.label) || "";
+      setText(caption, [notice, fig ? vm.message : ""].filter(Boolean).join("\n"));
+      setText(windowText, label);
+      windowInput.setAttribute("aria-valuetext", label);
+      return;
+    }
     const index = windowNow() - 1, phase = phaseNow();
     const f = frame(vm, index, phase);
     if (fig) paintFigure(fig, f);
@@ -259,9 +265,14 @@ function render({ model, el }) {
   function onModel() {
     vm = model.get("walk") || null;
     const bad = !vm || !!vm.message || !count();
-    message.hidden = !(vm && vm.message);
-    setText(message, vm && vm.message ? vm.message : "");
-    svg.style.display = bad ? "none" : "";
+    // a setting that does not fit keeps the last good figure, dimmed, and says why in the caption; with no
+    // figure yet (an input it cannot use) the reason stands alone
+    const stale = bad && fig !== null;
+    stage.classList.toggle("convlab-stale", stale);
+    message.hidden = stale || !(vm && vm.message);
+    setText(message, vm && vm.message && !stale ? vm.message : "");
+    svg.style.display = bad && !stale ? "none" : "";
+    if (stale) setText(svgTitle, `The last setting that fitted, dimmed: this one does not fit. ${vm.message}`);
     for (const c of [windowInput, prev, next, play]) c.disabled = bad;
     if (bad) stopPlay();
     windowInput.max = String(Math.max(1, count()));
@@ -276,7 +287,7 @@ function render({ model, el }) {
     }
     for (const r of Object.values(phaseRadios)) r.disabled = bad;
     syncControls();
-    build();
+    if (!stale) build();
     awaiting = false;
     if (timer !== null) restartPlay();  // paints
     else paint();

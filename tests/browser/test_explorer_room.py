@@ -51,10 +51,14 @@ def test_play_keeps_playing_through_a_setting_change_in_a_saved_page(page, tmp_p
     _play_goes_on_through(page, root, lambda: page.locator("#convlab-setting").select_option("1"))
 
 
-def test_play_keeps_playing_through_a_setting_change_in_jupyter(voila_server, page):
-    page.set_viewport_size({"width": 1280, "height": 900})
+def _open_voila(page, voila_server, width=1280, height=900):
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(voila_server["url"], wait_until="domcontentloaded", timeout=60_000)
-    root = support.wait_explorer(page, page.locator("body"), timeout=VOILA_LOAD_TIMEOUT)
+    return support.wait_explorer(page, page.locator("body"), timeout=VOILA_LOAD_TIMEOUT)
+
+
+def test_play_keeps_playing_through_a_setting_change_in_jupyter(voila_server, page):
+    root = _open_voila(page, voila_server)
 
     def stride_two():
         stride = root.locator(".convlab-stride input[type=range]")
@@ -62,3 +66,41 @@ def test_play_keeps_playing_through_a_setting_change_in_jupyter(voila_server, pa
         stride.press("ArrowRight")  # sent to Python, which answers with the new walk
 
     _play_goes_on_through(page, root, stride_two)
+
+
+STALE = """(root) => ({
+  phases: Array.from(root.querySelectorAll('.convlab-phase input[type=radio]')).map((e) => e.value),
+  stale: root.querySelector('.convlab-stage').classList.contains('convlab-stale'),
+  shown: getComputedStyle(root.querySelector('svg.convlab-figure')).display !== 'none' &&
+         root.querySelectorAll('svg.convlab-figure rect.convlab-cell').length > 0,
+  opacity: Number(getComputedStyle(root.querySelector('svg.convlab-figure')).opacity),
+  counter: root.querySelector('.convlab-window-text').textContent,
+  caption: root.querySelector('.convlab-caption').textContent,
+  size: root.querySelector('.convlab-kernel-size label').textContent,
+})"""
+
+
+def test_a_pooling_padding_that_does_not_fit_keeps_pooling_and_the_last_figure_dimmed(voila_server, page):
+    root = _open_voila(page, voila_server)
+    root.locator(".convlab-operation select").select_option("max pooling")
+    support.wait_until(page, lambda: root.evaluate(STALE)["phases"] == ["place", "max", "slide", "collect"],
+                       timeout=30, what="max pooling's four phases")
+    root.locator("button.convlab-next").click()
+    assert support.explorer_state(root)["first_line"].startswith("Window 2 of 9")
+    padding = root.locator(".convlab-padding input[type=range]")
+    padding.focus()
+    for _ in range(2):  # padding 2 with a 3x3 pooling window: more than half of it
+        padding.press("ArrowRight")
+    state = support.wait_until(page, lambda: (lambda s: s if s["stale"] else None)(root.evaluate(STALE)),
+                               timeout=30, what="the setting that does not fit to be explained")
+    page.screenshot(path=str(support.artifact_path("room-pooling-misfit.png")))
+    assert state["phases"] == ["place", "max", "slide", "collect"], state  # not convolution's five
+    assert state["shown"] and state["opacity"] < 0.5, state  # the last good figure, dimmed
+    assert state["caption"].startswith("padding must be at most half the pooling size"), state
+    assert state["counter"] == "no windows: this setting does not fit", state
+    assert state["size"] == "pool size", state
+    padding.press("ArrowLeft")  # padding 1 fits again: a live figure, a counter that counts
+    state = support.wait_until(page, lambda: (lambda s: s if not s["stale"] else None)(root.evaluate(STALE)),
+                               timeout=30, what="the figure to come back")
+    assert state["opacity"] == 1 and state["counter"].startswith("Window 1 of "), state
+    assert state["caption"].startswith("Window 1 of "), state
