@@ -15,7 +15,7 @@ function render({ model, el }) {
   counter += 1;
   const uid = `convlab-ex-${counter}-${Math.random().toString(36).slice(2, 8)}`;
   const id = (name) => `${uid}-${name}`;
-  let vm = null, fig = null, timer = null, lastWidth = 0;
+  let vm = null, fig = null, timer = null, lastWidth = 0, lastHeight = 0;
 
   // ---- controls (each with a visible label or an accessible name)
   const root = h("div", { class: "convlab-explorer", role: "group", "aria-label": "Convolution explorer" });
@@ -226,13 +226,33 @@ function render({ model, el }) {
     });
   }
 
+  // The figure's room in height: the screen (or the notebook's scrolling area) less the controls and the
+  // caption, so the whole Explorer fits on one screen where the layout can make it (an RGB walk puts its
+  // channels side by side).
+  function figureHeight() {
+    let view = window.innerHeight || 800;
+    for (let box = root.parentElement; box && box !== document.body; box = box.parentElement) {
+      const o = getComputedStyle(box).overflowY;
+      if ((o === "auto" || o === "scroll") && box.scrollHeight > box.clientHeight + 1) {  // what scrolls: a notebook
+        view = Math.min(view, box.clientHeight);
+        break;
+      }
+    }
+    let lines = 1;
+    for (const p of phases()) lines = Math.max(lines, frame(vm, 0, p).caption.split("\n").length);
+    const lineH = parseFloat(getComputedStyle(caption).lineHeight) || 20;
+    const controls = settings.offsetHeight + walkRow.offsetHeight + phaseBox.offsetHeight + 24;
+    return Math.max(200, view - controls - lines * lineH - 24);
+  }
+
   function build() {
     fig = null;
     layer.replaceChildren();
     if (!count()) return;
     const width = Math.max(320, Math.floor(stage.clientWidth || root.clientWidth || 800));
     lastWidth = width;
-    fig = buildFigure(svg, layer, vm, width, id);
+    lastHeight = window.innerHeight;
+    fig = buildFigure(svg, layer, vm, width, id, figureHeight());
   }
 
   function paint() {
@@ -309,21 +329,25 @@ function render({ model, el }) {
 
   // relayout when the space changes (window resized, browser zoom, side panel opened)
   let pending = null;
-  const observer = new ResizeObserver(() => {
+  const relayout = () => {
     if (pending !== null) return;
     pending = requestAnimationFrame(() => {
       pending = null;
       const w = Math.floor(stage.clientWidth || 0);
-      if (w > 0 && count() && (fig === null || Math.abs(w - lastWidth) > 2)) { build(); paint(); }
+      if (w > 0 && count() && (fig === null || Math.abs(w - lastWidth) > 2 ||
+                               Math.abs(window.innerHeight - lastHeight) > 2)) { build(); paint(); }
     });
-  });
+  };
+  const observer = new ResizeObserver(relayout);
   observer.observe(stage);
+  window.addEventListener("resize", relayout);
 
   onModel();
 
   return () => {
     stopPlay();
     observer.disconnect();
+    window.removeEventListener("resize", relayout);
     if (pending !== null) cancelAnimationFrame(pending);
     model.off("change:walk", onModel);
     model.off("change:window", paint);

@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import sys
+import time
 
+import nbformat
+import numpy as np
 import pytest
 
 from convlab.widgets import Explorer
@@ -104,3 +107,84 @@ def test_a_pooling_padding_that_does_not_fit_keeps_pooling_and_the_last_figure_d
                                timeout=30, what="the figure to come back")
     assert state["opacity"] == 1 and state["counter"].startswith("Window 1 of "), state
     assert state["caption"].startswith("Window 1 of "), state
+
+
+RGB_NOTEBOOK = """import numpy as np
+from convlab.widgets import Explorer
+Explorer(np.random.default_rng(0).integers(0, 256, (8, 8, 3)))"""
+
+ON_SCREEN = """(root) => {
+  let view = root.parentElement;  // the notebook's scrolling area
+  while (view && !(['auto', 'scroll'].includes(getComputedStyle(view).overflowY) &&
+                   view.scrollHeight > view.clientHeight + 1)) view = view.parentElement;
+  const screen = view ? view.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+  const out = (r) => r.top < screen.top - 1 || r.bottom > screen.bottom + 1;
+  const r = root.getBoundingClientRect();
+  const panels = Array.from(root.querySelectorAll('g.convlab-panel')).map((g) => ({
+    key: g.dataset.panel, grid: g.dataset.grid, off: out(g.getBoundingClientRect()) }));
+  const sums = Array.from(root.querySelectorAll('text.convlab-sum')).filter((t) => t.textContent)
+    .map((t) => out(t.getBoundingClientRect()));
+  return { height: r.height, screen: screen.bottom - screen.top, panels, sums,
+           caption: out(root.querySelector('.convlab-caption').getBoundingClientRect()),
+           play: out(root.querySelector('button.convlab-play').getBoundingClientRect()) };
+}"""
+
+
+@pytest.mark.parametrize("file_browser", ["closed"])  # open (830 px for the output): 888 px tall, not yet
+def test_an_rgb_explorer_fits_one_screen_of_jupyterlab(lab_server, page, file_browser):
+    rel = "test-artifacts/room-rgb-explorer.ipynb"
+    path = support.artifact_path("room-rgb-explorer.ipynb")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RGB_NOTEBOOK)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, path)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    base, token = lab_server["base"], lab_server["token"]
+    try:
+        panel = support.open_notebook(
+            page, f"{base}/lab/workspaces/room-rgb-{int(time.time())}/tree/{rel}?reset&token={token}", rel)
+        page.evaluate("(open) => { const app = window.jupyterapp;"  # the file browser open or closed
+                      " if (app.shell.leftCollapsed === open) app.commands.execute('application:toggle-left-area'); }",
+                      file_browser == "open")
+        state = support.run_all_cells(page, rel)
+        assert not state["errors"], state["errors"]
+        root = support.wait_explorer(page, panel)
+        page.wait_for_timeout(1000)  # the layout settles (the output area's final width)
+        root.locator("svg.convlab-figure").evaluate("(r) => r.scrollIntoView({ block: 'start' })")
+        page.wait_for_timeout(300)
+        seen = root.evaluate(ON_SCREEN)
+        support.artifact_path(f"room-rgb-lab-1280-{file_browser}.json").write_text(str(seen))
+        page.screenshot(path=str(support.artifact_path(f"room-rgb-lab-1280-{file_browser}.png")))
+        assert seen["height"] <= 760, f"the RGB Explorer is {seen['height']:.0f} px tall at 1280x800"
+        keys = sorted({(p["key"], p["grid"]) for p in seen["panels"]})
+        assert len([k for k in keys if k[0] == "input"]) == 3 and ("map", "0") in keys, keys
+        assert not [p for p in seen["panels"] if p["off"]], seen  # channels and map on screen together
+        assert len(seen["sums"]) == 3 and not any(seen["sums"]), seen  # each channel's sum too
+    finally:
+        support.shutdown_kernels(base, token)
+
+
+LAYOUT = """([width, height]) => {
+  const v = window.convlabView, vm = v.walks[0];
+  return v.layout(v.describe(vm, v.frame(vm, 0, vm.phases[0])), width, height);
+}"""
+
+
+@pytest.mark.parametrize("width, height", [
+    (1140, 480),   # JupyterLab at 1280 wide, the file browser closed: the channels go side by side
+    (860, 520),    # the file browser open: side by side again, in two rows
+])
+def test_the_layout_puts_rgb_channels_side_by_side_when_a_column_would_not_fit(page, tmp_path, width, height):
+    image = np.random.default_rng(0).integers(0, 256, (8, 8, 3))
+    path = Explorer(image).save_html(tmp_path / "rgb.html")
+    page.goto(path.resolve().as_uri())
+    page.wait_for_selector("rect.convlab-cell")
+    tall = page.evaluate(LAYOUT, [width, 1e9])  # no limit on the height
+    fitted = page.evaluate(LAYOUT, [width, height])
+    assert fitted["width"] <= width and fitted["height"] <= height, (fitted["width"], fitted["height"])
+    assert fitted["height"] < tall["height"]
+    inputs = next(b for b in fitted["boxes"] if b["panel"]["key"] == "input")
+    assert len({s["y"] for s in inputs["slots"]}) == 1, inputs["slots"]  # R, G and B in one row
+    for box in fitted["boxes"]:  # every number stays readable: 11 px at least (numberSize in layout.js)
+        if box["panel"]["numbers"]:
+            size = min(0.45 * box["cell"], 22, (box["cell"] - 6) / (box["panel"]["longest"] * 0.6))
+            assert size >= 11 - 1e-6, (box["panel"]["key"], box["cell"], size)
