@@ -37,6 +37,7 @@ function render({ model, el }) {
     const label = h("label", { for: id(name), text });
     const box = h("span", { class: `convlab-field convlab-${name.replace("_", "-")}` }, [label, input, out]);
     box.dataset.full = basic ? "" : "1";
+    if (!basic) box.dataset.secondary = "1";  // hidden in the projector view
     settings.appendChild(box);
     ranges[name] = { input, out, box, label };
     input.addEventListener("input", () => { out.textContent = input.value; });
@@ -46,11 +47,13 @@ function render({ model, el }) {
   const familySel = h("select", { id: id("family") });
   familyBox.append(h("label", { for: id("family"), text: "filter" }), familySel);
   familyBox.dataset.full = "1";
+  familyBox.dataset.secondary = "1";
   familySel.addEventListener("change", () => sendSetting("family", familySel.value));
   settings.appendChild(familyBox);
 
   const flipBox = h("fieldset", { class: "convlab-field convlab-flip convlab-choice" });
   flipBox.dataset.full = "1";
+  flipBox.dataset.secondary = "1";
   flipBox.appendChild(h("legend", { text: "filter as written or flipped" }));
   const flipRadios = [];
   for (const [value, text] of [[false, "cross-correlation"], [true, "convolution (flipped)"]]) {
@@ -77,11 +80,16 @@ function render({ model, el }) {
   const windowsOption = h("option", { value: "windows", text: "windows only" });
   modeSel.append(phasesOption, windowsOption);
   if (model.get("play_mode") === "windows") modeSel.value = "windows";
+  // the projector view: larger cells and digits, only the controls a class needs (a page-only preference)
+  const projector = h("button", { type: "button", class: "convlab-projector-toggle", "aria-pressed": "false",
+    text: "Projector view" });
+  const speedBox = h("span", { class: "convlab-field", "data-secondary": "1" },
+    [h("label", { for: id("speed"), text: "speed" }), speedSel]);
+  const modeBox = h("span", { class: "convlab-field", "data-secondary": "1" },
+    [h("label", { for: id("mode"), text: "play" }), modeSel]);
   walkRow.append(
     h("span", { class: "convlab-field" }, [windowLabel, windowInput, windowText]),
-    prev, next, play,
-    h("span", { class: "convlab-field" }, [h("label", { for: id("speed"), text: "speed" }), speedSel]),
-    h("span", { class: "convlab-field" }, [h("label", { for: id("mode"), text: "play" }), modeSel]));
+    prev, next, play, projector, speedBox, modeBox);
 
   const phaseBox = h("fieldset", { class: "convlab-row convlab-phase convlab-choice" });
   phaseBox.appendChild(h("legend", { text: "phase" }));
@@ -173,6 +181,12 @@ function render({ model, el }) {
     play.classList.remove("convlab-playing");
   }
   play.addEventListener("click", () => (timer === null ? startPlay() : stopPlay()));
+  projector.addEventListener("click", () => {
+    const on = projector.getAttribute("aria-pressed") !== "true";
+    projector.setAttribute("aria-pressed", String(on));
+    root.classList.toggle("convlab-projecting", on);
+    if (count()) { build(); paint(); }
+  });
   speedSel.addEventListener("change", () => { if (timer !== null) { clearTimeout(timer); timer = setTimeout(tick, Number(speedSel.value)); } });
 
   // ---- controls from the model (ranges, options, basic mode, the operation's own words)
@@ -230,13 +244,18 @@ function render({ model, el }) {
   // caption, so the whole Explorer fits on one screen where the layout can make it (an RGB walk puts its
   // channels side by side).
   function figureHeight() {
-    let view = window.innerHeight || 800;
+    let view = window.innerHeight || 800, scroller = null;
     for (let box = root.parentElement; box && box !== document.body; box = box.parentElement) {
       const o = getComputedStyle(box).overflowY;
       if ((o === "auto" || o === "scroll") && box.scrollHeight > box.clientHeight + 1) {  // what scrolls: a notebook
         view = Math.min(view, box.clientHeight);
+        scroller = box;
         break;
       }
+    }
+    if (scroller === null) {  // the page itself scrolls (Voilà, a saved page): what is above us on its first screen
+      const top = root.getBoundingClientRect().top + window.scrollY;
+      if (top < view / 2) view -= top;
     }
     let lines = 1;
     for (const p of phases()) lines = Math.max(lines, frame(vm, 0, p).caption.split("\n").length);
@@ -252,7 +271,8 @@ function render({ model, el }) {
     const width = Math.max(320, Math.floor(stage.clientWidth || root.clientWidth || 800));
     lastWidth = width;
     lastHeight = window.innerHeight;
-    fig = buildFigure(svg, layer, vm, width, id, figureHeight());
+    const big = projector.getAttribute("aria-pressed") === "true";
+    fig = buildFigure(svg, layer, vm, width, id, figureHeight(), big ? { cellMax: 110, numberCap: 36 } : {});
   }
 
   function paint() {

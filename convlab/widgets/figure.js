@@ -29,11 +29,11 @@ function boxRect(node, item, box) {
 
 // Build the panels of `vm` into `layer` (an SVG <g>) for `width` px and, where it can be, `height` px;
 // `id(name)` makes unique ids.
-function buildFigure(svg, layer, vm, width, id, height = Infinity) {
+function buildFigure(svg, layer, vm, width, id, height = Infinity, options = {}) {
   const first = frame(vm, 0, vm.phases[0]);
   const panels = describe(vm, first);
   const M = 10;  // margin for the marks left of the input (rows no window reaches)
-  const geometry = layout(panels, width - M, height);
+  const geometry = layout(panels, width - M, height, options);
   const fullW = geometry.width + M;
   svg.setAttribute("viewBox", `${-M} 0 ${fullW} ${geometry.height}`);
   svg.style.width = `${fullW}px`;
@@ -51,7 +51,7 @@ function buildFigure(svg, layer, vm, width, id, height = Infinity) {
   const grids = {};
   for (const box of geometry.boxes) {
     const p = box.panel, list = [];
-    const fs = numberSize(box.cell, p.longest);
+    const fs = numberSize(box.cell, p.longest, geometry.numberCap);
     for (let g = 0; g < p.grids; g++) {
       const slot = box.slots[g];
       const y0 = slot.y;

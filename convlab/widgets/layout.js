@@ -6,6 +6,7 @@ const ORDER = ["input", "filter", "products", "map"];
 const CELL_MAX = 64;        // px: the largest cell (the figure stops growing there)
 const NUMBER_PX = 12.5;     // px: the smallest number written in a cell when the layout allows it
 const TITLE_PX = 14;
+const NUMBER_CAP = 22;      // px: the largest number in a cell (the projector view allows more)
 const NUMBER_PX_TIGHT = 11; // px: ... and when the screen's height asks for it (an RGB walk on a laptop)
 const CELL_FLOOR = 30;      // px: the smallest cell of a grid without numbers, where the width allows it
 const GAP_CHANNELS = 8;     // px: between an RGB panel's channels side by side
@@ -94,12 +95,12 @@ function arrangements(panels) {
 }
 
 // The largest cells that fit `width` without more rows than needed, numbers >= NUMBER_PX, for one arrangement.
-function largest(panels, width, height, across) {
+function largest(panels, width, height, across, cellMax) {
   const mins = panels.filter((p) => p.numbers).map((p) => p.minCell);
   const cMin = mins.length ? Math.min(...mins) : CELL_FLOOR;  // each numbered panel keeps its own minimum
   let best = flow(panels, cMin, width, across);
   if (best.width > width) return best;
-  let lo = cMin, hi = CELL_MAX;
+  let lo = cMin, hi = cellMax;
   while (hi - lo > 0.5) {
     const mid = (lo + hi) / 2;
     const f = flow(panels, mid, width, across);
@@ -112,14 +113,16 @@ function largest(panels, width, height, across) {
 // can be, no taller than `height` px (the screen's room for the figure). Among the arrangements of the
 // multi-grid panels the one with the largest cells that fits both wins; if none fits the height, the
 // shortest one. A pure function of its arguments: a browser test may call it directly.
-function layout(panels, width, height = Infinity) {
+// `options`: {cellMax, numberCap}: the projector view's larger cells and digits (default CELL_MAX, NUMBER_CAP).
+function layout(panels, width, height = Infinity, options = {}) {
+  const cellMax = options.cellMax || CELL_MAX, numberCap = options.numberCap || NUMBER_CAP;
   let best = null;
   // numbers at NUMBER_PX; where nothing fits the height, numbers as small as NUMBER_PX_TIGHT may
   for (const px of [NUMBER_PX, NUMBER_PX_TIGHT]) {
     if (best !== null && best.height <= height) break;
     const sized = panels.map((p) => Object.assign({}, p, { minCell: minCell(p.numbers, p.longest, px) }));
     for (const { order, across } of arrangements(sized)) {
-      const f = largest(order, width, height, across);
+      const f = largest(order, width, height, across, cellMax);
       if (f.width > width) continue;
       f.numberPx = px;
       const fits = f.height <= height, bestFits = best !== null && best.height <= height;
@@ -131,11 +134,13 @@ function layout(panels, width, height = Infinity) {
     let widest = 1;
     for (const p of panels) if (p.numbers) widest = Math.max(widest, p.cols);
     const c = Math.max(8, Math.floor((width - 2) / widest));
-    return flow(panels.map((p) => Object.assign({}, p, { minCell: Math.min(p.minCell, c) })), c, width);
+    best = flow(panels.map((p) => Object.assign({}, p, { minCell: Math.min(p.minCell, c) })), c, width);
   }
+  best.numberCap = numberCap;
   return best;
 }
 
-function numberSize(cell, longest) {
-  return Math.max(6, Math.min(0.45 * cell, 22, (cell - 6) / (Math.max(longest, 1) * 0.6)));
+// The font size (px) of a cell's number: it fits the cell, `cap` at most.
+function numberSize(cell, longest, cap = NUMBER_CAP) {
+  return Math.max(6, Math.min(0.45 * cell, cap, (cell - 6) / (Math.max(longest, 1) * 0.6)));
 }

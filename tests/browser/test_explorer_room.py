@@ -188,3 +188,47 @@ def test_the_layout_puts_rgb_channels_side_by_side_when_a_column_would_not_fit(p
         if box["panel"]["numbers"]:
             size = min(0.45 * box["cell"], 22, (box["cell"] - 6) / (box["panel"]["longest"] * 0.6))
             assert size >= 11 - 1e-6, (box["panel"]["key"], box["cell"], size)
+
+
+FIRST_SCREEN = """(root) => {
+  const bottom = (sel) => { const e = root.querySelector(sel); return e ? e.getBoundingClientRect().bottom : 1e9; };
+  const svg = root.querySelector('svg.convlab-figure');
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = Array.from(svg.querySelectorAll('text.convlab-number')).filter((t) => t.textContent.trim())
+    .map((t) => Number(t.getAttribute('font-size')) * scale);
+  const shown = (sel) => Array.from(root.querySelectorAll(sel)).some((e) => e.offsetParent !== null);
+  return { scrollY: window.scrollY, screen: window.innerHeight, figure: bottom('svg.convlab-figure'),
+           caption: bottom('.convlab-caption'), play: bottom('button.convlab-play'),
+           previous: bottom('button.convlab-prev'), next: bottom('button.convlab-next'),
+           digits: Math.min(...sizes), cell: Number(svg.querySelector('rect.convlab-cell').getAttribute('width')) * scale,
+           secondary: ['.convlab-dilation', '.convlab-family', '.convlab-flip', 'select.convlab-speed']
+             .filter((sel) => shown(sel)),
+           overflow: document.documentElement.scrollWidth > window.innerWidth + 1 };
+}"""
+
+
+def _on_first_screen(seen) -> list[str]:
+    return [f"{what} ends at {seen[what]:.0f} px" for what in ("figure", "caption", "play", "previous", "next")
+            if seen[what] > seen["screen"]]
+
+
+def test_a_projector_sees_the_figure_caption_and_play_on_the_first_screen(voila_server, page):
+    root = _open_voila(page, voila_server, width=1024, height=768)
+    page.wait_for_timeout(800)  # the layout settles
+    seen = root.evaluate(FIRST_SCREEN)
+    page.screenshot(path=str(support.artifact_path("room-projector-1024.png")))
+    assert seen["scrollY"] == 0 and not _on_first_screen(seen), (_on_first_screen(seen), seen)
+    assert seen["digits"] >= 16 and not seen["overflow"], seen
+    toggle = root.locator("button.convlab-projector-toggle")
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    support.wait_until(page, lambda: root.evaluate(FIRST_SCREEN)["cell"] > seen["cell"], timeout=10,
+                       what="the projector view to enlarge the cells")
+    page.wait_for_timeout(500)
+    big = root.evaluate(FIRST_SCREEN)
+    page.screenshot(path=str(support.artifact_path("room-projector-1024-on.png")))
+    assert big["scrollY"] == 0 and not _on_first_screen(big), (_on_first_screen(big), big)
+    assert big["digits"] > seen["digits"] and big["secondary"] == [] and not big["overflow"], big
+    toggle.click()  # and back
+    support.wait_until(page, lambda: root.evaluate(FIRST_SCREEN)["secondary"] != [], timeout=10,
+                       what="the secondary controls to come back")
