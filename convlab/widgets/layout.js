@@ -7,7 +7,7 @@ const CELL_MAX = 64;        // px: the largest cell (the figure stops growing th
 const NUMBER_PX = 12.5;     // px: the smallest number written in a cell when the layout allows it
 const TITLE_PX = 14;
 const NUMBER_CAP = 22;      // px: the largest number in a cell (the projector view allows more)
-const NUMBER_PX_TIGHT = 11; // px: ... and when the screen's height asks for it (an RGB walk on a laptop)
+const NUMBER_PX_TIGHT = 10.5; // px: ... and when the screen's height asks for it (an RGB walk on a laptop)
 const CELL_FLOOR = 30;      // px: the smallest cell of a grid without numbers, where the width allows it
 const GAP_CHANNELS = 8;     // px: between an RGB panel's channels side by side
 
