@@ -58,6 +58,10 @@ class ExplorerView(anywidget.AnyWidget):
     ``padding``, ``kernel_size``, ``dilation``, ``family``, ``flip``, ``operation``), and what the page
     offers: ``limits`` (slider ranges), ``families``, ``operations`` (the chooser is hidden unless it has
     two or more) and ``basic`` (only stride, padding and filter size).
+
+    The page also has a "Projector view" toggle of its own (larger cells, digits and caption; the secondary
+    controls hidden) and fits the figure into the height left on the screen; Play goes on through a setting
+    change, from window 1 of the new walk.
     """
 
     _esm = "\n".join((_HERE / name).read_text() for name in ESM_PARTS)  # why not a Path: docs/architecture.md
