@@ -321,13 +321,37 @@ def check_image_values(shape, name: str = "image", pads=((0, 0), (0, 0))) -> Non
                          + ("use less padding or a smaller image" if after else "downscale it first"))
 
 
-def check_work(windows: int, kernel_values: int, kernels: int = 1) -> None:
-    """Multiply-adds of one call (windows x kernel values x kernels) at most ``MAX_MULTIPLY_ADDS``."""
+METHODS = ("auto", "direct", "fft")
+
+
+def check_method(method) -> str:
+    """``method`` of ``conv2d``/``feature_maps``: "auto", "direct" or "fft"."""
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {_short(method)}")
+    return method
+
+
+def check_work(windows: int, kernel_values: int, kernels: int = 1, *, fft_work: int | None = None) -> None:
+    """Multiply-adds of one call (windows x kernel values x kernels) at most ``MAX_MULTIPLY_ADDS``.
+
+    ``fft_work``: the FFT path's work for the same call; when it fits, the message suggests it.
+    """
     work = int(windows) * int(kernel_values) * int(kernels)
     if work > limits.MAX_MULTIPLY_ADDS:
+        fix = "use a smaller kernel, a smaller image or a larger stride"
+        if fft_work is not None and fft_work <= limits.MAX_MULTIPLY_ADDS:
+            fix = f'use method="fft" (about {int(fft_work):,} operations) or method="auto", or {fix[4:]}'
         raise ValueError(f"kernel and image are too large together: {int(windows):,} windows x "
                          f"{int(kernel_values) * int(kernels):,} kernel values = {work:,} multiply-adds; the limit "
-                         f"is {limits.MAX_MULTIPLY_ADDS:,}: use a smaller kernel, a smaller image or a larger stride")
+                         f"is {limits.MAX_MULTIPLY_ADDS:,}: {fix}")
+
+
+def check_fft_work(work: int, direct_work: int) -> None:
+    """The FFT path's work (transforms x points x log2(points)) at most ``MAX_MULTIPLY_ADDS``."""
+    if work > limits.MAX_MULTIPLY_ADDS:
+        raise ValueError(f"kernel and image are too large together: the FFT path needs about {int(work):,} "
+                         f"operations (the direct path {int(direct_work):,} multiply-adds); the limit is "
+                         f"{limits.MAX_MULTIPLY_ADDS:,}: use fewer kernels, a smaller image or a larger stride")
 
 
 def check_walk_size(windows: int, kernel_values: int) -> None:

@@ -1,0 +1,153 @@
+"""The FFT path of the engine (numpy only) and the cost model that chooses between it and the direct path.
+
+Cross-correlation by the FFT
+----------------------------
+Correlating a padded image ``x`` (``Hp x Wp``) with a kernel ``k`` is a product in the frequency domain:
+``irfft2(rfft2(x) * conj(rfft2(k)))``. The product gives the *circular* correlation, but a kept window
+never reaches past the image's last row or column, so transforms of ``Hp x Wp`` (rounded up to a size
+with only the factors 2, 3 and 5, which numpy's pocketfft transforms fastest) are already long enough:
+nothing wraps around into a kept value.
+
+A stride ``s`` is done without computing the windows that are dropped (the *polyphase* split): the
+image's rows ``p, p+s, p+2s, ...`` meet only the kernel's rows ``p, p+s, ...``, so for every phase
+``(p, q)`` the image phase ``x[p::s, q::s]`` is correlated with the kernel phase ``k[p::s, q::s]``
+(stride 1, smaller transforms) and the phases and channels are summed in the frequency domain, before the
+one inverse transform. Dilation is a kernel with zeros between its taps.
+
+Exactness
+---------
+The direct path adds exact products where the inputs are whole numbers; the FFT rounds at every stage.
+Its error is at most about ``eps * log2(M) * ||x||_2 * ||k||_1`` per channel (``M`` the transform size,
+``eps`` = 2.2e-16). When the image and the kernel hold whole numbers and ``FFT_EXACT_MARGIN`` times this
+bound is below 1/2, the FFT result is rounded to the nearest integer, which then *is* the exact result:
+integer images and kernels give the same values on both paths. Otherwise the two paths agree within
+``FFT_RTOL * max|x| * sum|k|`` (``FFT_RTOL`` = 1e-12; in tests on random images up to 2048x2048 with
+kernels up to 31x31 the largest difference is below 1e-14 of that scale).
+
+The cost model
+--------------
+``method="auto"`` takes the path with the smaller predicted time, both in seconds:
+
+* direct: one ``np.correlate`` per kernel row and channel over every row that is kept, each costing
+  ``DIRECT_PER_VALUE + DIRECT_PER_TAP * span`` per value it computes, plus ``DIRECT_PER_CALL`` per call
+  (the engine works in blocks of rows);
+* FFT: ``FFT_PER_POINT * M * log2(M)`` per transform of ``M`` points: one per channel of the image,
+  one per channel of each kernel and one inverse per kernel (the phases of a stride together cost about
+  one transform of the whole image), plus ``FFT_FIXED``.
+
+The constants were measured with ``python benchmarks/calibrate_engine.py`` (least squares over the
+timings of both paths on 128..2048-pixel images, kernels 3..31, grey and RGB) on the project's 2-core
+AMD EPYC server, numpy 2.x with pocketfft; only their ratios matter. Teaching sizes (a few thousand
+multiply-adds) always go direct: ``FFT_FIXED`` alone is many times their direct cost.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+DIRECT_PER_VALUE = 1.0e-9  # seconds per value computed by one np.correlate call, plus the add into the map
+DIRECT_PER_TAP = 0.45e-9  # seconds per multiply-add inside np.correlate
+DIRECT_PER_CALL = 4.0e-6  # seconds of Python and numpy overhead per np.correlate call
+FFT_PER_POINT = 1.1e-9  # seconds per point and per log2(points) of one rfft2/irfft2 transform
+FFT_FIXED = 1.0e-4  # seconds of set-up of the FFT path (spectra, phases, slicing)
+FFT_RTOL = 1e-12  # documented agreement of the two paths, relative to max|image| * sum|kernel|
+FFT_EXACT_MARGIN = 16.0  # safety factor on the error bound before rounding integer results
+
+
+def good_size(n: int) -> int:
+    """The smallest ``m >= n`` with no prime factor above 5 (pocketfft's fastest sizes).
+
+    >>> [good_size(n) for n in (1, 7, 11, 17, 97, 513, 1000, 2047)]
+    [1, 8, 12, 18, 100, 540, 1000, 2048]
+    """
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
+def _phases(stride) -> list[tuple[int, int]]:
+    return [(p, q) for p in range(stride[0]) for q in range(stride[1])]
+
+
+def transform_shape(padded_hw, stride) -> tuple[int, int]:
+    """The size of every transform: the largest image phase, rounded up to a good size."""
+    return tuple(good_size(-(-n // s)) for n, s in zip(padded_hw, stride))
+
+
+def fft_transforms(stride, channels: int, kernels: int) -> int:
+    """Transforms of one call: per phase, the image's channels and every kernel's; one inverse per kernel."""
+    return stride[0] * stride[1] * (channels + kernels * channels) + kernels
+
+
+def fft_work(padded_hw, stride, channels: int, kernels: int) -> int:
+    """The FFT path's work in multiply-add equivalents: ``transforms x M x log2(M)`` (for the work limit)."""
+    m = math.prod(transform_shape(padded_hw, stride))
+    return fft_transforms(stride, channels, kernels) * m * max(1, math.ceil(math.log2(m)))
+
+
+def direct_time(out_shape, padded_w: int, span, stride, channels: int, kernels: int, kernel_rows: int) -> float:
+    """Predicted seconds of the direct path (see the module's docstring)."""
+    oh = out_shape[0]
+    values = oh * (padded_w - span[1] + 1 if stride[1] > 1 else padded_w)  # np.correlate computes every column
+    calls = kernels * channels * kernel_rows
+    blocks = max(1, -(-oh * padded_w * 8 // (1 << 18)))
+    return calls * (values * (DIRECT_PER_VALUE + DIRECT_PER_TAP * span[1]) + blocks * DIRECT_PER_CALL)
+
+
+def fft_time(padded_hw, stride, channels: int, kernels: int) -> float:
+    """Predicted seconds of the FFT path (see the module's docstring)."""
+    m = math.prod(transform_shape(padded_hw, stride))
+    return FFT_FIXED + FFT_PER_POINT * fft_transforms(stride, channels, kernels) * m * math.log2(max(m, 2))
+
+
+def _whole(a: np.ndarray) -> bool:
+    return bool(np.all(np.floor(a) == a))
+
+
+def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out_shape) -> np.ndarray:
+    """Cross-correlate every kernel of a stack ``(N, kh, kw[, C])`` with ``padded``: shape ``(N, oh, ow)``.
+
+    The kernels are already flipped when ``flip=True``. The image's spectra are computed once and shared
+    by every kernel (``feature_maps``).
+    """
+    (sr, sc), (dr, dc), (oh, ow) = stride, dilation, out_shape
+    planes = padded[..., None] if padded.ndim == 2 else padded
+    stack = kernels[..., None] if kernels.ndim == 3 else kernels
+    n, kh, kw, channels = stack.shape
+    dilated = np.zeros((n, dr * (kh - 1) + 1, dc * (kw - 1) + 1, channels))
+    dilated[:, ::dr, ::dc] = stack
+    shape = transform_shape(padded.shape[:2], stride)
+    spectra = np.zeros((n, shape[0], shape[1] // 2 + 1), dtype=complex)
+    for p, q in _phases(stride):
+        kphase = dilated[:, p::sr, q::sc]
+        if kphase.size == 0 or not kphase.any():
+            continue
+        for c in range(channels):
+            x = np.fft.rfft2(planes[p::sr, q::sc, c], s=shape)
+            for i in range(n):
+                k = kphase[i, :, :, c]
+                if k.any():
+                    spectra[i] += x * np.conj(np.fft.rfft2(k, s=shape))
+    out = np.empty((n, oh, ow))
+    for i in range(n):
+        out[i] = np.fft.irfft2(spectra[i], s=shape)[:oh, :ow]
+    if _whole(padded) and _whole(stack):
+        m = shape[0] * shape[1]
+        x_norm = float(np.linalg.norm(padded.reshape(-1)))
+        k_norm = float(np.abs(stack).sum(axis=(1, 2, 3)).max())
+        bound = FFT_EXACT_MARGIN * np.finfo(float).eps * math.log2(max(m, 2)) * x_norm * k_norm
+        if bound < 0.5 and x_norm * k_norm < 2.0**52:
+            np.rint(out, out=out)
+    out += 0.0  # no -0.0 in a feature map
+    return out
