@@ -169,8 +169,8 @@ def test_errors_are_raised_before_any_arithmetic(monkeypatch, image, kernel, kwa
     def no_work(*args, **kw):
         raise AssertionError("the engine started before the arguments were checked")
 
-    monkeypatch.setattr(conv_module, "_correlate", no_work)
-    monkeypatch.setattr(steps_module, "_correlate", no_work)
+    monkeypatch.setattr(conv_module, "_compute", no_work)
+    monkeypatch.setattr(steps_module, "_compute", no_work)
     monkeypatch.setattr(np, "pad", no_work)
     with pytest.raises(exc):
         conv2d(image, kernel, **kwargs)

@@ -84,8 +84,8 @@ def _plan(image, kernel, *, stride, padding, dilation, flip, padding_mode, stack
 def _choose(method, padded_hw, out_shape, ker, span, stride, stack) -> str:
     """Resolve ``method`` and check the chosen path's work against ``MAX_MULTIPLY_ADDS``.
 
-    ``"auto"`` takes the path the cost model of :mod:`._fft` predicts to be faster. Teaching sizes always
-    go direct (the FFT's fixed cost alone exceeds theirs).
+    ``"auto"`` stays direct up to ``_fft.AUTO_DIRECT_WORK`` multiply-adds (the lessons' sizes) and above
+    it takes the path the cost model of :mod:`._fft` predicts to be faster.
     """
     kernels = ker.shape[0] if stack else 1
     khw_c = ker.shape[1:] if stack else ker.shape
@@ -93,7 +93,9 @@ def _choose(method, padded_hw, out_shape, ker, span, stride, stack) -> str:
     windows = out_shape[0] * out_shape[1]
     direct_work = windows * int(np.prod(khw_c)) * kernels
     fft_work = _fft.fft_work(padded_hw, stride, channels, kernels)
-    if method == "auto":
+    if method == "auto" and direct_work <= _fft.AUTO_DIRECT_WORK:
+        method = "direct"  # the lessons' sizes: the exact sums a learner checks by hand
+    elif method == "auto":
         direct = _fft.direct_time(out_shape, padded_hw[1], span, stride, channels, kernels, khw_c[0])
         method = "direct" if direct <= _fft.fft_time(padded_hw, stride, channels, kernels) else "fft"
     if method == "direct":

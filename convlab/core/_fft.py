@@ -26,19 +26,24 @@ kernels up to 31x31 the largest difference is below 1e-14 of that scale).
 
 The cost model
 --------------
-``method="auto"`` takes the path with the smaller predicted time, both in seconds:
+``method="auto"`` stays on the direct path while its work (windows x kernel values) is at most
+``AUTO_DIRECT_WORK`` = 2**20 multiply-adds: every size the lessons show step by step, whose values must
+be the exact sums a learner can check (an edge filter on a flat region gives 0, not 1e-17). Above it,
+auto takes the path with the smaller predicted time, in seconds:
 
-* direct: one ``np.correlate`` per kernel row and channel over every row that is kept, each costing
-  ``DIRECT_PER_VALUE + DIRECT_PER_TAP * span`` per value it computes, plus ``DIRECT_PER_CALL`` per call
-  (the engine works in blocks of rows);
-* FFT: ``FFT_PER_POINT * M * log2(M)`` per transform of ``M`` points: one per channel of the image,
-  one per channel of each kernel and one inverse per kernel (the phases of a stride together cost about
-  one transform of the whole image), plus ``FFT_FIXED``.
+* direct: ``DIRECT_PER_TAP * calls * values * span``: one ``np.correlate`` per kernel row and channel
+  (``calls``), each computing ``values`` numbers of ``span`` multiply-adds (every column of every kept row);
+* FFT: ``FFT_FIXED + FFT_PER_POINT * transforms * M * log2(M)`` for transforms of ``M`` points: per phase
+  of the stride one per channel of the image and of each kernel, and one inverse per kernel.
 
-The constants were measured with ``python benchmarks/calibrate_engine.py`` (least squares over the
-timings of both paths on 128..2048-pixel images, kernels 3..31, grey and RGB) on the project's 2-core
-AMD EPYC server, numpy 2.x with pocketfft; only their ratios matter. Teaching sizes (a few thousand
-multiply-adds) always go direct: ``FFT_FIXED`` alone is many times their direct cost.
+The constants were fitted with ``python benchmarks/calibrate_engine.py`` (non-negative least squares on the
+relative error of the fastest of five timings of both paths, on 128..512-pixel images, kernels 3..31,
+grey and RGB, strides 1 and 2: 84 cases) on the project's 2-core AMD EPYC server under a load of about
+10, numpy 2.4 with pocketfft. The fit gave 0.88e-9 s per direct multiply-add and 1.0-1.1e-9 s per FFT
+point-log; the constant terms fitted to zero, and ``FFT_FIXED`` is the measured cost of the FFT path on a
+5x5 image beyond the checks (about 30 us). With these constants the model picked the faster path in 80
+of the 84 cases; the worst wrong pick was 1.6x slower than the other path, at the crossover (k = 7..11
+on 512x512), where both paths take about as long. Only the ratio of the two slopes decides the choice.
 """
 
 from __future__ import annotations
@@ -47,11 +52,10 @@ import math
 
 import numpy as np
 
-DIRECT_PER_VALUE = 1.0e-9  # seconds per value computed by one np.correlate call, plus the add into the map
-DIRECT_PER_TAP = 0.45e-9  # seconds per multiply-add inside np.correlate
-DIRECT_PER_CALL = 4.0e-6  # seconds of Python and numpy overhead per np.correlate call
-FFT_PER_POINT = 1.1e-9  # seconds per point and per log2(points) of one rfft2/irfft2 transform
-FFT_FIXED = 1.0e-4  # seconds of set-up of the FFT path (spectra, phases, slicing)
+AUTO_DIRECT_WORK = 1 << 20  # multiply-adds up to which auto stays direct (the lessons' sizes)
+DIRECT_PER_TAP = 0.88e-9  # seconds per multiply-add of the direct path (np.correlate)
+FFT_PER_POINT = 1.05e-9  # seconds per point and per log2(points) of one rfft2/irfft2 transform
+FFT_FIXED = 3e-5  # seconds of set-up of the FFT path
 FFT_RTOL = 1e-12  # documented agreement of the two paths, relative to max|image| * sum|kernel|
 FFT_EXACT_MARGIN = 16.0  # safety factor on the error bound before rounding integer results
 
@@ -98,11 +102,8 @@ def fft_work(padded_hw, stride, channels: int, kernels: int) -> int:
 
 def direct_time(out_shape, padded_w: int, span, stride, channels: int, kernels: int, kernel_rows: int) -> float:
     """Predicted seconds of the direct path (see the module's docstring)."""
-    oh = out_shape[0]
-    values = oh * (padded_w - span[1] + 1 if stride[1] > 1 else padded_w)  # np.correlate computes every column
-    calls = kernels * channels * kernel_rows
-    blocks = max(1, -(-oh * padded_w * 8 // (1 << 18)))
-    return calls * (values * (DIRECT_PER_VALUE + DIRECT_PER_TAP * span[1]) + blocks * DIRECT_PER_CALL)
+    values = out_shape[0] * (padded_w - span[1] + 1 if stride[1] > 1 else padded_w)  # every column is computed
+    return DIRECT_PER_TAP * kernels * channels * kernel_rows * values * span[1]
 
 
 def fft_time(padded_hw, stride, channels: int, kernels: int) -> float:
@@ -118,30 +119,32 @@ def _whole(a: np.ndarray) -> bool:
 def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out_shape) -> np.ndarray:
     """Cross-correlate every kernel of a stack ``(N, kh, kw[, C])`` with ``padded``: shape ``(N, oh, ow)``.
 
-    The kernels are already flipped when ``flip=True``. The image's spectra are computed once and shared
-    by every kernel (``feature_maps``).
+    The kernels are already flipped when ``flip=True``. The image's spectra (one per channel and phase)
+    are computed once and shared by every kernel (``feature_maps``); each kernel's spectrum is summed over
+    channels and phases and transformed back on its own, so memory stays at about one spectrum per
+    channel of the image.
     """
     (sr, sc), (dr, dc), (oh, ow) = stride, dilation, out_shape
-    planes = padded[..., None] if padded.ndim == 2 else padded
+    planes = padded[None] if padded.ndim == 2 else np.moveaxis(padded, -1, 0)  # (C, Hp, Wp)
     stack = kernels[..., None] if kernels.ndim == 3 else kernels
     n, kh, kw, channels = stack.shape
-    dilated = np.zeros((n, dr * (kh - 1) + 1, dc * (kw - 1) + 1, channels))
-    dilated[:, ::dr, ::dc] = stack
+    dilated = np.zeros((n, channels, dr * (kh - 1) + 1, dc * (kw - 1) + 1))
+    dilated[:, :, ::dr, ::dc] = np.moveaxis(stack, -1, 1)
     shape = transform_shape(padded.shape[:2], stride)
-    spectra = np.zeros((n, shape[0], shape[1] // 2 + 1), dtype=complex)
-    for p, q in _phases(stride):
-        kphase = dilated[:, p::sr, q::sc]
-        if kphase.size == 0 or not kphase.any():
-            continue
-        for c in range(channels):
-            x = np.fft.rfft2(planes[p::sr, q::sc, c], s=shape)
-            for i in range(n):
-                k = kphase[i, :, :, c]
-                if k.any():
-                    spectra[i] += x * np.conj(np.fft.rfft2(k, s=shape))
+    phases = [(p, q) for p, q in _phases(stride) if dilated[:, :, p::sr, q::sc].any()]
+    image_spectra = [np.fft.rfft2(np.ascontiguousarray(planes[:, p::sr, q::sc]), s=shape) for p, q in phases]
     out = np.empty((n, oh, ow))
     for i in range(n):
-        out[i] = np.fft.irfft2(spectra[i], s=shape)[:oh, :ow]
+        total = np.zeros((shape[0], shape[1] // 2 + 1), dtype=complex)
+        for (p, q), x in zip(phases, image_spectra):
+            for c in range(channels):
+                k = dilated[i, c, p::sr, q::sc]
+                if k.any():
+                    spectrum = np.fft.rfft2(k, s=shape)
+                    np.conjugate(spectrum, out=spectrum)
+                    spectrum *= x[c]
+                    total += spectrum
+        out[i] = np.fft.irfft2(total, s=shape)[:oh, :ow]
     if _whole(padded) and _whole(stack):
         m = shape[0] * shape[1]
         x_norm = float(np.linalg.norm(padded.reshape(-1)))

@@ -6,6 +6,9 @@ One engine per operation, shared by the vectorised function (:mod:`convlab.core.
 * ``_pool`` reduces the padded input by *shift-and-reduce*: for each of the ``kh·kw`` cells of the window,
   the strided slice that this cell sees in every window is folded into the result with ``np.maximum``
   (max pooling) or ``+`` (average pooling, divided by ``kh·kw`` at the end).
+* ``_relu`` is ``max(x, 0)`` on the bits: read as 64-bit integers, every negative float64 (``-0.0``
+  included) is a negative integer and every positive one a positive integer, so an integer
+  ``np.maximum(bits, 0)`` gives ``+0.0`` for them all in one pass, with no ``-0.0`` to clean up after.
 * ``_blocks`` computes ``value × kernel`` for input pixels (summed over channels), and ``_scatter`` adds the
   blocks into the output *in the reading order of the input pixels*, one kernel cell at a time (last cell
   first, which is exactly that order for every output cell). The walk adds the same blocks one pixel at a
@@ -138,3 +141,26 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
 def _crop(canvas: np.ndarray, p: _TransposePlan) -> np.ndarray:
     (pr, pc), (oh, ow) = p.crop, p.out_shape
     return canvas[pr:pr + oh, pc:pc + ow]
+
+
+_RELU_BLOCK = 1 << 17  # values per block (1 MB of float64): the finiteness check reads a block from the cache
+
+
+def _relu(arr: np.ndarray, name: str) -> np.ndarray:
+    """ReLU of a float64 array, checking block by block that its values are finite (see the module doc).
+
+    A block whose sum is not finite holds a NaN or an infinity, or sums past the largest float64; then
+    the whole array is checked once, exactly, and the error names the first bad value.
+    """
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    bits = flat.view(np.int64)
+    out = np.empty(flat.shape, np.int64)
+    checked = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(0, flat.size, _RELU_BLOCK):
+            j = i + _RELU_BLOCK
+            if not checked and not np.isfinite(np.add.reduce(flat[i:j])):
+                v.check_finite_numbers(arr, name)
+                checked = True  # only huge finite values: nothing left to find
+            np.maximum(bits[i:j], 0, out=out[i:j])
+    return out.view(np.float64).reshape(arr.shape)

@@ -474,8 +474,12 @@ def seed_arg(value, name: str = "seed") -> int:
 # transposed convolution, pooling and ReLU (convlab.core.ops)
 # --------------------------------------------------------------------------------------------------
 
-def as_numbers(value, name: str) -> np.ndarray:
-    """Any-dimensional array of finite real numbers as float64 (ReLU takes a number, a map or a stack)."""
+def as_numbers(value, name: str, *, finite: bool = True) -> np.ndarray:
+    """Any-dimensional array of finite real numbers as float64 (ReLU takes a number, a map or a stack).
+
+    ``finite=False`` leaves the finiteness check to the caller, who must call :func:`check_finite_numbers`
+    (ReLU checks block by block while the block is in the cache).
+    """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a number or an array of numbers; got {_short(value)}")
     try:
@@ -486,10 +490,16 @@ def as_numbers(value, name: str) -> np.ndarray:
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must contain only real numbers; got dtype {arr.dtype} in {_short(value)}")
     arr = arr.astype(np.float64, copy=False)
+    if finite:
+        check_finite_numbers(arr, name)
+    return arr
+
+
+def check_finite_numbers(arr: np.ndarray, name: str) -> None:
+    """Raise a ``ValueError`` naming the first NaN or infinity of ``arr`` and its index."""
     if not np.all(np.isfinite(arr)):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must contain only finite numbers; got {arr[where]} at index {where}")
-    return arr
 
 
 def non_negative_pair(value, name: str) -> tuple[int, int]:
