@@ -20,7 +20,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from . import _fft
-from . import _validate as v
+from .._shared import validate as v
 from .sizes import check_fits, span_of
 
 @dataclass(frozen=True)

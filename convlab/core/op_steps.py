@@ -12,7 +12,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ._format import format_number
+from .._shared.format import format_number
 from ._taps import Placed, Taps
 from ._ops_engine import _blocks, _pool, _pool_plan, _PoolPlan, _transpose_plan, _TransposePlan
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import _validate as v
-from ..core.op_views import operation_view
+from .._shared import validate as v
+from ..views.op_views import operation_view
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from .step_figure import StepFigure
 
@@ -87,7 +87,7 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
         only for long exports (more than 40 frames).
     **settings
         ``stride``, ``padding``, ``dilation``, ``flip``; ``operation`` (one of
-        :data:`convlab.core.op_views.OPERATIONS`, default "convolution") with ``size`` for pooling and
+        :data:`convlab.views.op_views.OPERATIONS`, default "convolution") with ``size`` for pooling and
         ``output_padding`` for transposed convolution.
 
     Returns
