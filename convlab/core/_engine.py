@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from . import _fft
 from .._shared import validate as v
@@ -160,7 +159,8 @@ def _correlate(padded: np.ndarray, kernel: np.ndarray, stride, dilation, out_sha
                 else:
                     signal = np.ascontiguousarray(planes[c, top:top + (n - 1) * sr + 1:sr]).reshape(-1)
                 line = np.correlate(signal, taps, "valid")
-                kept = as_strided(line, shape=(n, ow), strides=(wp * item, sc * item), writeable=False)
+                # every kept value of every row, as a view of the 1-D result (the straddling ones skipped)
+                kept = np.ndarray((n, ow), line.dtype, line, 0, (wp * item, sc * item))
                 if m == 0:
                     np.add(kept, 0.0, out=acc)  # + 0.0: a map never holds -0.0
                 else:

@@ -27,9 +27,10 @@ kernels up to 31x31 the largest difference is below 1e-14 of that scale).
 The cost model
 --------------
 ``method="auto"`` stays on the direct path while its work (windows x kernel values) is at most
-``AUTO_DIRECT_WORK`` = 2**20 multiply-adds: every size the lessons show step by step, whose values must
-be the exact sums a learner can check (an edge filter on a flat region gives 0, not 1e-17). Above it,
-auto takes the path with the smaller predicted time, in seconds:
+``AUTO_DIRECT_WORK`` = 2**18 multiply-adds (a 128x128 image with a 3x3 kernel, 64x64 with 7x7): the
+sizes the lessons show step by step, whose values must be the exact sums a learner can check (an edge
+filter on a flat region gives 0, not 1e-17). Above it, auto takes the path with the smaller predicted
+time, in seconds (the lessons' photos, 160 pixels across with kernels up to 7x7, still go direct):
 
 * direct: ``DIRECT_PER_TAP * calls * values * span``: one ``np.correlate`` per kernel row and channel
   (``calls``), each computing ``values`` numbers of ``span`` multiply-adds (every column of every kept row);
@@ -49,10 +50,11 @@ on 512x512), where both paths take about as long. Only the ratio of the two slop
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
-AUTO_DIRECT_WORK = 1 << 20  # multiply-adds up to which auto stays direct (the lessons' sizes)
+AUTO_DIRECT_WORK = 1 << 18  # multiply-adds up to which auto stays direct (the lessons' sizes)
 DIRECT_PER_TAP = 0.88e-9  # seconds per multiply-add of the direct path (np.correlate)
 FFT_PER_POINT = 1.05e-9  # seconds per point and per log2(points) of one rfft2/irfft2 transform
 FFT_FIXED = 3e-5  # seconds of set-up of the FFT path
@@ -60,6 +62,7 @@ FFT_RTOL = 1e-12  # documented agreement of the two paths, relative to max|image
 FFT_EXACT_MARGIN = 16.0  # safety factor on the error bound before rounding integer results
 
 
+@lru_cache(maxsize=256)
 def good_size(n: int) -> int:
     """The smallest ``m >= n`` with no prime factor above 5 (pocketfft's fastest sizes).
 
