@@ -118,7 +118,7 @@ def _compute_stack(p: _Plan) -> np.ndarray:
     return np.stack([_correlate(p.padded, k, p.stride, p.dilation, p.out_shape) for k in p.kernel], axis=-1)
 
 
-_BLOCK_BYTES = 1 << 18  # rows of input handled together, so every pass over them stays in the CPU cache
+_BLOCK_BYTES = 1 << 19  # rows handled together (512 kB of input): every pass over them stays in the L2 cache
 
 
 def _correlate(padded: np.ndarray, kernel: np.ndarray, stride, dilation, out_shape) -> np.ndarray:
