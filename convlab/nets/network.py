@@ -47,6 +47,11 @@ __all__ = ["TinyCNN", "Activations", "TrainingRun", "conv_forward", "conv_backwa
 # --------------------------------------------------------------------------- layers, forward and backward
 
 
+PREDICT_CHUNK = 256
+"""Images per feature-map call in :func:`conv_forward`, and per forward pass in :meth:`TinyCNN.predict` and
+:meth:`TinyCNN.accuracy`: about 3 MB of maps at a time, whatever the batch."""
+
+
 def _as_batch(images) -> np.ndarray:
     x = np.asarray(images, dtype=np.float64)
     if x.ndim != 3 or 0 in x.shape:
@@ -57,7 +62,8 @@ def _as_batch(images) -> np.ndarray:
 def conv_forward(images, kernels, bias) -> np.ndarray:
     """Every filter on every image (valid padding, stride 1), plus one bias per filter.
 
-    The batch is one ``feature_maps`` call: the images stacked into a ``(B·H, W)`` mosaic.
+    The batch is one ``feature_maps`` call per chunk of ``PREDICT_CHUNK`` images: the images stacked into
+    a ``(B·H, W)`` mosaic.
 
     Parameters
     ----------
@@ -80,11 +86,13 @@ def conv_forward(images, kernels, bias) -> np.ndarray:
     k = np.asarray(kernels, dtype=np.float64)
     b, h, w = x.shape
     kh, kw = k.shape[1:3]
-    tall = feature_maps(x.reshape(b * h, w), k, method="direct")  # (B·H − kh + 1, W − kw + 1, F); exact sums
     oh = h - kh + 1
-    maps = np.empty((b, oh) + tall.shape[1:])  # each image's rows of the mosaic's map, then the bias, in place
-    maps[: b - 1] = tall[: (b - 1) * h].reshape(b - 1, h, *tall.shape[1:])[:, :oh]
-    maps[b - 1] = tall[(b - 1) * h:]
+    maps = np.empty((b, oh, w - kw + 1, k.shape[0]))
+    for start in range(0, b, PREDICT_CHUNK):  # a chunk of images at a time: the mosaic's map stays small
+        n = min(b, start + PREDICT_CHUNK) - start
+        tall = feature_maps(x[start:start + n].reshape(n * h, w), k, method="direct")  # exact sums
+        maps[start:start + n - 1] = tall[: (n - 1) * h].reshape(n - 1, h, *tall.shape[1:])[:, :oh]
+        maps[start + n - 1] = tall[(n - 1) * h:]  # each image's rows of the mosaic's map
     maps += np.asarray(bias, dtype=np.float64)
     return maps
 
@@ -236,10 +244,6 @@ class Activations:
     @property
     def probabilities(self) -> np.ndarray:
         return softmax(self.logits)
-
-
-PREDICT_CHUNK = 256
-"""Images per forward pass in :meth:`TinyCNN.predict` and :meth:`TinyCNN.accuracy` (about 3 MB of maps)."""
 
 
 @dataclass
