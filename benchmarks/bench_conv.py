@@ -30,7 +30,8 @@ from convlab import conv2d  # noqa: E402
 from convlab.core.steps import iter_steps  # noqa: E402
 
 
-def median_time(fn, repeat: int, warmup: int = 1) -> float:
+def run_times(fn, repeat: int, warmup: int = 1) -> list[float]:
+    """Seconds of each of ``repeat`` calls of ``fn``, after ``warmup`` calls that are not timed."""
     for _ in range(warmup):
         fn()
     times = []
@@ -38,19 +39,16 @@ def median_time(fn, repeat: int, warmup: int = 1) -> float:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return times
+
+
+def median_time(fn, repeat: int, warmup: int = 1) -> float:
+    return statistics.median(run_times(fn, repeat, warmup))
 
 
 def best_time(fn, repeat: int, warmup: int = 1) -> float:
     """The fastest of ``repeat`` runs: on a shared, loaded machine the least disturbed one."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    return min(run_times(fn, repeat, warmup))
 
 
 def seed_loop(image, kernel):

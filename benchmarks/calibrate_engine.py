@@ -18,26 +18,17 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_conv import best_time  # noqa: E402
 
 from convlab import conv2d  # noqa: E402
 from convlab.core import _fft  # noqa: E402
-
-
-def best_time(fn, repeat: int = 5) -> float:
-    """The fastest of ``repeat`` runs after a warm-up: on a shared machine the minimum is the least noisy."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def features(n, k, c, s):
@@ -75,10 +66,10 @@ def main() -> None:
                 ker = rng.random((k, k) if c is None else (k, k, c))
                 for s in (1, 2):
                     try:
-                        d = best_time(lambda: conv2d(img, ker, stride=s, method="direct"))
+                        d = best_time(lambda: conv2d(img, ker, stride=s, method="direct"), 5)
                     except ValueError:  # beyond the direct path's work limit
                         continue
-                    f = best_time(lambda: conv2d(img, ker, stride=s, method="fft"))
+                    f = best_time(lambda: conv2d(img, ker, stride=s, method="fft"), 5)
                     dx, fx = features(n, k, c, s)
                     drows.append(dx), dtimes.append(d), frows.append(fx), ftimes.append(f)
                     cases.append((n, k, c, s, d, f))
