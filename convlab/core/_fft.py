@@ -115,8 +115,11 @@ def fft_time(padded_hw, stride, channels: int, kernels: int) -> float:
     return FFT_FIXED + FFT_PER_POINT * fft_transforms(stride, channels, kernels) * m * math.log2(max(m, 2))
 
 
-def _whole(a: np.ndarray) -> bool:
-    return bool(np.all(np.floor(a) == a))
+def _whole(a: np.ndarray, chunk: int = 1 << 16) -> bool:
+    """True when every value of ``a`` is a whole number; a block of rows at a time (no image-sized
+    temporary), stopping at the first block that is not (the first, for a photo scaled to 0..1)."""
+    rows = max(1, chunk // max(1, a[0].size))
+    return all(np.array_equal(np.floor(a[i:i + rows]), a[i:i + rows]) for i in range(0, a.shape[0], rows))
 
 
 def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out_shape) -> np.ndarray:
@@ -128,14 +131,16 @@ def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out
     channel of the image.
     """
     (sr, sc), (dr, dc), (oh, ow) = stride, dilation, out_shape
-    planes = padded[None] if padded.ndim == 2 else np.moveaxis(padded, -1, 0)  # (C, Hp, Wp)
     stack = kernels[..., None] if kernels.ndim == 3 else kernels
     n, kh, kw, channels = stack.shape
     dilated = np.zeros((n, channels, dr * (kh - 1) + 1, dc * (kw - 1) + 1))
     dilated[:, :, ::dr, ::dc] = np.moveaxis(stack, -1, 1)
     shape = transform_shape(padded.shape[:2], stride)
     phases = [(p, q) for p, q in _phases(stride) if dilated[:, :, p::sr, q::sc].any()]
-    image_spectra = [np.fft.rfft2(np.ascontiguousarray(planes[:, p::sr, q::sc]), s=shape) for p, q in phases]
+    planes = padded[..., None] if padded.ndim == 2 else padded
+    # one channel at a time made contiguous for its transform: never a second copy of the whole image
+    image_spectra = [[np.fft.rfft2(np.ascontiguousarray(planes[p::sr, q::sc, c]), s=shape) for c in range(channels)]
+                     for p, q in phases]
     out = np.empty((n, oh, ow))
     for i in range(n):
         total = np.zeros((shape[0], shape[1] // 2 + 1), dtype=complex)
