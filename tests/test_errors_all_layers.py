@@ -380,6 +380,8 @@ TABLE = [
     row("draw_step_figure", lambda: _figures().draw_step_figure(IMG, K3, phase="dance"), ValueError, "phase",
         "unknown phase"),  # settings that do not fit are drawn as a message instead, by design
     row("draw_step_figure", lambda: _figures().draw_step_figure(IMG, K3, step="a"), TypeError, "step", "a string step"),
+    row("draw_step_figure", lambda: _figures().draw_step_figure(IMG, K3, step=0), ValueError, "step",
+        "step 0: windows count from 1, as the Explorer's"),
     row("draw_step_figure", lambda: _figures().draw_step_figure(IMG, K3, dpi=0), ValueError, "dpi", "dpi 0"),
     row("draw_step_figure", lambda: _figures().draw_step_figure(IMG, K3, width=0), ValueError, "width", "width 0"),
     row("draw_step_figure", lambda: _figures().draw_step_figure(IMG, K3 + 1j), TypeError, "kernel",

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._shared import validate as v
+from .._shared.files import write_atomically
 from ..core.conv import conv2d, feature_maps
 from .layer import count_parameters
 from ..core.ops import avg_pool2d, max_pool2d, relu
@@ -41,7 +41,7 @@ from ..core.ops import avg_pool2d, max_pool2d, relu
 __all__ = ["TinyCNN", "Activations", "TrainingRun", "conv_forward", "conv_backward", "relu_backward",
            "maxpool_forward", "maxpool_backward", "dense_forward", "dense_backward", "softmax",
            "softmax_cross_entropy", "loss_and_gradients", "init_network", "train", "save_network",
-           "load_network", "run_stack"]
+           "load_network", "run_stack", "nearest_neighbour_accuracy", "linear_accuracy"]
 
 
 # --------------------------------------------------------------------------- layers, forward and backward
@@ -432,24 +432,13 @@ def _network(prefix: str, data, pool: int) -> TinyCNN:
 
 def save_network(path, run: TrainingRun, *, settings: dict, data_digest: str) -> None:
     """Write a trained run to ``path`` (``.npz``) atomically: a temporary file in the same folder, then rename."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
     meta = dict(settings=settings, data_digest=data_digest, train_accuracy=run.train_accuracy,
                 test_accuracy=run.test_accuracy, checkpoint_step=run.checkpoint_step, pool=run.network.pool)
     arrays = dict(_arrays("", run.network), losses=run.losses, epoch_test_accuracy=run.epoch_test_accuracy,
                   meta=np.array(json.dumps(meta, sort_keys=True)))
     if run.checkpoint is not None:
         arrays.update(_arrays("checkpoint_", run.checkpoint))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a package data file is readable by all
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_atomically(path, lambda fh: np.savez_compressed(fh, **arrays), suffix=".npz")
 
 
 def load_network(path) -> tuple[TinyCNN, dict]:
@@ -465,6 +454,44 @@ def load_network(path) -> tuple[TinyCNN, dict]:
 # --------------------------------------------------------------------------- a stack of layers on one image
 
 
+def nearest_neighbour_accuracy(x_train, y_train, x_test, y_test, *, chunk: int = 200) -> float:
+    """Accuracy of the simplest baseline: give each test image the label of the closest training image
+    (Euclidean distance between raw pixels). Computed ``chunk`` test images at a time, so memory stays small.
+
+    >>> x = np.eye(4).reshape(4, 2, 2); y = np.arange(4)
+    >>> nearest_neighbour_accuracy(x, y, x + 0.1, y)
+    1.0
+    """
+    a = np.asarray(x_train, dtype=np.float64).reshape(len(x_train), -1)
+    b = np.asarray(x_test, dtype=np.float64).reshape(len(x_test), -1)
+    y_train, y_test = np.asarray(y_train), np.asarray(y_test)
+    a2 = (a * a).sum(axis=1)
+    right = 0
+    for start in range(0, len(b), chunk):
+        part = b[start:start + chunk]
+        dist = a2[None, :] - 2 * part @ a.T   # |a − b|² without the |b|² that every row shares
+        right += int(np.sum(y_train[dist.argmin(axis=1)] == y_test[start:start + chunk]))
+    return right / len(b)
+
+
+def linear_accuracy(x_train, y_train, x_test, y_test, *, ridge: float = 1.0) -> float:
+    """Accuracy of a linear model on raw pixels: least squares from pixels (and a bias) to one-hot labels,
+    with a small ridge penalty; the class with the largest output wins.
+
+    >>> x = np.eye(4).reshape(4, 2, 2); y = np.arange(4)
+    >>> linear_accuracy(x, y, x, y, ridge=0.01)
+    1.0
+    """
+    def design(x):
+        x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+        return np.hstack([x, np.ones((len(x), 1))])
+
+    a = design(x_train)
+    targets = np.eye(int(np.max(y_train)) + 1)[np.asarray(y_train)]
+    weights = np.linalg.solve(a.T @ a + ridge * np.eye(a.shape[1]), a.T @ targets)
+    return float(np.mean((design(x_test) @ weights).argmax(axis=1) == np.asarray(y_test)))
+
+
 def run_stack(image, layers) -> list[np.ndarray]:
     """Run one image through a stack of layers; return every layer's output, channels last.
 
@@ -472,7 +499,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
     ----------
     image : (H, W) or (H, W, C) array
     layers : sequence of (Stage, kernels)
-        A :class:`~convlab.lessons.receptive.Stage` (its ``kind``, kernel size, stride, padding, dilation say
+        A :class:`~convlab.nets.stages.Stage` (its ``kind``, kernel size, stride, padding, dilation say
         what to compute) and, for a conv stage, its filters ``(N, k, k[, C])`` (else None).
 
     Returns
@@ -481,7 +508,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
+    >>> from convlab.nets.stages import conv_stage, pointwise_stage, pool_stage
     >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
     >>> outs = run_stack(SEED_IMAGE, [(conv_stage(3, padding=1), [SEED_KERNEL]), (pointwise_stage(), None),
     ...                               (pool_stage(2), None)])
