@@ -48,7 +48,7 @@ def relu(x) -> np.ndarray:
     >>> relu(-1.5), relu(3)
     (array(0.), array(3.))
     """
-    return _relu(v.as_numbers(x, "x", finite=False), "x")  # the engine checks finiteness block by block
+    return _relu(v.as_numbers(x, "x", finite=False), "x")  # the engine checks finiteness, in one sum
 
 
 # --------------------------------------------------------------------------------------------------
