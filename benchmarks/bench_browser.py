@@ -1,6 +1,6 @@
 """How fast the Explorer answers a key press in a real browser (a benchmark, not a test).
 
-Run:  python benchmarks/bench_browser.py   [--presses 40] [--delay-ms 150]
+Run:  python benchmarks/bench_browser.py   [--presses 40] [--delay-ms 150] [--images seed,digit28,photo64]
 
 Starts, on loopback only, ``voila notebooks/explorer.ipynb`` and a JupyterLab (the same helpers the browser
 tests use, from ``tests/browser/_support.py``), drives headless Chromium (``/usr/bin/chromium`` or
@@ -15,6 +15,11 @@ round trip), changing padding by one (ArrowRight/ArrowLeft on the padding slider
 view model), and the same window steps and padding changes through a delaying TCP proxy that holds every
 chunk of data for ``--delay-ms`` in each direction (asyncio, loopback, at most 64 connections). Targets
 (issue 10): window step ≤ 16 ms, setting change ≤ 100 ms on loopback, window step unchanged by delay.
+
+``--images`` picks the Voilà pages: ``seed`` is ``notebooks/explorer.ipynb`` (the lesson's 5×5 example);
+``digit28`` (a 28×28 digit, 676 windows) and ``photo64`` (a 64×64 photo, 3,844 windows) are one-cell
+notebooks written to a temporary folder, so the rows show what the image's size costs. JupyterLab rows are
+measured for ``seed`` only.
 """
 
 from __future__ import annotations
@@ -170,12 +175,34 @@ class DelayProxy:
 # ------------------------------------------------------------------------------ the servers
 
 
-def start_voila(tmp: Path):
+IMAGES = {
+    "seed": None,  # notebooks/explorer.ipynb
+    "digit28": "from convlab.data.digits import make_digits\nimage = make_digits(1, size=28)[0][0]",
+    "photo64": "from convlab.images import sample_photo\nimage = sample_photo((64, 64))",
+}
+
+
+def bench_notebook(tmp: Path, name: str) -> Path:
+    """A one-cell notebook showing the Explorer on the ``name`` image (no outputs: Voilà runs it)."""
+    import json
+
+    source = IMAGES[name] + "\nfrom convlab import Explorer\nExplorer(image)"
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "bench", "metadata": {}, "outputs": [],
+                     "source": source}],
+          "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path = tmp / f"bench_{name}.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def start_voila(tmp: Path, name: str = "seed"):
     port, token = support.free_port(), support.new_token()
-    argv = [sys.executable, "-m", "voila", "notebooks/explorer.ipynb", "--no-browser", "--Voila.ip=127.0.0.1",
+    notebook = "notebooks/explorer.ipynb" if IMAGES[name] is None else str(bench_notebook(tmp, name))
+    argv = [sys.executable, "-m", "voila", notebook, "--no-browser", "--Voila.ip=127.0.0.1",
             f"--Voila.port={port}", "--Voila.port_retries=0", f"--Voila.token={token}"]
-    server = support.ServerProcess("voila", argv, cwd=ROOT, env=support.isolated_jupyter_env(tmp / "voila"),
-                                   log_path=tmp / "voila.log")
+    server = support.ServerProcess("voila", argv, cwd=ROOT, env=support.isolated_jupyter_env(tmp / f"voila-{name}"),
+                                   log_path=tmp / f"voila-{name}.log")
     server.wait_http(f"http://127.0.0.1:{port}/api/status?token={token}")
     return server, port, token
 
@@ -223,40 +250,54 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=40, help="key presses per window-step measurement")
     parser.add_argument("--setting-presses", type=int, default=16, help="key presses per setting measurement")
     parser.add_argument("--delay-ms", type=float, default=150.0, help="proxy delay, each direction")
+    parser.add_argument("--images", default="seed,digit28,photo64",
+                        help=f"comma-separated Voilà pages to measure, from {', '.join(IMAGES)}")
+    parser.add_argument("--no-lab", action="store_true", help="skip the JupyterLab rows")
     args = parser.parse_args()
+    names = [n.strip() for n in args.images.split(",") if n.strip()]
+    unknown = [n for n in names if n not in IMAGES]
+    if unknown:
+        parser.error(f"--images: unknown {', '.join(unknown)}; choose from {', '.join(IMAGES)}")
     sync_playwright = support.import_playwright()
     rows = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        voila, vport, vtoken = start_voila(tmp)
-        lab, lport, ltoken = start_lab(tmp)
-        try:
-            with sync_playwright() as pw:
-                browser = support.launch_chromium(pw)
-                try:
-                    context, page, root = voila_explorer(browser, f"http://127.0.0.1:{vport}/?token={vtoken}")
-                    rows.append(("Voilà, loopback", "window step", measure(page, root, WINDOW, args.presses, 120)))
-                    rows.append(("Voilà, loopback", "padding change", measure(page, root, PADDING,
-                                                                              args.setting_presses, 400)))
-                    context.close()
-                    with DelayProxy(vport, args.delay_ms / 1000) as proxy:
-                        where = f"Voilà, +{args.delay_ms:.0f} ms each way"
-                        context, page, root = voila_explorer(browser, f"http://127.0.0.1:{proxy.port}/?token={vtoken}")
+        with sync_playwright() as pw:
+            browser = support.launch_chromium(pw)
+            try:
+                for name in names:
+                    voila, vport, vtoken = start_voila(tmp, name)
+                    try:
+                        where = f"Voilà {name}, loopback"
+                        context, page, root = voila_explorer(browser, f"http://127.0.0.1:{vport}/?token={vtoken}")
                         rows.append((where, "window step", measure(page, root, WINDOW, args.presses, 120)))
                         rows.append((where, "padding change", measure(page, root, PADDING,
-                                                                      args.setting_presses, 800)))
+                                                                      args.setting_presses, 400)))
                         context.close()
-                    context, page, root = lab_explorer(browser, lport, ltoken)
-                    rows.append(("JupyterLab, loopback", "window step", measure(page, root, WINDOW, args.presses, 120)))
-                    rows.append(("JupyterLab, loopback", "padding change", measure(page, root, PADDING,
-                                                                                   args.setting_presses, 400)))
-                    context.close()
-                    support.shutdown_kernels(f"http://127.0.0.1:{lport}", ltoken)
-                finally:
-                    browser.close()
-        finally:
-            voila.stop()
-            lab.stop()
+                        with DelayProxy(vport, args.delay_ms / 1000) as proxy:
+                            where = f"Voilà {name}, +{args.delay_ms:.0f} ms each way"
+                            context, page, root = voila_explorer(browser,
+                                                                 f"http://127.0.0.1:{proxy.port}/?token={vtoken}")
+                            rows.append((where, "window step", measure(page, root, WINDOW, args.presses, 120)))
+                            rows.append((where, "padding change", measure(page, root, PADDING,
+                                                                          args.setting_presses, 800)))
+                            context.close()
+                    finally:
+                        voila.stop()
+                if "seed" in names and not args.no_lab:
+                    lab, lport, ltoken = start_lab(tmp)
+                    try:
+                        context, page, root = lab_explorer(browser, lport, ltoken)
+                        rows.append(("JupyterLab seed, loopback", "window step",
+                                     measure(page, root, WINDOW, args.presses, 120)))
+                        rows.append(("JupyterLab seed, loopback", "padding change",
+                                     measure(page, root, PADDING, args.setting_presses, 400)))
+                        context.close()
+                        support.shutdown_kernels(f"http://127.0.0.1:{lport}", ltoken)
+                    finally:
+                        lab.stop()
+            finally:
+                browser.close()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"headless Chromium, load average {load:.1f}\n")

@@ -9,8 +9,9 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from convlab.views.walk import PHASES, VIEW_MAX_TERMS, explain_settings, message_view, step_caption, view_model
+from convlab.views.walk import PHASES, VIEW_MAX_TERMS, explain_settings, frame, message_view, step_caption, view_model
 from convlab.views.walk import compute_walk as _compute_walk
+from convlab import format_number
 from convlab.figures import StepFigure, draw_step_figure, save_animation
 from convlab.figures.step_figure import frame_png
 from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
@@ -76,29 +77,29 @@ def _painted(grid):
     return [t.get_text() for t in grid.texts], ["#%02x%02x%02x" % tuple(c) for c in rgb]
 
 
-def test_the_figure_paints_exactly_the_view_model():
+def test_the_figure_paints_exactly_the_frame_and_the_frame_the_engines_steps():
     walk = compute_walk(padding=1)
     vm = view_model(walk)
     sf = StepFigure()
     sf.configure(vm)
     for index in (0, 7, 24):
+        s = walk.steps[index]
         for phase in PHASES:
             sf.show(index, phase)
-            rules = vm["phase_table"][phase]
-            labels, fill = _painted(sf.panels["input"][0])
-            assert labels == vm["panels"]["input"]["cells"][0]["labels"]
-            assert fill == [f.lower() for f in vm["panels"]["input"]["cells"][0]["fill"]]
-            labels, fill = _painted(sf.panels["products"][0])
-            if rules["show_products"]:
-                assert labels == vm["steps"][index]["products"][0]["labels"]
-                assert fill == vm["steps"][index]["products"][0]["fill"]
+            f = frame(vm, index, phase)
+            for name, grids in sf.panels.items():
+                for grid, cells in zip(grids, f["grids"][name]):
+                    assert _painted(grid) == (cells["labels"], [c.lower() for c in cells["fill"]])
+            products = f["grids"]["products"][0]["labels"]
+            if vm["rules"][phase]["products"]:  # the engine's products, element by element
+                assert products == [format_number(x, 2) for x in s.products.ravel()]
             else:
-                assert set(labels) == {""} and set(fill) == {"#ffffff"}
-            labels, _ = _painted(sf.panels["map"][0])
-            filled = index + rules["filled_extra"]
-            assert labels[:filled] == vm["panels"]["map"]["cells"][0]["labels"][:filled]
+                assert set(products) == {""}
+            labels = f["grids"]["map"][0]["labels"]
+            filled = index + (phase == "collect")  # the value lands when "collect" says so, not before
+            assert labels[:filled] == [format_number(x, 2) for x in walk.feature_map.ravel()[:filled]]
             assert set(labels[filled:]) <= {""}
-            assert sf.window_corner() == (walk.steps[index].top, walk.steps[index].left)
+            assert sf.window_corner() == (s.top, s.left)
 
 
 def test_padding_cells_are_labelled_zero_and_hatched():

@@ -176,6 +176,12 @@ TABLE = [
     row("transpose_view_model", lambda: op_views.transpose_view_model(IMG, K3, dilation=0), ValueError, "dilation",
         "dilation 0"),
     row("message_view", lambda: walk.message_view(""), ValueError, "message", "an empty message"),
+    row("frame", lambda: walk.frame(walk.view_model(walk.compute_walk(IMG, K3)), 0, "max"), ValueError, "phase",
+        "a pooling phase for a convolution"),
+    row("frame", lambda: walk.frame(walk.view_model(walk.compute_walk(IMG, K3)), 10**9, "sum"), ValueError, "index",
+        "past the last window"),
+    row("frame", lambda: walk.frame({"kind": "convlab.walk", "version": 1}, 0, "sum"), TypeError, "view model",
+        "an earlier schema's dict"),
     row("does_not_fit", lambda: sizes.does_not_fit((5, 5), (3, 3, 3, 3), (1, 1), ((0, 0), (0, 0))), ValueError,
         "kernel_hw", "four numbers for a kernel's height and width"),
     row("check_fits", lambda: sizes.check_fits((2, 2), (3, 3), (1, 1), ((0, 0), (0, 0))), ValueError,
@@ -443,7 +449,8 @@ def test_the_table_has_at_least_150_rows():
 
 # public records built only by the functions above: their rows go through those functions
 _RECORDS = {"Walk": "compute_walk", "WindowStep": "iter_steps", "Feedback": "check_number",
-            "LearningRun": "learn_kernel", "PoolStep": "iter_pool_steps", "TransposeStep": "iter_transpose_steps"}
+            "LearningRun": "learn_kernel", "PoolStep": "iter_pool_steps", "TransposeStep": "iter_transpose_steps",
+            "Values": "view_model", "PhaseRule": "view_model"}  # the view model's schema: built by view_model
 _MODULES = ["convlab", "convlab.core.conv", "convlab.core.sizes", "convlab.core.steps", "convlab.views.walk",
             "convlab.core.ops", "convlab.core.op_steps", "convlab.views.op_views",
             "convlab.nets.learn", "convlab.nets.layer", "convlab.lessons.exercises", "convlab.data.kernels",

@@ -7,7 +7,9 @@ import pytest
 
 from convlab import conv_transpose2d, format_number, max_pool2d
 from convlab.core.ops import avg_pool2d
+from convlab.core.op_steps import iter_pool_steps, iter_transpose_steps
 from convlab.views.op_views import OPERATIONS, operation_view, pool_view_model, transpose_view_model
+from convlab.views.walk import frame
 from convlab.figures.step_figure import StepFigure, frame_png
 from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
 
@@ -27,19 +29,23 @@ def _labels_to_numbers(labels):
 def test_pool_view_collects_the_engines_values(kind, pool, size, stride, padding):
     vm = pool_view_model(FMAP, size, stride=stride, padding=padding, kind=kind)
     expected = pool(FMAP, size, stride=stride, padding=padding)
-    values = np.zeros(expected.shape)
-    for s in vm["steps"]:
-        values[s["out_row"], s["out_col"]] = s["value"]
-    np.testing.assert_array_equal(values, expected)
-    assert vm["panels"]["map"]["cells"][0]["labels"] == [format_number(x, 2) for x in expected.ravel()]
+    assert vm["windows"]["value"] == [format_number(x) for x in expected.ravel()]
+    last = frame(vm, expected.size - 1, "collect")["grids"]["map"][0]  # every value collected
+    assert last["labels"] == [format_number(x, 2) for x in expected.ravel()]
+    for s in iter_pool_steps(FMAP, size, stride=stride, padding=padding, kind=kind):  # the engine's records
+        f = frame(vm, s.index, kind)
+        assert f["caption"].splitlines()[1] == s.arithmetic()
+        assert f["window"][:2] == [s.top, s.left] and f["cell"][:2] == [s.out_row, s.out_col]
 
 
 def test_max_pool_view_marks_the_chosen_cell_and_never_a_padded_one():
     vm = pool_view_model(-np.ones((3, 3)), 3, stride=1, padding=1, kind="max")
-    for s in vm["steps"]:
-        picked = s["products"][0]["labels"][s["pick"][0]]
-        assert picked == "\u22121"   # a real pixel, although the padding (−∞) surrounds it
-    assert "\u2212\u221e" in vm["steps"][0]["products"][0]["labels"]
+    for s in iter_pool_steps(-np.ones((3, 3)), 3, stride=1, padding=1, kind="max"):
+        f = frame(vm, s.index, "max")
+        picked = f["marked"][0]
+        assert picked == s.chosen[0] * 3 + s.chosen[1]  # the engine's choice
+        assert f["grids"]["products"][0]["labels"][picked] == "\u22121"  # a real pixel, never the −∞ padding
+    assert "\u2212\u221e" in frame(vm, 0, "max")["grids"]["products"][0]["labels"]
     assert "never a padded cell" in vm["footer"]
 
 
@@ -49,8 +55,15 @@ def test_transpose_view_ends_with_the_engines_output_and_overlaps_add_up():
     vm = transpose_view_model(image, kernel, stride=2, padding=1, output_padding=1)
     expected = conv_transpose2d(image, kernel, stride=2, padding=1, output_padding=1)
     assert (vm["panels"]["map"]["rows"], vm["panels"]["map"]["cols"]) == expected.shape
-    last = _labels_to_numbers(vm["steps"][-1]["map"]["labels"]).reshape(expected.shape)
+    last = _labels_to_numbers(frame(vm, 3, "add")["grids"]["map"][0]["labels"]).reshape(expected.shape)
     np.testing.assert_allclose(last, expected)
+    for s in iter_transpose_steps(image, kernel, stride=2, padding=1, output_padding=1):  # the engine's records
+        before = frame(vm, s.index, "multiply")["grids"]["map"][0]["labels"]
+        after = frame(vm, s.index, "add")["grids"]["map"][0]["labels"]
+        assert after == [format_number(x, 2) for x in s.running.ravel()]
+        assert before == (frame(vm, s.index - 1, "add")["grids"]["map"][0]["labels"] if s.index else ["0"] * expected.size)
+        assert frame(vm, s.index, "multiply")["grids"]["products"][0]["labels"] == [
+            format_number(x, 2) for x in s.block.ravel()]
     assert vm["phases"] == ["place", "multiply", "add", "slide"]
     assert "(2−1)·2 − 2·1 + (3−1) + 1 + 1 = 4" in vm["footer"]
 
@@ -63,10 +76,10 @@ def test_every_operation_paints_every_frame_in_place(operation, image):
     sf = StepFigure(dpi=40)
     sf.configure(vm)
     before = {id(a) for ax in sf.figure.axes for a in ax.get_children()}
-    for i in range(len(vm["steps"])):
+    for i in range(vm["windows"]["count"]):
         for phase in vm["phases"]:
             sf.show(i, phase)
-            assert sf.caption == vm["steps"][i]["captions"][phase] + "\n" + vm["footer"]
+            assert sf.caption == frame(vm, i, phase)["caption"] and sf.caption.endswith("\n" + vm["footer"])
     assert before == {id(a) for ax in sf.figure.axes for a in ax.get_children()}
     assert frame_png(vm, 0, vm["phases"][1], dpi=30)[:4] == b"\x89PNG"
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from convlab import Explorer
-from convlab.views.walk import PHASES, compute_walk, step_caption
+from convlab.views.walk import PHASES, compute_walk, frame, step_caption
 from convlab.images import SEED_IMAGE, sample_photo
 from convlab.kernels import FAMILIES, make_kernel
 from convlab.widgets.explorer import PAGE_MAX_WINDOWS, ExplorerView
@@ -47,8 +47,8 @@ def test_phase_offers_exactly_the_five_steps(ex):
 def test_the_view_model_is_sent_once_with_every_window(ex):
     vm = ex.view_model
     assert vm is ex.widget.walk and vm["message"] == ""
-    assert [s["window"] for s in vm["steps"]] == list(range(1, 10))
-    assert vm["panels"]["map"]["rows"] == 3 and vm["steps"][0]["value_label"] == "\u22124"
+    assert vm["windows"]["count"] == 9 and len(vm["windows"]["value"]) == 9
+    assert vm["panels"]["map"]["rows"] == 3 and vm["windows"]["value"][0] == "\u22124"
 
 
 @pytest.mark.parametrize("window", [1, 5, 9])
@@ -62,8 +62,8 @@ def test_caption_is_the_text_equivalent_of_the_frame_shown(ex, window, phase):
 def test_moving_the_window_from_python_moves_the_view(ex):
     ex.step.value = 5  # centre window of the 3x3 output
     assert ex.widget.window == 5
-    step = ex.view_model["steps"][4]
-    assert (step["top"], step["left"], step["out_row"], step["out_col"]) == (1, 1, 1, 1)
+    f = frame(ex.view_model, ex.step.value - 1, "place")
+    assert f["window"][:2] == [1, 1] and f["cell"][:2] == [1, 1]
 
 
 def test_the_page_moving_the_window_moves_the_value_widgets_and_caption(ex):
@@ -85,12 +85,14 @@ def test_the_sum_stays_a_question_until_the_sum_phase(ex, phase, answer_shown):
     arithmetic = ex.caption.splitlines()[1]
     assert arithmetic.endswith("= \u22124") is answer_shown
     assert arithmetic.endswith("= ?") is not answer_shown
-    assert ex.view_model["phase_table"][phase]["show_sum"] is answer_shown
+    assert ex.view_model["rules"][phase]["answer"] is answer_shown
+    assert frame(ex.view_model, 0, phase)["sums"] == ["sum = \u22124" if answer_shown else
+                                                      ("sum = ?" if phase == "multiply" else "")]
 
 
 def test_padding_changes_the_window_range_and_formula(ex):
     ex.padding.value = 1
-    assert ex.step.max == 25 and len(ex.view_model["steps"]) == 25
+    assert ex.step.max == 25 and ex.view_model["windows"]["count"] == 25
     assert "⌊(5 + 2·1 − 3)/1⌋ + 1 = 5" in ex.caption
     assert ex.view_model["panels"]["input"]["title"] == "input (padded)"
 
@@ -105,7 +107,7 @@ def test_window_is_clipped_when_the_output_shrinks(ex):
 def test_stride_two_skips_every_other_window(ex):
     ex.stride.value = 2
     assert ex.step.max == 4
-    assert [(s["top"], s["left"]) for s in ex.view_model["steps"]] == [(0, 0), (0, 2), (2, 0), (2, 2)]
+    assert [frame(ex.view_model, i, "place")["window"][:2] for i in range(4)] == [[0, 0], [0, 2], [2, 0], [2, 2]]
 
 
 def test_stride_that_leaves_rows_unvisited_says_which(ex):
@@ -120,7 +122,7 @@ def test_kernel_larger_than_padded_input_is_explained_not_raised(ex):
     ex.kernel_size.value = 7
     assert "does not fit" in ex.caption
     assert "padding of at least 1" in ex.caption and "filter size of 5 or less" in ex.caption
-    assert ex.view_model["message"] == ex.caption and ex.view_model["steps"] == []
+    assert ex.view_model["message"] == ex.caption and ex.view_model["windows"]["count"] == 0
     assert ex.walk is None and ex.step.disabled
     ex.padding.value = 1  # 7x7 fits in the 7x7 padded input again
     assert "does not fit" not in ex.caption and not ex.step.disabled
@@ -149,8 +151,8 @@ def test_flip_rotates_the_filter(ex):
 def test_dilation_spreads_the_sampled_cells(ex):
     ex.padding.value = 2
     ex.dilation.value = 2
-    assert ex.view_model["span"] == [5, 5]
-    assert ex.view_model["steps"][0]["rows"] == [0, 2, 4]
+    assert ex.view_model["windows"]["span"] == [5, 5]
+    assert frame(ex.view_model, 0, "place")["sampled"][:3] == [[0, 0], [0, 2], [0, 4]]
 
 
 def test_custom_kernel_is_offered_as_custom_at_its_own_size():
@@ -169,8 +171,8 @@ def test_rgb_input_adds_the_channel_sums():
     lines = ex.caption.splitlines()
     assert [l.split(":")[0] for l in lines[1:5]] == ["R", "G", "B", "total"]
     vm = ex.view_model
-    assert vm["channels"] == ["R", "G", "B"] and len(vm["panels"]["input"]["cells"]) == 3
-    assert len(vm["steps"][0]["products"]) == 3
+    assert vm["channels"] == ["R", "G", "B"] and len(vm["panels"]["input"]["codes"]) == 3
+    assert len(frame(vm, 0, "multiply")["grids"]["products"]) == 3
 
 
 def test_photo_has_no_numbers_in_the_input_panel():
@@ -179,11 +181,12 @@ def test_photo_has_no_numbers_in_the_input_panel():
     assert ex.step.max == 30 * 25
 
 
-def test_a_photo_too_big_for_the_page_is_explained_and_a_larger_stride_fits():
-    ex = Explorer(sample_photo(64))
-    assert ex.walk is None and f"at most {PAGE_MAX_WINDOWS:,}" in ex.caption and "larger stride" in ex.caption
-    ex.stride.value = 2
-    assert ex.walk is not None and ex.view_model["message"] == ""
+def test_a_64_pixel_photo_walks_every_window_and_only_the_engine_limit_refuses():
+    ex = Explorer(sample_photo(64))  # 64x55: 62 x 53 windows, once refused by a page cap
+    assert ex.walk is not None and ex.step.max == 62 * 53
+    assert ex.caption.startswith("Window 1 of 3,286 ·")
+    big = Explorer(np.zeros((300, 300)), kernel=np.ones((1, 1)))  # 90,000 windows > the engine's walk limit
+    assert big.walk is None and f"at most {PAGE_MAX_WINDOWS:,}" in big.caption
 
 
 def test_settings_recompute_once_and_stepping_never(ex):
@@ -203,7 +206,7 @@ def test_settings_recompute_once_and_stepping_never(ex):
 def test_a_setting_from_the_page_recomputes_in_python(ex):
     ex.widget.stride = 2  # what the page's stride slider sends
     assert ex.stride.value == 2 and ex.step.max == 4
-    assert len(ex.view_model["steps"]) == 4
+    assert ex.view_model["windows"]["count"] == 4
 
 
 def test_value_widgets_from_python_reach_the_view(ex):
@@ -307,7 +310,7 @@ def test_other_operations_paint_from_their_view_models_with_their_own_phases():
     assert ex.caption.startswith("Window 1 of 4 · max") and ex.walk is None
     ex.widget.operation = "transposed convolution"
     assert ex.view_model["phases"] == ["place", "multiply", "add", "slide"] and ex.phase.value == "slide"
-    assert "map" in ex.view_model["steps"][0]
+    assert "history" in ex.view_model["panels"]["map"]  # each output cell's value after every block
     ex.widget.operation = "convolution"
     assert list(ex.phase.options) == list(PHASES) and ex.walk is not None
 

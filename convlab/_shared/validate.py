@@ -233,6 +233,33 @@ def check_mode_fits(mode: str, pads, image_hw: tuple[int, int]) -> None:
 # ------------------------------------------------------------------ limits (see convlab.core.limits)
 
 
+def output_file(path, suffix: str):
+    """A file to write: a str or path ending in ``suffix`` whose folder exists and is writable (a Path).
+
+    >>> output_file("walk.gif", ".gif").name
+    'walk.gif'
+    >>> output_file("walk.png", ".gif")
+    Traceback (most recent call last):
+    ...
+    ValueError: path must end in .gif; got 'walk.png'
+    """
+    import os
+    from pathlib import Path
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file name (str or pathlib.Path) ending in {suffix}; got {_short(path)}")
+    path = Path(os.fspath(path))
+    if path.suffix.lower() != suffix:
+        raise ValueError(f"path must end in {suffix}; got {str(path)!r}")
+    if not path.parent.is_dir():
+        raise ValueError(f"path's folder {str(path.parent)!r} does not exist; create it first or choose another path")
+    if path.is_dir():
+        raise ValueError(f"path {str(path)!r} is a folder; give a file name ending in {suffix}")
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"path's folder {str(path.parent)!r} is not writable; choose another path")
+    return path
+
+
 def short(value, limit: int = 60) -> str:
     """repr() of ``value`` cut to ``limit`` characters: for messages in every layer."""
     return _short(value, limit)

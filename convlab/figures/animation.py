@@ -30,18 +30,7 @@ _FIX = {False: "use a larger stride or a smaller image",
 
 
 def _check_path(path) -> Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name (str or pathlib.Path) ending in .gif; got {v.short(path)}")
-    path = Path(os.fspath(path))
-    if path.suffix.lower() != ".gif":
-        raise ValueError(f"path must end in .gif; got {str(path)!r}")
-    if not path.parent.is_dir():
-        raise ValueError(f"path's folder {str(path.parent)!r} does not exist; create it first or choose another path")
-    if path.is_dir():
-        raise ValueError(f"path {str(path)!r} is a folder; give a file name ending in .gif")
-    if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"path's folder {str(path.parent)!r} is not writable; choose another path")
-    return path
+    return v.output_file(path, ".gif")
 
 
 def _check_size_first(image, kernel, settings, per_window: int) -> None:
@@ -144,7 +133,7 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     if operation == "convolution":
         _check_size_first(image, kernel, settings, 5 if phases else 1)
     vm = operation_view(operation, image, kernel, **settings)  # checks the image, kernel and settings
-    frames = [(i, p) for i in range(len(vm["steps"])) for p in (vm["phases"] if phases else vm["phases"][-1:])]
+    frames = [(i, p) for i in range(vm["windows"]["count"]) for p in (vm["phases"] if phases else vm["phases"][-1:])]
     v.frames_arg(len(frames), _FIX[phases])
     sf = StepFigure(dpi=dpi, width=_FRAME_INCHES)
     sf.configure(vm)

@@ -31,10 +31,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
-from matplotlib.patches import ConnectionPatch, FancyArrowPatch, Rectangle
+from matplotlib.patches import ConnectionPatch, Rectangle
 
 from .._shared import validate as v
-from ..views.walk import PHASES, compute_walk, message_view, view_model
+from ..views.walk import PHASES, SCHEMA_VERSION, compute_walk, frame, message_view, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 
 __all__ = ["StepFigure", "draw_step_figure", "frame_png", "DEFAULT_DPI"]
@@ -150,13 +150,14 @@ class StepFigure:
         self.view: dict | None = None
         self.caption = ""
         self.index, self.phase = 0, "collect"
+        self.frame: dict | None = None
         self.panels: dict[str, list[CellGrid]] = {}
 
     # ------------------------------------------------------------------ once per setting
 
     def configure(self, vm: dict) -> None:
         """Build the panels for this view model (or its message), then show its first window."""
-        if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk"):
+        if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk" and vm.get("version") == SCHEMA_VERSION):
             raise TypeError("vm must be a view model from convlab.views.walk.view_model(...) or "
                             f"op_views.operation_view(...); got {v.short(vm)}")
         fig = self.figure
@@ -165,49 +166,41 @@ class StepFigure:
         if vm["message"]:
             self._configure_message(vm["message"])
             return
-        c = len(vm["channels"])
+        first = frame(vm, 0, vm["phases"][0])
         present = [name for name in _PANEL_ORDER if name in vm["panels"]]
+        stack = max(len(first["grids"][name]) for name in present)
         footer_lines = vm["footer"].count("\n") + 1
-        caption_lines = max(s["captions"][p].count("\n") + 1 for s in vm["steps"][:1] for p in vm["phases"])
+        caption_lines = first["caption"].count("\n") + 1 - footer_lines
         text_h = 0.27 * (footer_lines + caption_lines) + 0.3
-        row_h = 3.0 if c == 1 else 2.4
-        height = row_h * c + text_h + 0.5
+        row_h = 3.0 if stack == 1 else 2.4
+        height = row_h * stack + text_h + 0.5
         fig.set_size_inches(self.width, height, forward=True)
-        ratios = [float(np.clip(vm["panels"][n]["cols"], 2.4, 9 if c == 1 else 7)) for n in present]
-        gs = fig.add_gridspec(c, len(present), width_ratios=ratios, left=0.02, right=0.98, top=1 - 0.42 / height,
-                              bottom=(text_h + 0.1) / height, wspace=0.28, hspace=0.35)
-        names = vm["channels"]
-        layers = {"products": len(vm["steps"][0]["products"]), "map": 1}
+        ratios = [float(np.clip(vm["panels"][n]["cols"], 2.4, 9 if stack == 1 else 7)) for n in present]
+        gs = fig.add_gridspec(stack, len(present), width_ratios=ratios, left=0.02, right=0.98, top=1 - 0.42 / height,
+                              bottom=(text_h + 0.1) / height, wspace=0.28, hspace=0.45)
         for j, name in enumerate(present):
             spec = vm["panels"][name]
-            count = layers.get(name) or len(spec["cells"])  # one grid per channel, or one for a summed result
-            grids = []
-            for ch in range(count):
-                ax = fig.add_subplot(gs[:, j] if count == 1 else gs[ch, j])
-                title = spec["title"] + (f" · {names[ch]}" if count > 1 and names[ch] else "")
-                grids.append(CellGrid(ax, spec["rows"], spec["cols"], numbers=spec["numbers"], title=title))
-            self.panels[name] = grids
-        colours = vm["colours"]
-        for ch, grid in enumerate(self.panels["input"]):
-            grid.paint(vm["panels"]["input"]["cells"][ch])
+            titles = first["titles"][name]
+            self.panels[name] = [
+                CellGrid(fig.add_subplot(gs[:, j] if len(titles) == 1 else gs[ch, j]), spec["rows"], spec["cols"],
+                         numbers=spec["numbers"], title=title) for ch, title in enumerate(titles)]
+        for grid in self.panels["input"]:
             self._hatch_padding(grid, vm)
-        for ch, grid in enumerate(self.panels.get("filter", [])):
-            grid.paint(vm["panels"]["filter"]["cells"][ch])
 
-        # what moves: window, sampled cells, next-window ghost and arrow, map cell, link
-        sh, sw = vm["span"]
+        colours = vm["colours"]
+        span = first["window"][2:]
         self._windows, self._sampled, self._ghosts = [], [], []
         for grid in self.panels["input"]:
             ax = grid.ax
             self._sampled.append(ax.add_collection(PolyCollection(
-                [], facecolors=(0.9, 0.62, 0.0, 0.25), edgecolors=colours["window"], linewidths=1.5, zorder=3),
-                autolim=False))
-            self._windows.append(ax.add_patch(Rectangle((-0.5, -0.5), sw, sh, fill=False,
+                [], facecolors="none", edgecolors=colours["window"], linewidths=1.5, zorder=3), autolim=False))
+            self._windows.append(ax.add_patch(Rectangle((-0.5, -0.5), span[1], span[0], fill=False,
                                                         edgecolor=colours["window"], linewidth=3, zorder=5)))
-            self._ghosts.append(ax.add_patch(Rectangle((-0.5, -0.5), sw, sh, fill=False, edgecolor=colours["next"],
-                                                       linewidth=2.5, linestyle=(0, (4, 2)), zorder=5)))
-        self._arrow = self.panels["input"][0].ax.add_patch(FancyArrowPatch(
-            (0, 0), (1, 0), arrowstyle="-|>", mutation_scale=22, color=colours["next"], linewidth=2.5, zorder=6))
+            self._ghosts.append(ax.add_patch(Rectangle((-0.5, -0.5), span[1], span[0], fill=False,
+                                                       edgecolor=colours["window"], linewidth=2,
+                                                       linestyle=(0, (4, 2)), zorder=5)))
+        self._marks = [grid.ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=colours["window"],
+                                                   linewidth=3, zorder=5)) for grid in self.panels["products"]]
         map_ax = self.panels["map"][0].ax
         self._cell = map_ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=colours["window"],
                                                 linewidth=3, zorder=5))
@@ -253,7 +246,10 @@ class StepFigure:
     # ------------------------------------------------------------------ once per frame
 
     def show(self, index: int, phase: str = "collect") -> None:
-        """Paint window ``index`` (0-based) in ``phase``, changing the artists in place (nothing is created)."""
+        """Paint window ``index`` (0-based) in ``phase``, changing the artists in place (nothing is created).
+
+        What is painted is :func:`convlab.views.walk.frame` of the view model: this method decides nothing.
+        """
         vm = self.view
         if vm is None:
             raise RuntimeError("configure() the figure with a view model before showing a step")
@@ -261,66 +257,49 @@ class StepFigure:
         if vm["message"]:
             self.phase = phase
             return
-        steps = vm["steps"]
-        index = int(np.clip(v.index_arg(index, "index"), 0, len(steps) - 1))
+        n = vm["windows"]["count"]
+        index = int(np.clip(v.index_arg(index, "index"), 0, n - 1))
         self.index, self.phase = index, phase
-        s, rules, colours = steps[index], vm["phase_table"][phase], vm["colours"]
-
-        for w in self._windows:
-            w.set_xy((s["left"] - 0.5, s["top"] - 0.5))
-        cells = [[(x - 0.5, y - 0.5), (x + 0.5, y - 0.5), (x + 0.5, y + 0.5), (x - 0.5, y + 0.5)]
-                 for y in s["rows"] for x in s["cols"]]
-        for coll in self._sampled:
-            coll.set_verts(cells if tuple(vm["dilation"]) != (1, 1) else [])
-
-        products = self.panels.get("products", [])
-        spec = vm["panels"].get("products", {})
-        for ch, grid in enumerate(products):
-            grid.paint(s["products"][ch] if rules["show_products"] else None, colours["blank"])
-            title = spec["title"] + (f" · {vm['channels'][ch]}" if len(products) > 1 and vm["channels"][ch] else "")
-            if rules["show_sum"]:
-                title += f"  ({spec.get('sum_label', 'sum')} {s['channel_sums'][ch]})"
-            grid.ax.set_title(title, fontsize=11, pad=5)
-            picked = (s.get("pick") or [None] * len(products))[ch]
-            for k, t in enumerate(grid.texts):
-                t.set_fontweight("bold" if rules["show_sum"] and k == picked else "normal")
-
-        # the map: cells of windows visited so far, or (when steps carry their own output) the output so far
-        after = index + rules["filled_extra"]
-        spec = vm["panels"]["map"]
-        if "map" in s:
-            cells, shown = (steps[after - 1]["map"] if after > 0 else spec["cells"][0]), None
-        else:
-            cells, shown = spec["cells"][0], [k < after for k in range(spec["rows"] * spec["cols"])]
-        self.panels["map"][0].paint(cells, colours["blank"], shown)
-        box = s.get("map_box", [s["out_row"], s["out_col"], 1, 1])
-        self._cell.set_bounds(box[1] - 0.5, box[0] - 0.5, box[3], box[2])
-
-        nxt = steps[index + 1] if index + 1 < len(steps) else None
-        ghost = rules["ghost"] and nxt is not None
-        for g in self._ghosts:
-            if nxt is not None:
-                g.set_xy((nxt["left"] - 0.5, nxt["top"] - 0.5))
-            g.set_visible(ghost)
-        sh, sw = vm["span"]
-        if nxt is not None:
-            self._arrow.set_positions((s["left"] + (sw - 1) / 2, s["top"] + (sh - 1) / 2),
-                                      (nxt["left"] + (sw - 1) / 2, nxt["top"] + (sh - 1) / 2))
-        self._arrow.set_visible(ghost and (nxt["left"], nxt["top"]) != (s["left"], s["top"]))
-        self._link.xy1 = (s["left"] + sw - 0.5, s["top"] + (sh - 1) / 2)
-        self._link.xy2 = (box[1] - 0.5, box[0] + (box[2] - 1) / 2)
-        self._link.set_visible(rules["link"])
-
+        f = frame(vm, index, phase)
+        self.frame = f
+        colours = vm["colours"]
         for name, grids in self.panels.items():
-            for grid in grids:
-                grid.set_active(name == rules["active"], colours["window"])
-        self._caption_text.set_text(s["captions"][phase])
-        self.caption = s["captions"][phase] + "\n" + vm["footer"]
+            for grid, cells, title in zip(grids, f["grids"][name], f["titles"][name]):
+                grid.paint(cells)
+                grid.ax.set_title(title, fontsize=11, pad=5)
+                grid.set_active(name == f["active"], colours["window"])
+        for grid, text in zip(self.panels["products"], f["sums"]):
+            grid.ax.set_xlabel(text, fontsize=11)
+        for mark, k, grid in zip(self._marks, f["marked"], self.panels["products"]):
+            mark.set_visible(k is not None)
+            if k is not None:
+                mark.set_xy((k % grid.cols - 0.5, k // grid.cols - 0.5))
+
+        top, left, rows, cols = f["window"]
+        for w in self._windows:
+            w.set_bounds(left - 0.5, top - 0.5, cols, rows)
+        for g in self._ghosts:
+            g.set_visible(f["ghost"] is not None)
+            if f["ghost"] is not None:
+                g.set_bounds(f["ghost"][1] - 0.5, f["ghost"][0] - 0.5, f["ghost"][3], f["ghost"][2])
+        cells = [[(x - 0.5, y - 0.5), (x + 0.5, y - 0.5), (x + 0.5, y + 0.5), (x - 0.5, y + 0.5)]
+                 for y, x in f["sampled"]]
+        for coll in self._sampled:
+            coll.set_verts(cells)
+        box = f["cell"]
+        self._cell.set_bounds(box[1] - 0.5, box[0] - 0.5, box[3], box[2])
+        src = f["ghost"] or f["window"]
+        self._link.xy1 = (src[1] + src[3] - 0.5, src[0] + (src[2] - 1) / 2)
+        self._link.xy2 = (box[1] - 0.5, box[0] + (box[2] - 1) / 2)
+        self._link.set_visible(f["link"])
+        self.caption = f["caption"]
+        footer = vm["footer"]
+        self._caption_text.set_text(self.caption[:-len(footer) - 1] if footer else self.caption)
 
     def window_corner(self) -> tuple[int, int]:
         """The (row, column) of the shown window's upper-left cell in the padded input."""
-        s = self.view["steps"][self.index]
-        return s["top"], s["left"]
+        top, left = self.frame["ghost"][:2] if self.frame["ghost"] else self.frame["window"][:2]
+        return top, left
 
     def png(self, dpi: int | None = None) -> bytes:
         """The figure as PNG bytes (for the Explorer's static picture and the lessons)."""
@@ -337,7 +316,7 @@ def frame_png(vm: dict, index: int = 0, phase: str = "collect", *, dpi: int = 80
     b'\\x89PNG'
     """
     sf = StepFigure(dpi=dpi, width=width)
-    if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk"):
+    if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk" and vm.get("version") == SCHEMA_VERSION):
         raise TypeError(f"vm must be a view model from convlab.views.walk.view_model(...); got {v.short(vm)}")
     sf.phase = _check_phase(phase, vm["phases"])
     sf.configure(vm)
@@ -376,7 +355,9 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 1, phase: str = "co
     --------
     >>> fig = draw_step_figure(step=2, phase="collect", padding=1)
     >>> [ax.get_title() for ax in fig.axes]
-    ['input (padded)', 'filter', 'products  (sum −4)', 'feature map']
+    ['input (padded)', 'filter', 'products', 'feature map']
+    >>> fig.axes[2].get_xlabel()
+    'sum = −4'
     >>> print(draw_step_figure(kernel=np.ones((7, 7))).convlab_caption)
     kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
     """
@@ -391,7 +372,7 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 1, phase: str = "co
     except ValueError as exc:  # settings that do not fit: drawn as the reason (a wrong type is raised)
         vm = message_view(str(exc))
     sf.configure(vm)
-    sf.show(step - 1, phase)  # StepFigure.show takes the 0-based position in vm["steps"]
+    sf.show(step - 1, phase)  # StepFigure.show takes the 0-based position of the window
     v.check_figure_pixels(*sf.figure.get_size_inches(), sf.figure.dpi)
     sf.figure.convlab_caption = sf.caption
     return sf.figure

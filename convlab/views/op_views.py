@@ -14,65 +14,58 @@ Explorer's browser view and the matplotlib figure draw them with no code of thei
 Examples
 --------
 >>> vm = operation_view("max pooling", [[1, 3, 0, 2], [4, 2, 1, 1], [0, 1, 5, 0], [2, 2, 0, 3]], size=2, stride=2)
->>> vm["phases"], [s["value_label"] for s in vm["steps"]]
+>>> vm["phases"], vm["windows"]["value"]
 (['place', 'max', 'slide', 'collect'], ['4', '2', '2', '5'])
->>> print(vm["steps"][0]["captions"]["max"])
+>>> print(frame(vm, 0, "max")["caption"])
 Window 1 of 4 · max: the largest value in the window is 4; it is kept, the other 3 are dropped.
 max(1, 3, 4, 2) = 4
+output size: ⌊(4 + 2·0 − 2)/2⌋ + 1 = 2
 """
 
 from __future__ import annotations
 
-from itertools import islice
-
 import numpy as np
 
 from .._shared import validate as v
-from ..core import limits
-from . import palette
 from .._shared.format import format_number
-from ..core.op_steps import iter_pool_steps, iter_transpose_steps
+from ..core._ops_engine import _blocks, _pool, _pool_plan, _transpose_plan
 from ..core.sizes import pool_output_size_formula, transpose_output_size_formula
-from .walk import COLOURS, NUMBERS_MAX_CELLS, _cells, _index_range, _planes, compute_walk, view_model
+from . import palette
+from .walk import (NUMBERS_MAX_CELLS, _append, _channel_names, _count, _flat, _index_range, _planes, _rule, _values,
+                   base_view, compute_walk, frame, view_model)  # noqa: F401 (frame: the doctests use it)
 
 __all__ = ["OPERATIONS", "operation_view", "pool_view_model", "transpose_view_model"]
 
 OPERATIONS = ("convolution", "transposed convolution", "max pooling", "average pooling")
 """The operations the Explorer offers, in its menu's order."""
 
-_POOL_TABLE = {
-    "place": dict(active="input", show_products=False, show_sum=False, filled_extra=0, ghost=False, link=False),
-    "reduce": dict(active="products", show_products=True, show_sum=True, filled_extra=0, ghost=False, link=False),
-    "slide": dict(active="input", show_products=True, show_sum=True, filled_extra=1, ghost=True, link=False),
-    "collect": dict(active="map", show_products=True, show_sum=True, filled_extra=1, ghost=False, link=True),
+_POOL_RULES = {
+    "place": _rule("input", False, "none", False, "current", 0, False),
+    "reduce": _rule("products", True, "shown", True, "current", 0, False, pick=True),
+    "slide": _rule("input", True, "shown", True, "next", 0, False, pick=True),
+    "collect": _rule("map", True, "shown", True, "next", 1, True, pick=True),
 }
-_TRANSPOSE_TABLE = {
-    "place": dict(active="input", show_products=False, show_sum=False, filled_extra=0, ghost=False, link=False),
-    "multiply": dict(active="products", show_products=True, show_sum=False, filled_extra=0, ghost=False, link=False),
-    "add": dict(active="map", show_products=True, show_sum=False, filled_extra=1, ghost=False, link=True),
-    "slide": dict(active="input", show_products=True, show_sum=False, filled_extra=1, ghost=True, link=False),
+_TRANSPOSE_RULES = {
+    "place": _rule("input", False, "none", True, "current", 0, False),
+    "multiply": _rule("products", True, "none", True, "current", 0, False),
+    "add": _rule("map", True, "none", True, "current", 1, True),
+    "slide": _rule("input", True, "none", True, "next", 1, False),
 }
 _HELP = {
-    "place": "Step 1, place: the window (or, for transposed convolution, one input pixel) is chosen.",
+    "place": "Step 1, place: the pooling window is put on a patch of the input.",
     "max": "Step 2, max: keep the largest value in the window.",
     "mean": "Step 2, mean: add the window's values and divide by how many there are.",
+    "slide": "Step 3, slide: the window moves on by the stride.",
+    "collect": "Step 4, collect: the value lands in its cell of the pooled map.",
+}
+_TRANSPOSE_HELP = {
+    "place": "Step 1, place: one input pixel is chosen.",
     "multiply": "Step 2, multiply: the pixel's value times every filter value gives a block.",
     "add": "Step 3, add: the block is added into the output; where blocks overlap, the values add up.",
-    "slide": "Next, slide: move on by the stride and repeat.",
-    "collect": "Last, collect: the value lands in its cell of the output.",
+    "slide": "Step 4, slide: on to the next input pixel, one stride further in the output.",
 }
-
-
-def _base(operation: str, phases: list[str], table: dict) -> dict:
-    return {"kind": "convlab.walk", "version": 1, "operation": operation, "message": "", "phases": phases,
-            "phase_help": {p: _HELP[p] for p in phases}, "phase_table": table, "colours": COLOURS}
-
-
-def _bounded(walk) -> list:
-    """Every step of a walk, refusing (in words) walks too long to show step by step."""
-    steps = list(islice(walk, limits.MAX_WINDOWS + 1))
-    v.check_walk_size(len(steps), 1)
-    return steps
+POOL_WORDS = {"unit": "Window", "units": "windows", "size": "pool size", "filter": "pooling window"}
+TRANSPOSE_WORDS = {"unit": "Pixel", "units": "pixels", "size": "filter size", "filter": "filter"}
 
 
 def _sizes_text(rows: str, cols: str) -> str:
@@ -88,93 +81,82 @@ def pool_view_model(image, size, *, stride=None, padding=0, kind="max") -> dict:
     Examples
     --------
     >>> vm = pool_view_model([[1, 3], [4, 2]], 2, kind="mean")
-    >>> vm["steps"][0]["value_label"], vm["panels"]["products"]["sum_label"]
+    >>> vm["windows"]["value"][0], vm["panels"]["products"]["sum_label"]
     ('2.5', 'mean')
     """
-    steps = _bounded(iter_pool_steps(image, size, stride=stride, padding=padding, kind=kind))
-    img = v.as_image(image)
-    c = 1 if img.ndim == 2 else img.shape[2]
-    first = steps[0]
-    kh, kw = first.window.shape[:2]
-    pr, pc = first.padding
-    oh, ow = steps[-1].out_row + 1, steps[-1].out_col + 1
-    fmap = np.zeros((oh, ow) + (() if c == 1 else (c,)))
-    for s in steps:  # the engine's values, collected: no second computation
-        fmap[s.out_row, s.out_col] = s.value
-    display = np.pad(img, [(pr, pr), (pc, pc)] + [(0, 0)] * (img.ndim - 2))
-    hp, wp = display.shape[:2]
+    if not isinstance(kind, str) or kind not in ("max", "mean"):
+        raise ValueError(f'kind must be "max" or "mean"; got {v.short(kind)}')
+    p = _pool_plan(image, size, stride, padding, kind)  # every argument checked before any work
+    (kh, kw), (sr, sc), (oh, ow), (pr, pc) = p.size, p.stride, p.out_shape, p.pads
+    v.check_walk_size(oh * ow, 1)
+    fmap = _pool(p)
+    padded = p.padded
+    c = 1 if padded.ndim == 2 else padded.shape[2]
+    hp, wp = padded.shape[:2]
     pad = np.ones((hp, wp), dtype=bool)
     pad[pr:hp - pr, pc:wp - pc] = False
-    lo, hi = float(img.min()), float(img.max())
+    inner = padded[pr:hp - pr, pc:wp - pc]
+    lo, hi = float(inner.min()), float(inner.max())
     numbers = max(hp, wp) <= NUMBERS_MAX_CELLS
-    pad_label = "\u2212\u221e" if kind == "max" else "0"
-    inputs = []
-    for plane in _planes(display, c):
-        cells = _cells(plane, palette.gray_fill(plane, lo, hi), numbers)
-        cells["fill"] = [palette.PAD_FILL if m else f for m, f in zip(pad.ravel(), cells["fill"])]
-        cells["ink"] = [palette.PAD_INK if m else f for m, f in zip(pad.ravel(), cells["ink"])]
-        cells["labels"] = [(pad_label if numbers else "") if m else t for m, t in zip(pad.ravel(), cells["labels"])]
-        inputs.append(cells)
+    table, inner_codes = _values(inner, lambda x: palette.gray_fill(x, lo, hi), True)
+    pad_text = "\u2212\u221e" if kind == "max" else "0"
+    pad_code = _append(table, pad_text, palette.PAD_FILL, palette.PAD_INK, pad_text)
+    codes = np.full(padded.shape, pad_code, dtype=np.int64)
+    codes[pr:hp - pr, pc:wp - pc] = inner_codes
+    in_table = dict(table, labels=list(table["labels"]) if numbers else [""] * len(table["labels"]))
+
     op = "max" if kind == "max" else "mean"
     phases = ["place", op, "slide", "collect"]
-    table = {p: _POOL_TABLE["reduce" if p == op else p] for p in phases}
-    n = len(steps)
-    names = ["R", "G", "B"] if c == 3 else ([""] if c == 1 else [str(i) for i in range(c)])
-    out = []
-    for s in steps:
-        rows, cols = list(range(s.top, s.top + kh)), list(range(s.left, s.left + kw))
-        where = f"rows {_index_range(rows)}, columns {_index_range(cols)} of the " + ("padded input" if pr or pc else "input")
-        arith = s.arithmetic(channel_names=names if c > 1 else None)
-        open_ = "\n".join(line.rsplit(" = ", 1)[0] + " = ?" for line in arith.splitlines())
-        values = np.atleast_1d(s.value)
-        if kind == "max":
-            reduce_line = (f"the largest value in the window is {format_number(values[0])}; it is kept, the other "
-                           f"{kh * kw - 1} are dropped." if c == 1 else "the largest value of each channel is kept.")
-        else:
-            reduce_line = (f"the values add up to {format_number(values[0] * kh * kw)}; divided by {kh * kw} cells "
-                           f"that is {format_number(values[0])}." if c == 1 else "each channel's values are averaged.")
-        nxt = steps[s.index + 1] if s.index + 1 < n else None
-        slide = ("this was the last window: the walk is complete." if nxt is None else
-                 f"the window moves on by the stride, to rows {_index_range(range(nxt.top, nxt.top + kh))}, "
-                 f"columns {_index_range(range(nxt.left, nxt.left + kw))}.")
-        lines = {"place": f"the pooling window covers {where}.", op: reduce_line, "slide": slide,
-                 "collect": f"{format_number(values[0]) if c == 1 else 'the values'} go{'es' if c == 1 else ''} to "
-                            f"row {s.out_row}, column {s.out_col} of the pooled map ({s.index + 1} of {n} cells filled)."}
-        captions = {p: f"Window {s.index + 1} of {n} · {p}: {lines[p]}\n" + (open_ if p == "place" else arith)
-                    for p in phases}
-        windows = _planes(np.where(np.isfinite(s.window), s.window, 0.0), c)
-        products = []
-        for ch, w in enumerate(windows):
-            cells = _cells(w, palette.gray_fill(w, lo, hi), True)
-            if kind == "max":  # padded cells of the window read −∞, in the padding's colours
-                finite = np.isfinite(_planes(s.window, c)[ch].ravel())
-                for key, pad_value in (("labels", "\u2212\u221e"), ("fill", palette.PAD_FILL), ("ink", palette.PAD_INK)):
-                    cells[key] = [x if ok else pad_value for x, ok in zip(cells[key], finite)]
-            products.append(cells)
-        chosen = [s.chosen] if c == 1 else list(s.chosen or [])
-        out.append({"window": s.index + 1, "top": s.top, "left": s.left, "rows": rows, "cols": cols,
-                    "out_row": s.out_row, "out_col": s.out_col, "value": float(values[0]),
-                    "value_label": format_number(values[0], 2), "products": products,
-                    "channel_sums": [format_number(x, 2) for x in values],
-                    "pick": [r * kw + q for r, q in chosen] if kind == "max" else None, "captions": captions})
-    m_lo, m_hi = float(fmap.min()), float(fmap.max())
+    rules = {ph: _POOL_RULES["reduce" if ph == op else ph] for ph in phases}
+    names = _channel_names(c)
+    planes_map = _planes(fmap, c)
+    values = [[format_number(x) for x in plane.ravel()] for plane in planes_map]
+    pick = None
+    if kind == "max":  # the cell holding the engine's maximum, first in reading order
+        win = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(0, 1))[::sr, ::sc][:oh, :ow]
+        # win: (oh, ow[, C], kh, kw)
+        flat = win.reshape(win.shape[:-2] + (kh * kw,))
+        target = fmap[..., None]
+        first = np.argmax(flat == target, axis=-1)  # (oh, ow[, C])
+        pick = [[int(x) for x in plane.ravel()] for plane in _planes(first, c)]
     m_numbers = max(oh, ow) <= NUMBERS_MAX_CELLS
-    stride_pair = (kh, kw) if stride is None else v.positive_pair(stride, "stride")
-    footer = _sizes_text(pool_output_size_formula(img.shape[0], kh, stride=stride_pair[0], padding=pr),
-                         pool_output_size_formula(img.shape[1], kw, stride=stride_pair[1], padding=pc))
+    m0 = planes_map[0]
+    m_table, m_codes = _values(m0, lambda x: palette.gray_fill(x, float(m0.min()), float(m0.max())), m_numbers)
+    footer = _sizes_text(pool_output_size_formula(inner.shape[0], kh, stride=sr, padding=pr),
+                         pool_output_size_formula(inner.shape[1], kw, stride=sc, padding=pc))
     if kind == "max" and (pr or pc):
-        footer += "\nThe padding holds −∞, so the maximum is never a padded cell."
-    vm = _base("max pooling" if kind == "max" else "average pooling", phases, table)
+        footer += "\nThe padding holds \u2212\u221e, so the maximum is never a padded cell."
+    where = "padded input" if pr or pc else "input"
+    if kind == "max":
+        reduce_line = ("the largest value in the window is {value}; it is kept, the other "
+                       f"{kh * kw - 1} are dropped." if c == 1 else "the largest value of each channel is kept.")
+    else:
+        reduce_line = (f"the {kh * kw} values are added and divided by {kh * kw}: {{value}}." if c == 1
+                       else "each channel's values are averaged.")
+    vm = base_view("max pooling" if kind == "max" else "average pooling", phases, rules, _HELP, POOL_WORDS)
     vm.update({
-        "channels": names, "span": [kh, kw], "stride": list(stride_pair), "dilation": [1, 1], "footer": footer,
+        "channels": names, "footer": footer,
         "panels": {
             "input": {"title": "input (padded)" if pr or pc else "input", "rows": hp, "cols": wp, "numbers": numbers,
-                      "cells": inputs, "pad": [pr, pr, pc, pc], "unvisited_rows": [], "unvisited_cols": []},
-            "products": {"title": "window", "rows": kh, "cols": kw, "numbers": True, "sum_label": op},
-            "map": {"title": f"pooled map ({op})" + (f" · {names[0]}" if c > 1 else ""), "rows": oh, "cols": ow, "numbers": m_numbers,
-                    "cells": [_cells(p, palette.gray_fill(p, m_lo, m_hi), m_numbers) for p in _planes(fmap, c)][:1]},
+                      "values": in_table, "codes": [_flat(x) for x in _planes(codes, c)], "pad": [pr, pr, pc, pc],
+                      "unvisited_rows": [], "unvisited_cols": []},
+            "products": {"title": "window", "rows": kh, "cols": kw, "numbers": True, "values": table,
+                         "sum_label": op, "lookup": "same", "codes": [list(range(len(table["fill"])))] * c},
+            "map": {"title": f"pooled map ({op})" + (f" · {names[0]}" if c > 1 else ""), "rows": oh, "cols": ow,
+                    "numbers": m_numbers, "values": m_table, "codes": _flat(m_codes)},
         },
-        "steps": out,
+        "windows": {"count": oh * ow, "count_text": _count(oh * ow), "grid": [oh, ow], "origin": [0, 0],
+                    "step": [sr, sc], "sample": [1, 1], "span": [kh, kw], "value": values[0],
+                    "parts": values if c > 1 else None, "pick": pick, "boxes": None, "fields": {}},
+        "captions": {
+            "place": {"default": f"the pooling window covers rows {{rows}}, columns {{cols}} of the {where}."},
+            op: {"default": reduce_line},
+            "slide": {"default": "the window moves on by the stride, to rows {next_rows}, columns {next_cols}.",
+                      "last": "this was the last window: the walk is complete."},
+            "collect": {"default": ("{value} goes" if c == 1 else "the values go") + " to row {out_row}, column "
+                                   "{out_col} of the pooled map ({i} of {n} cells filled)."},
+        },
+        "arithmetic": {"kind": "reduce", "name": op, "channels": names if c > 1 else None},
     })
     return vm
 
@@ -183,82 +165,115 @@ def transpose_view_model(image, kernel, *, stride=1, padding=0, output_padding=0
     """The scatter view of transposed convolution: one input pixel per step, its block added into the output.
 
     Arguments are those of :func:`convlab.core.ops.conv_transpose2d`; they are checked before any work.
-    Each step carries the output *after* its block was added (``"map"``); the figure shows the output before
-    the block until the add phase.
+    The output is sent once as each cell's history (the value after every block that touched it), so the
+    figure shows the output before a pixel's block until its add phase.
 
     Examples
     --------
     >>> vm = transpose_view_model([[1, 2]], [[1, 1, 1]], stride=2)
-    >>> vm["phases"], vm["steps"][1]["map"]["labels"]
+    >>> vm["phases"], frame(vm, 1, "add")["grids"]["map"][0]["labels"]
     (['place', 'multiply', 'add', 'slide'], ['1', '1', '3', '2', '2'])
     """
-    steps = _bounded(iter_transpose_steps(image, kernel, stride=stride, padding=padding,
-                                          output_padding=output_padding, dilation=dilation))
-    img = v.as_image(image)
-    ker = v.as_kernel(kernel, img)
+    p = _transpose_plan(image, kernel, stride, padding, output_padding, dilation)  # checked before any work
+    img, ker = p.image, p.kernel
     c = 1 if img.ndim == 2 else img.shape[2]
     h, w = img.shape[:2]
     kh, kw = ker.shape[:2]
-    oh, ow = steps[0].out_shape
-    final = steps[-1].running
+    oh, ow = p.out_shape
+    (sr, sc), (dr, dc) = p.stride, p.dilation
+    ct, cl = p.crop
+    v.check_walk_size(h * w, kh * kw)
+    # the engine's blocks, added in the engine's order; each output cell's value after every block
+    blocks = np.concatenate([_blocks(img[r:r + 1], ker)[:, :, 0, :] for r in range(h)], axis=-1)  # (kh, kw, h*w)
+    canvas = np.zeros(p.canvas_shape)
+    cell_ev, step_ev, value_ev = [], [], []
+    ii, jj = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
+    for idx in range(h * w):
+        r, q = divmod(idx, w)
+        rows, cols = r * sr + ii * dr, q * sc + jj * dc
+        canvas[rows, cols] += blocks[:, :, idx]
+        orow, ocol = rows - ct, cols - cl
+        inside = (orow >= 0) & (orow < oh) & (ocol >= 0) & (ocol < ow)
+        cell_ev.append((orow * ow + ocol)[inside])
+        value_ev.append(canvas[rows, cols][inside])
+        step_ev.append(np.full(int(inside.sum()), idx))
+    cell_ev, step_ev, value_ev = (np.concatenate(x) for x in (cell_ev, step_ev, value_ev))
+    order = np.argsort(cell_ev, kind="stable")  # per cell, in step order
+    cell_ev, step_ev, value_ev = cell_ev[order], step_ev[order], value_ev[order]
+
     lo, hi = float(img.min()), float(img.max())
     in_numbers = max(h, w) <= NUMBERS_MAX_CELLS
-    k_limit = palette.symmetric_limit(ker)
+    in_table, in_codes = _values(img, lambda x: palette.gray_fill(x, lo, hi), in_numbers)
     k_numbers = max(kh, kw) <= NUMBERS_MAX_CELLS
-    b_limit = palette.symmetric_limit(np.stack([s.block for s in steps]))
-    m_limit = palette.symmetric_limit(final)
+    k_limit = palette.symmetric_limit(ker)
+    k_table, k_codes = _values(ker, lambda x: palette.signed_fill(x, k_limit), k_numbers)
+    b_limit = palette.symmetric_limit(blocks)
+    b_table, b_codes = _values(np.moveaxis(blocks, -1, 0), lambda x: palette.signed_fill(x, b_limit), True,
+                               key_digits=2)
     m_numbers = max(oh, ow) <= NUMBERS_MAX_CELLS
-    names = ["R", "G", "B"] if c == 3 else ([""] if c == 1 else [str(i) for i in range(c)])
-    phases = list(_TRANSPOSE_TABLE)
-    n = len(steps)
-    out = []
-    for s in steps:
-        rows = [int(r) - s.crop_top for r in s.rows]
-        cols = [int(q) - s.crop_left for q in s.cols]
-        inside_r = [r for r in rows if 0 <= r < oh] or [min(max(rows[0], 0), oh - 1)]
-        inside_c = [q for q in cols if 0 <= q < ow] or [min(max(cols[0], 0), ow - 1)]
-        box = [inside_r[0], inside_c[0], inside_r[-1] - inside_r[0] + 1, inside_c[-1] - inside_c[0] + 1]
-        value = format_number(s.value) if c == 1 else ", ".join(format_number(x) for x in s.value)
-        cropped = "" if rows == inside_r and cols == inside_c else " (the part outside the output is cropped by the padding)"
-        nxt = steps[s.index + 1] if s.index + 1 < n else None
-        lines = {
-            "place": f"input pixel row {s.in_row}, column {s.in_col} (value {value}).",
-            "multiply": f"its value times every filter value gives a {kh}×{kw} block.",
-            "add": f"the block is added into output rows {_index_range(rows)}, columns {_index_range(cols)}{cropped}; "
-                   "where blocks overlap, the values add up.",
-            "slide": ("this was the last pixel: the output is complete." if nxt is None else
-                      f"on to input pixel row {nxt.in_row}, column {nxt.in_col}: its block lands one stride further."),
-        }
-        arith = s.arithmetic(channel_names=names if c > 1 else None)
-        captions = {p: f"Pixel {s.index + 1} of {n} · {p}: {lines[p]}\n{arith}" for p in phases}
-        out.append({"window": s.index + 1, "top": s.in_row, "left": s.in_col, "rows": [s.in_row], "cols": [s.in_col],
-                    "out_row": box[0], "out_col": box[1], "map_box": box,
-                    "value": float(np.sum(s.value)), "value_label": value,
-                    "products": [_cells(s.block, palette.signed_fill(s.block, b_limit), k_numbers)],
-                    "channel_sums": [value], "captions": captions,
-                    "map": _cells(s.running, palette.signed_fill(s.running, m_limit), m_numbers)})
-    zeros = np.zeros((oh, ow))
-    strides, dilations = v.positive_pair(stride, "stride"), v.positive_pair(dilation, "dilation")
+    m_limit = palette.symmetric_limit(value_ev) if len(value_ev) else 1.0
+    m_table, ev_codes = _values(np.append(value_ev, 0.0), lambda x: palette.signed_fill(x, m_limit), m_numbers)
+    zero_code = int(ev_codes[-1])
+    start = np.searchsorted(cell_ev, np.arange(oh * ow + 1))
+
+    names = _channel_names(c)
+    vals = img.reshape(h * w, c)
+    who = [format_number(x[0]) if c == 1 else "(" + ", ".join(f"{n} {format_number(y)}" for n, y in zip(names, x)) + ")"
+           for x in vals]
+    tops = np.arange(h * w) // w * sr - ct
+    lefts = np.arange(h * w) % w * sc - cl
+    span_r, span_c = dr * (kh - 1) + 1, dc * (kw - 1) + 1
+    b0 = np.clip(tops, 0, oh - 1)
+    b1 = np.clip(lefts, 0, ow - 1)
+    b2 = np.maximum(np.minimum(tops + span_r, oh) - b0, 1)
+    b3 = np.maximum(np.minimum(lefts + span_c, ow) - b1, 1)
+    add_text, arith = [], []
+    for idx in range(h * w):
+        r, q = divmod(idx, w)
+        rows = range(r * sr, r * sr + span_r, dr)
+        cols = range(q * sc, q * sc + span_c, dc)
+        out_rows = [y - ct for y in rows]
+        out_cols = [x - cl for x in cols]
+        cropped = any(not 0 <= y < oh for y in out_rows) or any(not 0 <= x < ow for x in out_cols)
+        add_text.append(f"rows {_index_range(out_rows)}, columns {_index_range(out_cols)}"
+                        + (" (the part outside the output is cropped by the padding)" if cropped else ""))
+        span = lambda idxs, noun: (f"{noun} {idxs[0]}" if len(idxs) == 1 else  # noqa: E731
+                                   f"{noun}s {_index_range(idxs)}")
+        arith.append(f"{who[idx]} \u00d7 filter added at {span(list(rows), 'row')}, {span(list(cols), 'column')}")
+    strides, dilations = (sr, sc), (dr, dc)
     extras = v.output_padding_pair(output_padding, strides, dilations)
-    crops = (steps[0].crop_top, steps[0].crop_left)
     formulas = [transpose_output_size_formula(n_, k_, stride=s_, padding=p_, output_padding=o_, dilation=d_)
-                for n_, k_, s_, p_, o_, d_ in zip((h, w), (kh, kw), strides, crops, extras, dilations)]
-    footer = _sizes_text(*formulas)
-    vm = _base("transposed convolution", phases, _TRANSPOSE_TABLE)
+                for n_, k_, s_, p_, o_, d_ in zip((h, w), (kh, kw), strides, p.crop, extras, dilations)]
+    vm = base_view("transposed convolution", list(_TRANSPOSE_RULES), _TRANSPOSE_RULES, _TRANSPOSE_HELP,
+                   TRANSPOSE_WORDS)
     vm.update({
-        "channels": names, "span": [1, 1], "stride": list(strides),
-        "dilation": [1, 1], "footer": footer,
+        "channels": names, "footer": _sizes_text(*formulas),
         "panels": {
-            "input": {"title": "input", "rows": h, "cols": w, "numbers": in_numbers,
-                      "cells": [_cells(p, palette.gray_fill(p, lo, hi), in_numbers) for p in _planes(img, c)],
-                      "pad": [0, 0, 0, 0], "unvisited_rows": [], "unvisited_cols": []},
-            "filter": {"title": "filter", "rows": kh, "cols": kw, "numbers": k_numbers,
-                       "cells": [_cells(p, palette.signed_fill(p, k_limit), k_numbers) for p in _planes(ker, c)]},
-            "products": {"title": "value × filter", "rows": kh, "cols": kw, "numbers": k_numbers, "sum_label": "sum"},
+            "input": {"title": "input", "rows": h, "cols": w, "numbers": in_numbers, "values": in_table,
+                      "codes": [_flat(x) for x in _planes(in_codes, c)], "pad": [0, 0, 0, 0],
+                      "unvisited_rows": [], "unvisited_cols": []},
+            "filter": {"title": "filter", "rows": kh, "cols": kw, "numbers": k_numbers, "values": k_table,
+                       "codes": [_flat(x) for x in _planes(k_codes, c)]},
+            "products": {"title": "value × filter", "rows": kh, "cols": kw, "numbers": True, "values": b_table,
+                         "sum_label": "sum", "lookup": "window", "codes": [_flat(b_codes)]},
             "map": {"title": "output (overlaps add up)", "rows": oh, "cols": ow, "numbers": m_numbers,
-                    "cells": [_cells(zeros, palette.signed_fill(zeros, m_limit), m_numbers)]},
+                    "values": m_table, "codes": [zero_code] * (oh * ow),
+                    "history": {"base": zero_code, "start": _flat(start), "step": _flat(step_ev),
+                                "code": _flat(ev_codes[:-1])}},
         },
-        "steps": out,
+        "windows": {"count": h * w, "count_text": _count(h * w), "grid": [h, w], "origin": [0, 0], "step": [1, 1],
+                    "sample": [0, 0], "span": [1, 1], "value": [format_number(float(np.sum(x))) for x in vals],
+                    "parts": None, "pick": None,
+                    "boxes": [_flat(b0), _flat(b1), _flat(b2), _flat(b3)],
+                    "fields": {"who": who, "add": add_text, "arith": arith}},
+        "captions": {
+            "place": {"default": "input pixel row {out_row}, column {out_col} (value {who})."},
+            "multiply": {"default": f"its value times every filter value gives a {kh}×{kw} block."},
+            "add": {"default": "the block is added into output {add}; where blocks overlap, the values add up."},
+            "slide": {"default": "on to the next input pixel: its block lands one stride further.",
+                      "last": "this was the last pixel: the output is complete."},
+        },
+        "arithmetic": {"kind": "field", "name": "arith"},
     })
     return vm
 

@@ -41,11 +41,10 @@ function slider(model, el) {
 }
 
 function play(model, el) {
-  const glyph = h("span", { "aria-hidden": "true", class: "convlab-control-glyph" });
-  const words = h("span");
   // named by its text, which says what a press does ("Play …" / "Pause …"); no aria-pressed, since the
   // name itself changes with the state
-  const button = h("button", { type: "button", class: "convlab-control convlab-control-play" }, [glyph, words]);
+  // The icon is inline SVG (dom.js), not a font glyph that a font may lack.
+  const button = h("button", { type: "button", class: "convlab-control convlab-control-play" });
   el.appendChild(button);
   let timer = null;
 
@@ -65,8 +64,7 @@ function play(model, el) {
   function sync() {
     const playing = model.get("playing");
     const what = model.get("description");
-    glyph.textContent = playing ? "❚❚" : "▶";
-    words.textContent = playing ? ` Pause ${what}` : ` Play ${what}`;
+    setIconButton(button, playing ? "pause" : "play", playing ? `Pause ${what}` : `Play ${what}`);
     button.classList.toggle("convlab-control-playing", playing);
     button.disabled = model.get("disabled");
     stop();

@@ -60,7 +60,7 @@ class _Control(anywidget.AnyWidget):
     """One ESM for every control; ``kind`` says which one the page draws."""
 
     _esm = (_HERE / "dom.js").read_text() + (_HERE / "controls.js").read_text()  # dom.js: the shared DOM helper
-    _css = _HERE / "controls.css"
+    _css = (_HERE / "shared.css").read_text() + (_HERE / "controls.css").read_text()  # shared.css: both views
     kind = T.Unicode().tag(sync=True)
 
 

@@ -1,5 +1,5 @@
 // Shared by the browser views (explorer.js, controls.js): the Python side puts this file in front of
-// each view's module, so both build their HTML with the same helper.
+// each view's module, so both build their HTML, keep their keys and draw their icons with the same code.
 
 // h("button", {class: "x", "aria-label": "Play", text: "Play"}, [children]): one element, its attributes
 // (null/undefined/false leave an attribute out, true writes it empty) and its children.
@@ -56,4 +56,35 @@ function keepControlKeys(root) {
     window[KEYS_INSTALLED] = true;
     window.addEventListener("keydown", markOwnKey, true);
   }
+}
+
+// Play / pause / previous / next icons as inline SVG: they render in every font (a font may lack ⏸).
+const ICON_PATHS = {
+  play: "M4 2 L14 8 L4 14 Z",
+  pause: "M3 2 H7 V14 H3 Z M9 2 H13 V14 H9 Z",
+  previous: "M12 2 L4 8 L12 14 Z",
+  next: "M4 2 L12 8 L4 14 Z",
+};
+
+function icon(name) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  for (const [k, v] of [["viewBox", "0 0 16 16"], ["width", "1em"], ["height", "1em"], ["aria-hidden", "true"],
+    ["focusable", "false"], ["class", `convlab-icon convlab-icon-${name}`]]) svg.setAttribute(k, v);
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", ICON_PATHS[name]);
+  path.setAttribute("fill", "currentColor");
+  svg.appendChild(path);
+  return svg;
+}
+
+// A button with an icon and words; setIconButton changes both (the words name what a press does).
+function iconButton(attrs, name, words) {
+  const button = h("button", Object.assign({ type: "button" }, attrs));
+  setIconButton(button, name, words);
+  return button;
+}
+
+function setIconButton(button, name, words) {
+  button.replaceChildren(icon(name), document.createTextNode(` ${words}`));
 }

@@ -1,10 +1,12 @@
 """The Explorer: the filter's walk, window by window and phase by phase, drawn live in the browser.
 
-Python computes the view model of one setting once (:func:`convlab.views.walk.view_model`: every window's
-cells, colours, highlights and captions, as plain data) and sends it to a browser view (``explorer.js``,
-an ``anywidget`` drawing SVG with its own labelled controls). Moving the window, changing the phase and
-Play happen in the page and never wait for the kernel; a new setting (stride, padding, filter size,
-dilation, filter, flip) comes back to Python, which sends the next view model once.
+Python computes the view model of one setting once (:func:`convlab.views.walk.view_model`: a compact
+description whose size grows with the image, the filter and the output; every frame rule decided as data)
+and sends it to a browser view (``explorer.js``, an ``anywidget`` drawing SVG with its own labelled
+controls). Moving the window, changing the phase and Play happen in the page and never wait for the
+kernel; a new setting (stride, padding, filter size, dilation, filter, flip) comes back to Python, which
+sends the next view model once. Everything the page sends is checked here as the constructor checks it:
+a refused value puts the page back and the caption says why.
 
 The value widgets (``stride``, ``padding``, ``kernel_size``, ``step``, ``phase``, ``dilation``, ``family``,
 ``flip``) are ipywidgets linked to the view's traits: set their ``.value`` from Python and the view follows.
@@ -18,12 +20,14 @@ import numbers
 from pathlib import Path
 
 import anywidget
+import numpy as np
 import ipywidgets as W
 import traitlets as T
 
 from .._shared import validate as v
+from ..core import limits as _limits
 from ..views.op_views import OPERATIONS, operation_view
-from ..views.walk import PHASES, compute_walk, message_view, step_caption, view_model
+from ..views.walk import PHASES, compute_walk, frame, message_view, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from ..data.kernels import FAMILIES, make_kernel
 from ._base import ShowsWidget
@@ -32,11 +36,17 @@ __all__ = ["Explorer", "ExplorerView", "PAGE_MAX_WINDOWS"]
 
 CUSTOM = "custom"
 DEFAULT_FAMILY = "vertical edge"
-PAGE_MAX_WINDOWS = 2500
-"""The most windows (times channels) the Explorer sends to the page for one setting: every window's cells
-and captions travel once, so a large photo is refused in words (a smaller image or a larger stride fits)."""
+PAGE_MAX_WINDOWS = _limits.MAX_WINDOWS
+"""The most windows the Explorer walks for one setting: the engine's limit for a walk kept step by step
+(``convlab.core.limits.MAX_WINDOWS``). The page costs hundreds of kB for a 64×64 photo, so there is no
+smaller cap of its own."""
 
 _HERE = Path(__file__).resolve().parent
+CSS = (_HERE / "shared.css").read_text() + (_HERE / "explorer.css").read_text()
+"""The browser view's style: what both views share (Presentation Mode), then the Explorer's own."""
+ESM_PARTS = ("dom.js", "frame.js", "layout.js", "figure.js", "explorer.js")
+"""The browser view's parts, in order: shared DOM helpers, the frame resolver, the layout, the SVG
+figure, the controls and wiring (the last one exports the anywidget module)."""
 _SETTINGS = ("stride", "padding", "kernel_size", "dilation", "family", "flip", "operation")
 
 
@@ -50,8 +60,8 @@ class ExplorerView(anywidget.AnyWidget):
     two or more) and ``basic`` (only stride, padding and filter size).
     """
 
-    _esm = (_HERE / "dom.js").read_text() + (_HERE / "explorer.js").read_text()  # dom.js: the shared DOM helper
-    _css = _HERE / "explorer.css"
+    _esm = "\n".join((_HERE / name).read_text() for name in ESM_PARTS)  # why not a Path: docs/architecture.md
+    _css = CSS
 
     walk = T.Dict().tag(sync=True)
     window = T.Int(1).tag(sync=True)
@@ -67,6 +77,35 @@ class ExplorerView(anywidget.AnyWidget):
     families = T.List(T.Unicode()).tag(sync=True)
     limits = T.Dict().tag(sync=True)
     basic = T.Bool(False).tag(sync=True)
+    notice = T.Unicode("").tag(sync=True)  # why the page's last value was refused ("" when none was)
+    play_mode = T.Unicode("phases").tag(sync=True)  # what Play steps through: "phases" or "windows" only
+
+    def __init__(self, guard=None, **kwargs):
+        super().__init__(**kwargs)
+        self._guard = guard
+
+    def set_state(self, sync_data):
+        """The page's changes, each checked first: a refused one is sent back as Python holds it."""
+        refused, reason = [], ""
+        accepted = {}
+        for name, value in dict(sync_data).items():
+            why = self._guard(name, value) if self._guard is not None else ""
+            if why:
+                refused.append(name)
+                reason = why
+            else:
+                accepted[name] = value
+        if accepted:
+            try:
+                super().set_state(accepted)
+            except Exception as exc:  # noqa: BLE001 - a value traitlets refuses: the page is put back
+                refused.extend(accepted)
+                reason = f"The page sent a value the Explorer cannot use: {exc}"
+        if refused:
+            self.notice = reason
+            self.send_state(sorted(set(refused) | {"notice"}))
+        elif accepted and self.notice and set(accepted) - {"notice"}:
+            self.notice = ""
 
 
 def _whole(value, name: str, low: int, what: str) -> int:
@@ -99,7 +138,7 @@ def _check_settings(stride, padding, dilation, flip, window, step, live, operati
     if unknown or operation not in offered:
         raise ValueError(f"operations must list names from {', '.join(map(repr, OPERATIONS))} including "
                          f"operation={operation!r}; got {v.short(operations)}")
-    if operation == "convolution" and phase not in PHASES:
+    if operation == "convolution" and phase is not None and phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {v.short(phase)}")
     basic = v.check_bool(basic, "basic", "True for stride, padding and filter size only")
     if family is not None and family not in FAMILIES:
@@ -107,15 +146,6 @@ def _check_settings(stride, padding, dilation, flip, window, step, live, operati
     if kernel_size is not None:
         kernel_size = _whole(kernel_size, "kernel_size", 1, "a positive integer")
     return stride, padding, dilation, flip, window, offered, basic, kernel_size
-
-
-def _page_message(image_shape, load: int) -> dict:
-    """The view model of a message: this image's windows (times channels) are too many to send to the page."""
-    h, w = image_shape[:2]
-    return message_view(
-        f"This {h}×{w} image gives {load:,} windows (channels counted); the Explorer shows at most "
-        f"{PAGE_MAX_WINDOWS:,} (each window is sent to the page). Use a larger stride, or a smaller image, "
-        "e.g. convlab.images.downscale(image, 32).")
 
 
 class Explorer(ShowsWidget):
@@ -135,7 +165,11 @@ class Explorer(ShowsWidget):
         False: cross-correlation (what CNNs compute); True: convolution (the filter rotated by 180°).
     window : int, default 1
         The window shown first, numbered from 1 in the order the filter visits them. ``step`` is a synonym.
-    phase : {"place", "multiply", "sum", "slide", "collect"}, default "collect"
+    phase : str, optional
+        One of the operation's phases (convolution: "place", "multiply", "sum", "slide", "collect");
+        default its last one ("collect").
+    play : {"phases", "windows"}, default "phases"
+        What Play steps through: every phase of every window, or the windows only (a photo's map filling).
     basic : bool, default False
         Offer only stride, padding and filter size (first lessons).
     family : str, optional
@@ -178,16 +212,18 @@ class Explorer(ShowsWidget):
     >>> ex.padding.value = 0
     >>> ex.kernel_size.value = 7          # does not fit: explained, not raised
     >>> print(ex.caption)
-    kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
+    filter (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller filter (a filter size of 5 or less): it does not fit with padding 0
     """
 
     def __init__(self, image=None, kernel=None, *, stride=1, padding=0, dilation=1, flip=False, window=1,
-                 phase="collect", basic=False, family=None, kernel_size=None, step=None, operation="convolution",
-                 operations=None, live=None):
+                 phase=None, basic=False, family=None, kernel_size=None, step=None, operation="convolution",
+                 operations=None, live=None, play="phases"):
         # settings are checked before any work, naming the argument (a slider would silently clamp them)
         stride, padding, dilation, flip, window, offered, basic, kernel_size = _check_settings(
             stride, padding, dilation, flip, window, step, live, operation, operations, phase, basic, family,
             kernel_size)
+        if play not in ("phases", "windows"):
+            raise ValueError(f'play must be "phases" or "windows"; got {v.short(play)}')
         # the data may come from anywhere (a photo, a typed kernel): a bad one is explained in the view
         self._input_error = ""
         self._image, self._custom = SEED_IMAGE, None
@@ -215,9 +251,10 @@ class Explorer(ShowsWidget):
         limits = {"stride": [1, max(4, stride)], "padding": [0, max(3, padding)],
                   "kernel_size": [1, max(7, start_size)], "dilation": [1, max(3, dilation)]}
 
-        self.widget = ExplorerView(stride=stride, padding=padding, kernel_size=start_size, dilation=dilation,
+        self._offered = list(offered)
+        self.widget = ExplorerView(guard=self._page_check, stride=stride, padding=padding, kernel_size=start_size, dilation=dilation,
                                    family=start_family, flip=flip, families=families, limits=limits,
-                                   basic=basic, phase=phase, window=1, operation=operation,
+                                   basic=basic, phase=phase or "collect", window=1, operation=operation, play_mode=play,
                                    operations=offered if len(offered) > 1 else [])
         self.widget.add_class("convlab-explorer-widget")
 
@@ -240,11 +277,13 @@ class Explorer(ShowsWidget):
 
         self.widget.observe(self._on_setting, names=list(_SETTINGS))
         self._recompute()
+        if phase is None:  # the operation's last phase: the walk's first value is collected
+            phase = self.phase.options[-1]
         if phase not in self.phase.options:
             raise ValueError(f"phase must be one of {', '.join(map(repr, self.phase.options))} for {operation}; "
                              f"got {v.short(phase)}")
         self.phase.value = phase
-        n = len(self.view_model["steps"])
+        n = self.view_model["windows"]["count"]
         if n:
             if window > n:
                 raise ValueError(f"window must be between 1 and {n} for these settings; got {window}")
@@ -252,54 +291,57 @@ class Explorer(ShowsWidget):
 
     # ------------------------------------------------------------------ the walk, once per setting
 
-    def _kernel(self):
-        if self.widget.family == CUSTOM:
-            return self._custom
-        return make_kernel(self.widget.family, self.widget.kernel_size)
+    def _current(self) -> dict:
+        """The current setting, by the names the page uses."""
+        w = self.widget
+        return {name: getattr(w, name) for name in _SETTINGS}
 
     def _settings(self) -> dict:
         w = self.widget
         return dict(stride=w.stride, padding=w.padding, dilation=w.dilation, flip=bool(w.flip))
 
-    def _compute(self):
-        """The view model of the current setting, or a message view saying why it does not fit."""
+    def _compute(self, setting: dict | None = None):
+        """The walk and view model of ``setting`` (default: the current one), or a message view saying why
+        it does not fit. Never raises: a setting past the engine's limits is refused in words first."""
+        st = self._current() if setting is None else setting
+        op = st["operation"]
         if self._input_error:
-            return None, message_view(self._input_error)
-        if self.widget.operation != "convolution":
-            w = self.widget
-            try:
-                vm = operation_view(w.operation, self._image, self._kernel(), size=w.kernel_size, **self._settings())
-            except (TypeError, ValueError) as exc:
-                return None, message_view(str(exc))
-            self.compute_count += 1
-            load = len(vm["steps"]) * len(vm.get("channels") or [""])
-            return None, (vm if load <= PAGE_MAX_WINDOWS else _page_message(self._image.shape, load))
+            return None, message_view(self._input_error, op)
+        geometry = dict(stride=st["stride"], padding=st["padding"], dilation=st["dilation"], flip=bool(st["flip"]))
         try:
-            kernel = self._kernel()
-            walk = compute_walk(self._image, kernel, **self._settings())
+            kernel = self._custom if st["family"] == CUSTOM else make_kernel(st["family"], st["kernel_size"])
+            if op == "transposed convolution" and self._image.ndim == 3 and kernel.ndim == 2:
+                kernel = np.repeat(kernel[:, :, None], self._image.shape[2], axis=2)  # as convolution does
+            if op != "convolution":
+                vm = operation_view(op, self._image, kernel, size=st["kernel_size"], **geometry)
+                self.compute_count += 1
+                return None, vm
+            walk = compute_walk(self._image, kernel, **geometry)
+            self.compute_count += 1
+            return walk, view_model(walk)
         except (TypeError, ValueError) as exc:
-            return None, message_view(str(exc))
-        self.compute_count += 1
-        if len(walk.steps) * walk.channels > PAGE_MAX_WINDOWS:
-            return None, _page_message(self._image.shape, len(walk.steps) * walk.channels)
-        return walk, view_model(walk)
+            return None, message_view(str(exc).replace("kernel", "filter"), op)
+        except MemoryError:
+            return None, message_view("This setting needs more memory than this computer has; use a smaller "
+                                      "image, padding or filter.", op)
 
     def _recompute(self) -> None:
-        key = (self.widget.family, self.widget.kernel_size, self.widget.operation, *self._settings().values())
+        key = tuple(self._current().values())
         if key == self._walk_key:
             return
         self._walk_key = key
         walk, vm = self._compute()
         self._walk = walk
-        n = max(1, len(vm["steps"]))
+        count = vm["windows"]["count"]
+        n = max(1, count)
         with self.widget.hold_sync():
             self._busy = True
             try:
                 if self.step.value > n:
                     self.step.value = n
                 self.step.max = n
-                self.step.disabled = not vm["steps"]
-                if vm["steps"] and list(self.phase.options) != vm["phases"]:  # another operation's phases
+                self.step.disabled = not count
+                if list(self.phase.options) != vm["phases"]:  # another operation's phases
                     keep = self.phase.value if self.phase.value in vm["phases"] else vm["phases"][-1]
                     self.phase.options = vm["phases"]
                     self.phase.value = keep
@@ -325,6 +367,118 @@ class Explorer(ShowsWidget):
             self._busy = False
         self._recompute()
 
+    # ------------------------------------------------------------------ the page is a client
+
+    _PAGE_WRITES = ("window", "phase") + _SETTINGS
+
+    def _page_check(self, name: str, value) -> str:
+        """Why the page's ``name = value`` is refused ('' when it is accepted): the constructor's checks."""
+        w = self.widget
+        try:
+            if name not in self._PAGE_WRITES:
+                return f"The page cannot change {name}; it was put back."
+            if name == "window":
+                count = max(1, w.walk.get("windows", {}).get("count", 0) if w.walk else 1)
+                value = _whole(value, "window", 1, "a window number (1 is the first window)")
+                if value > count:
+                    raise ValueError(f"window must be between 1 and {count:,} for these settings; got {value}")
+            elif name == "phase":
+                phases = list(self.phase.options)
+                if not isinstance(value, str) or value not in phases:
+                    raise ValueError(f"phase must be one of {', '.join(map(repr, phases))} for {w.operation}; "
+                                     f"got {v.short(value)}")
+            elif name in ("stride", "dilation", "kernel_size"):
+                _whole(value, name, 1, "a positive integer")  # what does not fit is explained by the walk
+            elif name == "padding":
+                _whole(value, "padding", 0, "a non-negative integer (pixels on each side)")
+            elif name == "flip":
+                v.check_flip(value)
+            elif name == "family":
+                if not isinstance(value, str) or value not in w.families:
+                    raise ValueError(f"family must be one of {', '.join(map(repr, w.families))}; got {v.short(value)}")
+            elif name == "operation":
+                if not isinstance(value, str) or value not in self._offered:
+                    raise ValueError(f"operation must be one of {', '.join(map(repr, self._offered))}; "
+                                     f"got {v.short(value)}")
+        except (TypeError, ValueError) as exc:
+            return f"Not changed: {exc}."
+        return ""
+
+    # ------------------------------------------------------------------ a page that plays without Python
+
+    def save_html(self, path, settings=None):
+        """Write this walk as one self-contained HTML page that plays without Python or a network.
+
+        Window, phases, Play and speed work as in Jupyter. The setting controls are hidden; with
+        ``settings`` the page offers exactly those settings instead (each computed now), in a chooser.
+        The file is written atomically (a temporary file in the same folder, then renamed): on any error
+        a file already at ``path`` is left as it was.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Ends in ``.html``; its folder must exist and be writable.
+        settings : list of dict, optional
+            Changes to the current setting, e.g. ``[{"stride": 2}, {"padding": 1}]``; names are those of
+            the view (``stride``, ``padding``, ``kernel_size``, ``dilation``, ``family``, ``flip``,
+            ``operation``). Default: the current setting only.
+
+        Returns
+        -------
+        pathlib.Path
+
+        Raises
+        ------
+        TypeError, ValueError
+            A bad path, or a setting that is not valid or does not fit (named), before anything is written.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> Explorer().save_html(folder / "walk.html", settings=[{}, {"stride": 2}]).name
+        'walk.html'
+        >>> Explorer().save_html(folder / "walk.html", settings=[{"stride": 0}])
+        Traceback (most recent call last):
+        ...
+        ValueError: settings[0]: Not changed: stride must be a positive integer; got 0.
+        """
+        from .standalone import page_html, write_page
+
+        if settings is None:
+            settings = [{}]
+        if isinstance(settings, dict) or not isinstance(settings, (list, tuple)) or not settings:
+            raise TypeError(f"settings must be a non-empty list of dicts such as [{{'stride': 2}}]; "
+                            f"got {v.short(settings)}")
+        walks, names = [], []
+        for i, change in enumerate(settings):
+            if not isinstance(change, dict):
+                raise TypeError(f"settings[{i}] must be a dict such as {{'stride': 2}}; got {v.short(change)}")
+            setting = self._current()
+            for name, value in change.items():
+                if name not in _SETTINGS:
+                    why = f"{name!r} is not a setting ({', '.join(_SETTINGS)})"
+                elif name == "operation":  # any operation, not only those the chooser offers
+                    why = "" if value in OPERATIONS else f"operation must be one of {OPERATIONS}; got {v.short(value)}"
+                else:
+                    why = self._page_check(name, value)
+                if why:
+                    raise ValueError(f"settings[{i}]: {why}")
+                setting[name] = value
+            _, vm = self._compute(setting)
+            if vm["message"]:
+                raise ValueError(f"settings[{i}] does not fit: {vm['message']}")
+            walks.append(vm)
+            names.append(", ".join(f"{k} {val}" for k, val in change.items()) or "as shown")
+        w = self.widget
+        state = {name: getattr(w, name) for name in ("stride", "padding", "kernel_size", "dilation", "family", "flip",
+                                                      "operation", "families", "limits", "basic", "play_mode")}
+        phase = w.phase if w.phase in walks[0]["phases"] else walks[0]["phases"][-1]
+        state.update(operations=[], notice="", locked=True, phase=phase)
+        title = f"convlab Explorer: {walks[0]['operation']}"
+        return write_page(path, page_html(title, ExplorerView._esm, CSS, state, walks,
+                                          names))
+
     # ------------------------------------------------------------------ what is shown
 
     @property
@@ -341,11 +495,12 @@ class Explorer(ShowsWidget):
     def caption(self) -> str:
         """The text equivalent of the frame shown, or why the setting does not fit."""
         vm = self.widget.walk
-        if self._walk is not None:
-            return step_caption(self._walk, self.step.value - 1, self.phase.value)
-        if not vm.get("steps"):
-            return vm.get("message", "")
-        return vm["steps"][self.step.value - 1]["captions"][self.phase.value] + "\n" + vm["footer"]
+        notice = self.widget.notice
+        if vm["message"]:
+            text = vm["message"]
+        else:
+            text = frame(vm, self.step.value - 1, self.phase.value)["caption"]
+        return f"{notice}\n{text}" if notice else text
 
     def picture(self) -> bytes | None:
         """A PNG of the frame shown (matplotlib, imported now), or None when no figure can be drawn."""
@@ -354,7 +509,7 @@ class Explorer(ShowsWidget):
         except ImportError:  # matplotlib missing: the widget and the caption still show
             return None
         vm = self.view_model
-        return step_figure.frame_png(vm, self.step.value - 1 if vm.get("steps") else 0, self.phase.value)
+        return step_figure.frame_png(vm, self.step.value - 1 if vm["windows"]["count"] else 0, self.phase.value)
 
     def description(self) -> str:
         """The text equivalent shown beside the picture where no kernel runs: the caption."""
