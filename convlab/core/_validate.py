@@ -43,9 +43,25 @@ def read_number(token: str) -> float | None:
 
 
 def _short(value, limit: int = 60) -> str:
-    """repr() of ``value``, cut to ``limit`` characters so messages stay readable."""
-    text = repr(value)
+    """repr() of ``value``, cut to ``limit`` characters so messages stay readable; a huge integer by its size.
+
+    >>> _short(10**400)
+    'a 401-digit integer'
+    """
+    if _is_int(value) and abs(int(value)) >= 10**15:
+        return f"a {_digits(int(value))}-digit integer"
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a repr that fails must not hide the real message
+        text = f"a {type(value).__name__}"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _digits(n: int) -> int:
+    """Decimal digits of ``abs(n)`` without str(), which refuses integers of more than 4300 digits."""
+    n = abs(n)
+    guess = max(1, int(n.bit_length() * 0.30102999566398120))
+    return guess + 1 if n >= 10**guess else guess
 
 
 def _is_int(value) -> bool:
@@ -64,6 +80,7 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
         raise TypeError(f"{name} must be an array of numbers {shape_hint}; got a string {_short(value)}")
     if value is None:
         raise TypeError(f"{name} must be an array of numbers {shape_hint}; got None")
+    value = _unmasked(value, name)
     try:
         arr = np.asarray(value)
     except ValueError:  # numpy >= 1.24 refuses ragged nesting
@@ -91,6 +108,27 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
             f"{name} must contain only finite numbers; got {arr[where]} at index {where}"
         )
     return arr
+
+
+class MissingFileError(FileNotFoundError, ValueError):
+    """A file argument that names no file: a ``FileNotFoundError``, and a ``ValueError`` like every bad argument."""
+
+
+def _unmasked(value, name: str):
+    """A masked array's data when nothing is masked; a masked value is refused (numpy would drop the mask)."""
+    if isinstance(value, np.ma.MaskedArray):
+        if np.ma.count_masked(value):
+            raise TypeError(f"{name} is a masked array with {np.ma.count_masked(value):,} masked values; convlab "
+                            f"computes on every value: fill them first, e.g. {name}.filled(0)")
+        return np.ma.getdata(value)
+    return value
+
+
+def own_copy(arr: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``arr``: what a walk or a widget keeps, so the caller's later edits cannot leak in."""
+    out = np.array(arr, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
 
 
 def as_image(image) -> np.ndarray:
@@ -157,6 +195,8 @@ def positive_pair(value, name: str) -> tuple[int, int]:
 def _int_pair(value, hint: str, *, minimum: int) -> tuple[int, int]:
     """One integer (used for both axes) or a ``(rows, cols)`` pair of them, each at least ``minimum``."""
     if isinstance(value, (tuple, list, np.ndarray)):
+        if np.size(value) != 2 if isinstance(value, np.ndarray) else len(value) != 2:  # before any copy
+            raise ValueError(f"{hint}; got {_short(value)} with {np.size(value) if isinstance(value, np.ndarray) else len(value)} entries")
         items = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
         if len(items) != 2:
             raise ValueError(f"{hint}; got {_short(value)} with {len(items)} entries")
@@ -167,6 +207,8 @@ def _int_pair(value, hint: str, *, minimum: int) -> tuple[int, int]:
             raise TypeError(f"{hint}; got {_short(value)}")
         if item < minimum:
             raise ValueError(f"{hint}; got {_short(value)}")
+        if item > limits.MAX_INTEGER:
+            raise ValueError(f"{hint}, each at most {limits.MAX_INTEGER:,}; got {_short(value)}")
     return int(items[0]), int(items[1])
 
 
@@ -249,7 +291,9 @@ def is_int(value) -> bool:
 
 
 def _fmt_count(n) -> str:
-    return f"{n:,}" if isinstance(n, int) else f"{n:g}"
+    if isinstance(n, int):
+        return f"{n:,}" if abs(n) < 10**15 else _short(n)
+    return f"{n:g}"
 
 
 def check_at_most(value, limit, name: str, what: str = "") -> None:
@@ -278,7 +322,11 @@ def real_number(value, name: str, *, minimum=None, maximum=None, inclusive_min: 
     value = _scalar(value)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number; got {_short(value)}")
-    if not np.isfinite(float(value)):
+    try:
+        finite = np.isfinite(float(value))
+    except OverflowError:  # an integer beyond float64
+        finite = False
+    if not finite:
         raise ValueError(f"{name} must be a finite number; got {_short(value)}")
     if minimum is not None:
         if inclusive_min and value < minimum:
@@ -330,6 +378,32 @@ def check_work(windows: int, kernel_values: int, kernels: int = 1) -> None:
                          f"is {limits.MAX_MULTIPLY_ADDS:,}: use a smaller kernel, a smaller image or a larger stride")
 
 
+def check_output_values(shape, what: str, fix: str) -> None:
+    """An array a call would allocate (``shape``: rows, columns, ...) at most ``MAX_IMAGE_PIXELS`` values.
+
+    >>> check_output_values((40001, 40001), "the output", "use a smaller stride")
+    Traceback (most recent call last):
+    ...
+    ValueError: the output would be 40001x40001 = 1,600,080,001 values; the limit is 16,777,216 (e.g. 4096x4096): use a smaller stride
+    """
+    total = int(np.prod([int(n) for n in shape], dtype=object))
+    if total > limits.MAX_IMAGE_PIXELS:
+        dims = "x".join(str(int(n)) for n in shape)
+        raise ValueError(f"{what} would be {dims} = {total:,} values; the limit is {limits.MAX_IMAGE_PIXELS:,} "
+                         f"(e.g. 4096x4096): {fix}")
+
+
+def channel_names_arg(names, channels: int) -> list[str] | None:
+    """``channel_names`` of an ``arithmetic()`` text: None, or one string per channel."""
+    if names is None:
+        return None
+    if isinstance(names, str) or not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"channel_names must be a list of strings; got {_short(names)}")
+    if len(names) != channels:
+        raise ValueError(f"channel_names must name all {channels} channels; got {_short(names)}")
+    return list(names)
+
+
 def check_walk_size(windows: int, kernel_values: int) -> None:
     """A walk that keeps every step: at most ``MAX_WINDOWS`` windows and ``MAX_WALK_VALUES`` products.
 
@@ -359,6 +433,26 @@ def check_finite_result(result: np.ndarray, what: str, image: np.ndarray, kernel
         f"{what} overflowed: the image's values (up to {big_i:.3g}) times the kernel's (up to {big_k:.3g}) "
         "summed over a window exceed the largest float64 (about 1.8e308); scale image or kernel down"
     )
+
+
+def check_finite_output(result, what: str, inputs: str, fix: str) -> np.ndarray:
+    """Refuse a result that overflowed float64 (finite inputs, infinite sums) in words, as conv2d does.
+
+    ``what`` names the call, ``inputs`` says which values grew too large, ``fix`` what would help.
+
+    >>> check_finite_output(np.array([np.inf]), "avg_pool2d", "the image's values (up to 1e+308)", "scale it down")
+    Traceback (most recent call last):
+    ...
+    ValueError: avg_pool2d overflowed: the image's values (up to 1e+308) exceed the largest float64 (about 1.8e308) when added up; scale it down
+    """
+    if np.all(np.isfinite(result)):
+        return result
+    raise ValueError(f"{what} overflowed: {inputs} exceed the largest float64 (about 1.8e308) when added up; {fix}")
+
+
+def largest(arr: np.ndarray) -> str:
+    """The largest magnitude in ``arr``, compactly (for overflow messages)."""
+    return f"{float(np.max(np.abs(arr))):.3g}"
 
 
 def dpi_arg(value, name: str = "dpi") -> float:
@@ -407,10 +501,13 @@ def bounded_size(value, name: str, limit: int) -> int:
 
 
 def size_arg(value, name: str) -> int:
+    """A positive integer (a size or a count), at most ``MAX_INTEGER``."""
+    value = _scalar(value)
     if not _is_int(value):
         raise TypeError(f"{name} must be a positive integer; got {_short(value)}")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer; got {_short(value)}")
+    check_at_most(int(value), limits.MAX_INTEGER, name)
     return int(value)
 
 
@@ -421,6 +518,7 @@ def index_arg(value, name: str) -> int:
         raise TypeError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
+    check_at_most(int(value), limits.MAX_INTEGER, name)
     return int(value)
 
 
@@ -454,6 +552,7 @@ def as_numbers(value, name: str) -> np.ndarray:
     """Any-dimensional array of finite real numbers as float64 (ReLU takes a number, a map or a stack)."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a number or an array of numbers; got {_short(value)}")
+    value = _unmasked(value, name)
     try:
         arr = np.asarray(value)
     except ValueError:  # numpy >= 1.24 refuses ragged nesting
@@ -461,6 +560,9 @@ def as_numbers(value, name: str) -> np.ndarray:
                          f"{_short(value)}") from None
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must contain only real numbers; got dtype {arr.dtype} in {_short(value)}")
+    if arr.size > limits.MAX_IMAGE_PIXELS:  # on the shape: a broadcast view holds no memory until copied
+        raise ValueError(f"{name} is too large: shape {arr.shape} = {arr.size:,} values; the limit is "
+                         f"{limits.MAX_IMAGE_PIXELS:,} (e.g. 4096x4096)")
     arr = arr.astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
