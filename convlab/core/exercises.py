@@ -367,17 +367,23 @@ def check_choice(answer, correct, explanations: Mapping[str, str]) -> Feedback:
     if not isinstance(explanations, Mapping):
         raise TypeError(f"explanations must be a dict of option -> why; got {_v.short(explanations)}")
     options = list(explanations)
-    if correct not in explanations:
-        raise ValueError(f"correct must be one of the options {options}; got {correct!r}")
+    if not options or not all(isinstance(o, str) and isinstance(w, str) for o, w in explanations.items()):
+        raise TypeError(f"explanations must map each option (a string) to why (a string); got {_v.short(explanations)}")
+    if not isinstance(correct, str) or correct not in explanations:
+        raise ValueError(f"correct must be one of the options {options}; got {_v.short(correct)}")
     if _unanswered(answer):
         return _ask("Choose one of: " + ", ".join(f'"{o}"' for o in options) + ".")
-    text = str(answer).strip().lower()
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        text = options[int(text) - 1].lower()
+    text = None  # a typed option, or its number counting from 1; anything else is no choice
+    if isinstance(answer, str) and len(answer) <= 1000:
+        text = answer.strip().lower()
+        if text.isdigit() and len(text) < 4 and 1 <= int(text) <= len(options):
+            text = options[int(text) - 1].lower()
+    elif _v.is_int(answer) and 1 <= answer <= len(options):
+        text = options[int(answer) - 1].lower()
     match = next((o for o in options if o.lower() == text), None)
     if match is None:
-        return Feedback(False, f"{answer!r} is not one of the options: " + ", ".join(f'"{o}"' for o in options) + ".",
-                        readable=False)
+        return Feedback(False, f"{_v.short(answer)} is not one of the options: " + ", ".join(f'"{o}"' for o in options)
+                        + ".", readable=False)
     if match == correct:
         return Feedback(True, f"{explanations[correct]}.")
     return Feedback(False, f'"{match}": {explanations[match]}. The answer is "{correct}": {explanations[correct]}.',

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _validate as _v
 from .conv import conv2d
 from .exercises import Question, check_choice, check_kernel_design, check_matching, check_number
 
@@ -84,7 +85,7 @@ def match_maps(image) -> dict:
     >>> sorted(match_maps(np.eye(6)))
     ['A', 'B', 'C', 'D']
     """
-    image = np.asarray(image, dtype=np.float64)
+    image = _v.as_image(image)
     return {letter: conv2d(image, _MATCH_KERNELS[MATCH_OPTIONS[number - 1]])
             for letter, number in sorted(MATCH_CORRECT.items())}
 
@@ -95,7 +96,7 @@ def _design_01() -> Question:
 
 
 def _centre(image) -> Question:
-    image = np.asarray(image, dtype=np.float64)
+    image = _v.as_image(image)
     return Question(check_kernel_design, image, image[1:-1, 1:-1], solution="0 0 0; 0 1 0; 0 0 0")
 
 
@@ -130,7 +131,7 @@ def _sharpen() -> Question:
 
 
 def _flip_design(image) -> Question:
-    image = np.asarray(image, dtype=np.float64)
+    image = _v.as_image(image)
     target = conv2d(image, _LESSON_KERNEL, flip=True)
     return Question(check_kernel_design, image, target, solution="-1 0 1; -1 0 1; -1 0 1")
 
@@ -171,8 +172,9 @@ def question(lesson: str, name: str, *data) -> Question:
     ValueError
         For an unknown lesson or name (the message lists the known ones).
     """
-    builder = _BUILDERS.get((lesson, name))
+    builder = _BUILDERS.get((lesson, name)) if isinstance(lesson, str) and isinstance(name, str) else None
     if builder is None:
         known = ", ".join(f"{a}/{b}" for a, b in NAMES)
-        raise ValueError(f"no exercise {lesson!r}/{name!r}; known: {known}")
+        raise ValueError(f"lesson and name must name an exercise; got {_v.short(lesson)}/{_v.short(name)}; "
+                         f"known: {known}")
     return builder(*data)

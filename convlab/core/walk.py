@@ -258,7 +258,7 @@ def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: i
 
 
 def _check_phase(phase) -> str:
-    if phase not in PHASES:
+    if not isinstance(phase, str) or phase not in PHASES:
         raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {phase!r}")
     return phase
 
