@@ -18,6 +18,8 @@ from functools import lru_cache
 import numpy as np
 
 from ..core import _validate as v
+from ..core import limits
+from ..core._files import check_write_path
 from ..core.network import TinyCNN, TrainingRun, load_network, save_network, train
 
 __all__ = ["DIGIT_FONTS", "digit_templates", "make_digits", "data_digest", "training_data", "TRAINED_CNN_PATH",
@@ -79,10 +81,16 @@ def digit_templates(size: int = 16) -> tuple[np.ndarray, np.ndarray]:
     >>> images.shape, sorted(set(labels.tolist())) == list(range(10))
     ((360, 16, 16), True)
     """
-    size = v.size_arg(size, "size")
+    return _templates(_digit_size(size))
+
+
+def _digit_size(size) -> int:
+    """A digit's side: at least 8 pixels (readable), at most ``MAX_DIGIT_SIZE``."""
+    size = v.size_arg(v.scalar(size), "size")
     if size < 8:
         raise ValueError(f"size must be at least 8 pixels for a digit to be readable; got {size}")
-    return _templates(size)
+    v.check_at_most(size, limits.MAX_DIGIT_SIZE, "size", " pixels")
+    return size
 
 
 def _shift(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
@@ -124,13 +132,14 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
     >>> bool(np.array_equal(images, make_digits(5, seed=3)[0]))   # reproducible
     True
     """
-    per_class = v.size_arg(per_class, "per_class")
-    size = v.size_arg(size, "size")
-    seed = v.seed_arg(seed)
-    if not (isinstance(noise, (int, float)) and 0 <= noise <= 1):
-        raise ValueError(f"noise must be a number from 0 to 1; got {noise!r}")
-    if v.seed_arg(max_shift, "max_shift") >= size // 2:
+    per_class = v.size_arg(v.scalar(per_class), "per_class")
+    size = _digit_size(size)
+    seed = v.seed_arg(v.scalar(seed))
+    noise = v.real_number(noise, "noise", minimum=0, maximum=1)
+    if v.seed_arg(v.scalar(max_shift), "max_shift") >= size // 2:
         raise ValueError(f"max_shift must be a whole number from 0 to {size // 2 - 1}; got {max_shift!r}")
+    # the set, 10·per_class images of size², before any is drawn
+    v.check_output_values((10 * per_class, size, size), "the digits", "use a smaller per_class or size")
     templates, template_labels = digit_templates(size)
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.repeat(np.arange(10), per_class))
@@ -150,13 +159,25 @@ def data_digest(images) -> str:
     The trained network's file stores the digest of the data it was trained on; a test compares it
     with freshly drawn data, so a different font renderer is noticed rather than silently trained on.
     """
-    pixels = np.round(np.asarray(images, dtype=np.float64), 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+    pixels = np.round(v.as_numbers(images, "images"), 6) + 0.0  # + 0.0 turns -0.0 into 0.0
     return hashlib.sha256(pixels.tobytes()).hexdigest()[:16]
+
+
+def _settings(settings) -> dict:
+    """``TRAINING_SETTINGS`` with some of them changed; an unknown name is refused (a typo would be ignored)."""
+    if settings is None:
+        return dict(TRAINING_SETTINGS)
+    if not isinstance(settings, dict):
+        raise TypeError(f"settings must be a dict of training settings or None; got {v.short(settings)}")
+    unknown = sorted(str(k) for k in settings if k not in TRAINING_SETTINGS)
+    if unknown:
+        raise ValueError(f"settings has unknown names {', '.join(unknown)}; known: {', '.join(TRAINING_SETTINGS)}")
+    return dict(TRAINING_SETTINGS, **settings)
 
 
 def training_data(settings: dict | None = None):
     """The training and held-out sets the shipped network used: ``(x_train, y_train, x_test, y_test)``."""
-    s = dict(TRAINING_SETTINGS, **(settings or {}))
+    s = _settings(settings)
     x_train, y_train = make_digits(s["per_class_train"], size=s["size"], seed=s["data_seed"])
     x_test, y_test = make_digits(s["per_class_test"], size=s["size"], seed=s["test_seed"])
     return x_train, y_train, x_test, y_test
@@ -172,7 +193,7 @@ def trained_cnn(path: str | None = None) -> tuple[TinyCNN, dict]:
         ``losses`` (per step), ``test_accuracy``, ``train_accuracy``, ``settings``, ``checkpoint``
         (a TinyCNN after ``settings['checkpoint_step']`` steps), ``data_digest``.
     """
-    return load_network(TRAINED_CNN_PATH if path is None else path)
+    return load_network(TRAINED_CNN_PATH if path is None else path)  # a bad path is refused there, in words
 
 
 def train_and_cache(path: str | None = None, settings: dict | None = None) -> TrainingRun:
@@ -180,12 +201,13 @@ def train_and_cache(path: str | None = None, settings: dict | None = None) -> Tr
 
     This is how ``trained_cnn.npz`` was made: ``python -m convlab.data.digits`` (about half a minute).
     """
-    s = dict(TRAINING_SETTINGS, **(settings or {}))
+    target = check_write_path(TRAINED_CNN_PATH if path is None else path, ".npz")  # before half a minute of work
+    s = _settings(settings)
     x_train, y_train, x_test, y_test = training_data(s)
     run = train(x_train, y_train, filters=s["filters"], epochs=s["epochs"], batch_size=s["batch_size"],
                 learning_rate=s["learning_rate"], momentum=s["momentum"], weight_decay=s["weight_decay"], seed=s["seed"],
                 checkpoint_step=s["checkpoint_step"], x_test=x_test, y_test=y_test)
-    save_network(TRAINED_CNN_PATH if path is None else path, run, settings=s, data_digest=data_digest(x_train))
+    save_network(target, run, settings=s, data_digest=data_digest(x_train))
     return run
 
 
