@@ -1,21 +1,23 @@
 """convlab: the convolution behind CNNs, one multiply-sum at a time.
 
-The package has four layers, each a subpackage, and imports only point down the list:
+The package has layers by purpose, each a subpackage; imports only point down the list:
 
-* :mod:`convlab.core` (numpy only): :func:`conv2d`, :func:`feature_maps`, :func:`iter_steps` and
-  :class:`WindowStep`, :func:`output_size`, :func:`output_shape`, the lesson's walk model; :func:`conv_transpose2d`,
-  :func:`max_pool2d`, :func:`avg_pool2d`, :func:`relu` and their step walks;
-* :mod:`convlab.data`: kernels, images, uploads (``convlab.kernels`` and ``convlab.images`` name the same
-  modules);
-* :mod:`convlab.figures` (matplotlib): :func:`draw_step_figure`, :func:`save_animation`;
-* :mod:`convlab.widgets` (ipywidgets and the browser view): :class:`Explorer`.
+* :mod:`convlab.widgets` (ipywidgets and the browser view): :class:`Explorer`, quizzes, lesson widgets;
+* :mod:`convlab.figures` (matplotlib): :func:`draw_step_figure`, :func:`save_animation`, the lessons' figures;
+* :mod:`convlab.lessons`: checkers, :class:`~convlab.lessons.exercises.Question`, tasks, the question bank,
+  receptive fields;
+* :mod:`convlab.nets`: a kernel learned by gradient descent, layer code for PyTorch/Keras, a tiny numpy CNN;
+* :mod:`convlab.data`: kernels, images, uploads, digits (``convlab.kernels`` and ``convlab.images`` are
+  their short names);
+* :mod:`convlab.views` (numpy only): what every frame of a walk shows, as data;
+* :mod:`convlab.core` (numpy only), the engine: :func:`conv2d`, :func:`feature_maps`, :func:`iter_steps`
+  and :class:`WindowStep`, :func:`output_size`, :func:`output_shape`; :func:`conv_transpose2d`,
+  :func:`max_pool2d`, :func:`avg_pool2d`, :func:`relu` and their step walks.
 
 Figures and widgets are imported on first use, so ``import convlab`` stays light.
 """
 
-import sys as _sys
-
-from ._lazy import lazy_attributes
+from ._shared.lazy import lazy_attributes
 from .core.conv import conv2d, feature_maps
 from .core.op_steps import PoolStep, TransposeStep, iter_pool_steps, iter_transpose_steps
 from .core.ops import avg_pool2d, conv_transpose2d, max_pool2d, relu
@@ -23,11 +25,7 @@ from .core.sizes import (output_shape, output_size, output_size_formula, pool_ou
                          pool_output_size_formula, transpose_output_size, transpose_output_size_formula,
                          unvisited)
 from .core.steps import WindowStep, format_number, iter_steps
-from .data import images, kernels
-
-# ``import convlab.kernels`` / ``from convlab.images import ...`` keep working: the same module objects
-_sys.modules[__name__ + ".kernels"] = kernels
-_sys.modules[__name__ + ".images"] = images
+from . import images, kernels  # real modules: the data layer's kernels and images, by their short names
 
 __all__ = [
     "conv2d",

@@ -27,12 +27,12 @@ import tempfile
 MEMORY_CAP = 2 << 30  # bytes of address space for the worker (numpy and matplotlib fit in a few hundred MB)
 CALL_SECONDS = 5.0  # a refusal is instant; a case that runs longer has no work limit
 
-MODULES = ["convlab", "convlab.core.conv", "convlab.core.sizes", "convlab.core.steps", "convlab.core.walk",
-           "convlab.core.ops", "convlab.core.op_steps", "convlab.core.op_views", "convlab.core.learn",
-           "convlab.core.layer", "convlab.core.exercises", "convlab.core.tasks", "convlab.core.receptive",
-           "convlab.core.network", "convlab.core.lesson_questions", "convlab.data.kernels", "convlab.data.images",
-           "convlab.data.userdata", "convlab.data.digits", "convlab.figures", "convlab.figures.step_figure",
-           "convlab.figures.network", "convlab.widgets"]
+MODULES = ["convlab", "convlab.core.conv", "convlab.core.sizes", "convlab.core.steps", "convlab.core.ops",
+           "convlab.core.op_steps", "convlab.views.walk", "convlab.views.op_views", "convlab.views.palette",
+           "convlab.nets.learn", "convlab.nets.layer", "convlab.nets.network", "convlab.nets.trained",
+           "convlab.lessons.exercises", "convlab.lessons.tasks", "convlab.lessons.receptive", "convlab.lessons.questions",
+           "convlab.data.kernels", "convlab.data.images", "convlab.data.userdata", "convlab.data.digits",
+           "convlab.figures", "convlab.figures.step_figure", "convlab.figures.network", "convlab.widgets"]
 
 # records and plain value classes: built by the functions above (their arguments are checked there)
 SKIP = {"WindowStep", "PoolStep", "TransposeStep", "Walk", "Feedback", "LearningRun", "TinyCNN", "Activations",
@@ -123,22 +123,22 @@ SAYS = {("parse_kernel", "text"): ("is not a number", "kernel"),
 
 # parameters given a value even where they have a default (never the package's own data file; a short run)
 ALWAYS = {
-    "convlab.data.digits.train_and_cache": {"path": "os.path.join(TMP, 'net.npz')",
+    "convlab.nets.trained.train_and_cache": {"path": "os.path.join(TMP, 'net.npz')",
                                             "settings": "{'per_class_train': 2, 'per_class_test': 1, 'epochs': 1}"},
-    "convlab.data.digits.trained_cnn": {"path": "NETWORK_FILE"},
+    "convlab.nets.trained.trained_cnn": {"path": "NETWORK_FILE"},
 }
 # (function, parameter, value) where the hostile value is a documented good one that does real work
-NOT_HOSTILE = {("convlab.data.digits.train_and_cache", "settings", "None"),
-               ("convlab.data.digits.train_and_cache", "path", "None"),
-               ("convlab.data.digits.trained_cnn", "path", "None")}
+NOT_HOSTILE = {("convlab.nets.trained.train_and_cache", "settings", "None"),
+               ("convlab.nets.trained.train_and_cache", "path", "None"),
+               ("convlab.nets.trained.trained_cnn", "path", "None")}
 
 PRELUDE = """
 import functools, os, numpy as np
-from convlab.core.receptive import conv_stage, pool_stage
-from convlab.core.walk import compute_walk, view_model
-from convlab.core.network import init_network
-from convlab.core.exercises import check_number
-from convlab.core import learn as _learn
+from convlab.lessons.receptive import conv_stage, pool_stage
+from convlab.views.walk import compute_walk, view_model
+from convlab.nets.network import init_network
+from convlab.lessons.exercises import check_number
+from convlab.nets import learn as _learn
 IMG = np.arange(25.0).reshape(5, 5)
 K3 = np.array([[1.0, 0, -1], [1, 0, -1], [1, 0, -1]])
 """
@@ -156,7 +156,7 @@ def _lazy_globals(tmp: str) -> dict:
     Image.fromarray(np.zeros((8, 8), np.uint8)).save(buf, format="PNG")
     env["PNG"] = buf.getvalue()
     env["RUN"] = env["_learn"].learn_kernel([env["IMG"]], _learn_targets(env), steps=2)
-    from convlab.core import network
+    from convlab.nets import network
 
     env["TRAINED"] = network.TrainingRun(network.init_network(image_size=8, filters=2), np.array([1.0]), None, 0)
     env["NETWORK_FILE"] = os.path.join(tmp, "trained.npz")
@@ -207,7 +207,7 @@ def _call(qual: str, param: str, hostile: str, env: dict) -> tuple[str, str]:
     """Run one case; return (verdict, detail). Verdicts: ok, unnamed, crash, wrong."""
     import numpy as np
 
-    from convlab.core._answers import Feedback
+    from convlab.lessons._answers import Feedback
 
     mod_name, name = qual.rsplit(".", 1)
     obj = getattr(importlib.import_module(mod_name), name)

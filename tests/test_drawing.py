@@ -9,8 +9,8 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from convlab.core.walk import PHASES, VIEW_MAX_TERMS, explain_settings, message_view, step_caption, view_model
-from convlab.core.walk import compute_walk as _compute_walk
+from convlab.views.walk import PHASES, VIEW_MAX_TERMS, explain_settings, message_view, step_caption, view_model
+from convlab.views.walk import compute_walk as _compute_walk
 from convlab.figures import StepFigure, draw_step_figure, save_animation
 from convlab.figures.step_figure import frame_png
 from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo

@@ -16,8 +16,10 @@ import pytest
 import convlab
 from convlab import (conv2d, feature_maps, format_number, iter_steps, output_shape, output_size,
                      output_size_formula, unvisited)
-from convlab.core import exercises as ex
-from convlab.core import layer, learn, limits, op_views, sizes, walk
+from convlab.lessons import exercises as ex
+from convlab.core import limits, sizes
+from convlab.nets import layer, learn
+from convlab.views import op_views, walk
 from convlab.core.sizes import span_of
 from convlab.data import images, kernels, userdata
 from convlab.images import SEED_IMAGE, SEED_KERNEL
@@ -440,9 +442,9 @@ def test_the_table_has_at_least_150_rows():
 # public records built only by the functions above: their rows go through those functions
 _RECORDS = {"Walk": "compute_walk", "WindowStep": "iter_steps", "Feedback": "check_number",
             "LearningRun": "learn_kernel", "PoolStep": "iter_pool_steps", "TransposeStep": "iter_transpose_steps"}
-_MODULES = ["convlab", "convlab.core.conv", "convlab.core.sizes", "convlab.core.steps", "convlab.core.walk",
-            "convlab.core.ops", "convlab.core.op_steps", "convlab.core.op_views",
-            "convlab.core.learn", "convlab.core.layer", "convlab.core.exercises", "convlab.data.kernels",
+_MODULES = ["convlab", "convlab.core.conv", "convlab.core.sizes", "convlab.core.steps", "convlab.views.walk",
+            "convlab.core.ops", "convlab.core.op_steps", "convlab.views.op_views",
+            "convlab.nets.learn", "convlab.nets.layer", "convlab.lessons.exercises", "convlab.data.kernels",
             "convlab.data.images", "convlab.data.userdata", "convlab.figures", "convlab.figures.lesson", "convlab.figures.panels",
             "convlab.figures.step_figure", "convlab.figures.animation", "convlab.widgets"]
 

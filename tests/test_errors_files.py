@@ -144,7 +144,7 @@ def _export(path, **kwargs):
 
 
 def _save_network(path):
-    from convlab.core.network import TrainingRun, init_network, save_network
+    from convlab.nets.network import TrainingRun, init_network, save_network
 
     run = TrainingRun(init_network(image_size=8, filters=2), np.array([1.0]), None, 0)
     save_network(path, run, settings={"filters": 2}, data_digest="x")

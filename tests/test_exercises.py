@@ -2,7 +2,7 @@
 
 import pytest
 
-from convlab.core.exercises import (
+from convlab.lessons.exercises import (
     Feedback,
     check_choice,
     check_number,
@@ -226,7 +226,7 @@ def test_check_unvisited_explains_window_starts_with_every_padding_form(padding,
 
 # ---------------------------------------------------------------- checkers for the lessons' new tasks
 
-from convlab.core.exercises import (Question, check_keras_same_padding, check_kernel_design, check_landing,  # noqa: E402
+from convlab.lessons.exercises import (Question, check_keras_same_padding, check_kernel_design, check_landing,  # noqa: E402
                                     check_matching, keras_same_padding)
 from convlab import conv2d as _conv2d  # noqa: E402
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from convlab.core.layer import count_parameters, keras_conv2d_code, torch_conv2d_code
+from convlab.nets.layer import count_parameters, keras_conv2d_code, torch_conv2d_code
 
 
 @pytest.mark.parametrize("args, bias, expected", [

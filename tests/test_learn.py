@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-import convlab.core.learn as learn
+import convlab.nets.learn as learn
 from convlab.images import SEED_IMAGE, SEED_KERNEL, checkerboard, cross, sample_photo, stripes
 from convlab.kernels import SOBEL_X, VERTICAL_EDGE
-from convlab.core.learn import learn_kernel, loss_and_gradient, make_targets
+from convlab.nets.learn import learn_kernel, loss_and_gradient, make_targets
 
 
 def _numeric_gradient(kernel, images, targets, **settings):

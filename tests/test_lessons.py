@@ -9,7 +9,7 @@
   nbval ignores (the Explorer carries its own picture).
 
 The exercises are found by running each notebook's code cells (headless) and collecting the
-:class:`~convlab.core.exercises.Question` objects they build.
+:class:`~convlab.lessons.exercises.Question` objects they build.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def questions():
     import matplotlib
 
     matplotlib.use("Agg")
-    from convlab.core.exercises import Question
+    from convlab.lessons.exercises import Question
 
     found = {}
     for path in NOTEBOOKS:
@@ -98,7 +98,7 @@ def test_no_worked_answer_is_visible_in_the_stored_outputs(questions):
 
 def test_no_window_question_has_its_feature_map_printed(questions):
     from convlab import conv2d
-    from convlab.core.exercises import check_landing, check_window_value
+    from convlab.lessons.exercises import check_landing, check_window_value
 
     for key, (path, q) in questions.items():
         if q.check_function not in (check_window_value, check_landing):
@@ -196,7 +196,7 @@ def test_every_lesson_figure_writes_its_text_at_9_pt_or_more():
     import matplotlib.pyplot as plt
 
     from convlab import conv2d, figures
-    from convlab.core.learn import learn_kernel, make_targets
+    from convlab.nets.learn import learn_kernel, make_targets
     from convlab.figures.panels import KernelResultFigure, LearningFigure
     from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
     from convlab.kernels import NAMED_KERNELS, SOBEL_X

@@ -7,12 +7,13 @@ import os
 import numpy as np
 import pytest
 
-from convlab.core import network as N
+from convlab.nets import network as N
 from convlab.core.conv import conv2d, feature_maps
-from convlab.core.layer import count_parameters
+from convlab.nets.layer import count_parameters
 from convlab.core.ops import max_pool2d, relu
-from convlab.core.receptive import conv_stage, pointwise_stage, pool_stage
+from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
 from convlab.data import digits as D
+from convlab.nets import trained as T
 
 
 def _numeric(f, x, eps=1e-6):
@@ -209,13 +210,13 @@ def test_templates_show_ten_different_digits():
 
 @pytest.fixture(scope="module")
 def cached():
-    assert os.path.exists(D.TRAINED_CNN_PATH), "the trained network is missing: run python -m convlab.data.digits"
-    return D.trained_cnn()
+    assert os.path.exists(T.TRAINED_CNN_PATH), "the trained network is missing: run python -m convlab.nets.trained"
+    return T.trained_cnn()
 
 
 @pytest.fixture(scope="module")
 def data():
-    return D.training_data()
+    return T.training_data()
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +234,7 @@ def test_the_digits_are_the_ones_the_network_was_trained_on(cached, data):
     # same fonts, same seeds, same pixels (a different font renderer would show up here first)
     assert D.data_digest(data[0]) == cached[1]["data_digest"], (
         "the digits drawn here differ from the ones the shipped network was trained on (another font renderer?); "
-        "retrain with `python -m convlab.data.digits` and commit convlab/data/trained_cnn.npz")
+        "retrain with `python -m convlab.nets.trained` and commit convlab/nets/trained_cnn.npz")
 
 
 def test_cached_network_reaches_its_recorded_accuracy(cached, data):

@@ -13,10 +13,10 @@ import pytest
 
 from convlab import (avg_pool2d, conv_transpose2d, format_number, iter_pool_steps, iter_steps, iter_transpose_steps,
                      max_pool2d, relu)
-from convlab.core import exercises as ex
 from convlab.core import limits
-from convlab.core import network as nw
-from convlab.core.receptive import check_receptive_field, check_shift, conv_stage, pool_stage
+from convlab.lessons import exercises as ex
+from convlab.lessons.receptive import check_receptive_field, check_shift, conv_stage, pool_stage
+from convlab.nets import network as nw
 from convlab.data import digits
 from convlab.images import SEED_IMAGE, SEED_KERNEL
 

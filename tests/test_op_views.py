@@ -7,7 +7,7 @@ import pytest
 
 from convlab import conv_transpose2d, format_number, max_pool2d
 from convlab.core.ops import avg_pool2d
-from convlab.core.op_views import OPERATIONS, operation_view, pool_view_model, transpose_view_model
+from convlab.views.op_views import OPERATIONS, operation_view, pool_view_model, transpose_view_model
 from convlab.figures.step_figure import StepFigure, frame_png
 from convlab.images import SEED_IMAGE, SEED_KERNEL, sample_photo
 

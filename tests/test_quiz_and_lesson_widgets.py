@@ -7,10 +7,10 @@ import pytest
 from PIL import Image
 
 from convlab import conv2d
-from convlab.core.exercises import check_choice, check_output_size, check_window_value
+from convlab.lessons.exercises import check_choice, check_output_size, check_window_value
 from convlab.images import SEED_IMAGE, SEED_KERNEL, stripes
 from convlab.kernels import VERTICAL_EDGE
-from convlab.core.learn import learn_kernel, make_targets
+from convlab.nets.learn import learn_kernel, make_targets
 from convlab.widgets.lesson_widgets import BringYourOwn, LearningViewer
 from convlab.widgets.quiz import Quiz
 from convlab.core.steps import format_number
@@ -251,7 +251,7 @@ def test_lesson_widgets_display_as_their_root_box(make):
 
 
 def test_quiz_built_on_a_question_shares_its_tries_and_options():
-    from convlab.core.lesson_questions import question
+    from convlab.lessons.questions import question
 
     q = question("01", "edge")
     quiz = Quiz(q, "a large positive value means …")

@@ -11,7 +11,7 @@ import pytest
 
 from convlab.core.conv import conv2d
 from convlab.core.ops import max_pool2d, relu
-from convlab.core.receptive import (ReceptiveField, Stage, check_receptive_field, check_shift, conv_stage, field_in_every_layer, field_of_cell, pointwise_stage, pool_stage,
+from convlab.lessons.receptive import (ReceptiveField, Stage, check_receptive_field, check_shift, conv_stage, field_in_every_layer, field_of_cell, pointwise_stage, pool_stage,
                                     receptive_fields, stage_sizes)
 
 

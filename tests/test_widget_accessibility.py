@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
-from convlab.core.learn import learn_kernel, make_targets
-from convlab.core.receptive import conv_stage, pointwise_stage, pool_stage
+from convlab.nets.learn import learn_kernel, make_targets
+from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
 from convlab.figures import network as netfig
 from convlab.figures.lesson import contrast_ratio, relative_luminance
 from convlab.images import SEED_IMAGE, stripes
@@ -61,7 +61,7 @@ def test_picture_keeps_an_alt_text():
 
 
 def test_quiz_verdict_is_in_a_live_region():
-    from convlab.core.exercises import check_output_size
+    from convlab.lessons.exercises import check_output_size
 
     q = Quiz(check_output_size, "Output width?", 7, 3, stride=2, padding=1)
     assert isinstance(q.feedback, LiveText)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from convlab import Explorer
-from convlab.core.walk import PHASES, compute_walk, step_caption
+from convlab.views.walk import PHASES, compute_walk, step_caption
 from convlab.images import SEED_IMAGE, sample_photo
 from convlab.kernels import FAMILIES, make_kernel
 from convlab.widgets.explorer import PAGE_MAX_WINDOWS, ExplorerView

@@ -1,5 +1,8 @@
-"""Compute layer (numpy only): the engine, sizes, the step walk, the lesson's model, exercises, learning.
+"""The engine (numpy only): limits, sizes, convolution and the other operations, and their step walks.
 
-Nothing here imports matplotlib, ipywidgets or any other convlab layer; the import-linter contract in
-``pyproject.toml`` holds it (see ``docs/architecture.md``).
+Everything a lesson or a figure computes a number with starts here: :mod:`.limits` (every size a user can
+choose, and its check), :mod:`.sizes` (output sizes and formulas, the one "does not fit" message),
+:mod:`.conv` (:func:`~convlab.core.conv.conv2d`), :mod:`.steps` (:class:`~convlab.core.steps.WindowStep`,
+:func:`~convlab.core.steps.iter_steps`), :mod:`.ops` and :mod:`.op_steps` (transposed convolution,
+pooling, ReLU and their walks). Nothing here imports another convlab layer, matplotlib or widgets.
 """

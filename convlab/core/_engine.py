@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from .._shared import validate as v
 from .sizes import check_fits, span_of
 
 @dataclass(frozen=True)

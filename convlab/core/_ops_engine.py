@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from .._shared import validate as v
 from .sizes import pool_output_size
 
 

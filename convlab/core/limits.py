@@ -1,6 +1,6 @@
 """The largest sizes convlab accepts, in one place (numpy-free constants).
 
-Every size a learner can choose has a limit here, checked up front by :mod:`convlab.core._validate`
+Every size a learner can choose has a limit here, checked up front by :mod:`convlab._shared.validate`
 with a ``ValueError`` that names the argument, the value received and the limit — so a slip of the
 finger (``padding=10**4``) gives a sentence, never a ``MemoryError``, a hang or a numpy message.
 The limits are generous for teaching (the lessons use images of at most a few hundred pixels across)

@@ -12,8 +12,8 @@ from typing import Iterator
 
 import numpy as np
 
-from . import _validate as v
-from ._format import format_number
+from .._shared import validate as v
+from .._shared.format import format_number
 from ._taps import Placed, Taps
 from ._ops_engine import (_blocks, _check_transpose_finite, _pool, _pool_plan, _PoolPlan, _scatter, _transpose_plan,
                           _TransposePlan)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as v
+from .._shared import validate as v
 from ._ops_engine import _crop, _pool, _pool_plan, _scatter, _transpose_plan
 
 __all__ = ["conv_transpose2d", "max_pool2d", "avg_pool2d", "relu"]

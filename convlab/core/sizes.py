@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from . import _validate as v
-from ._format import minus
+from .._shared import validate as v
+from .._shared.format import minus
 from . import limits
 
 __all__ = ["span_of", "does_not_fit", "check_fits", "output_size", "output_shape", "output_size_formula", "unvisited",

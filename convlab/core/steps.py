@@ -20,9 +20,9 @@ from typing import Iterator
 
 import numpy as np
 
-from . import _validate as v
+from .._shared import validate as v
 from ._engine import _correlate, _plan
-from ._format import format_number
+from .._shared.format import format_number
 from ._taps import Placed, Taps
 
 __all__ = ["WindowStep", "iter_steps", "format_number"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import _validate as v
+from .._shared import validate as v
 from ..core import limits
 from .kernels import VERTICAL_EDGE
 

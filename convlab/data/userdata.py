@@ -15,10 +15,10 @@ import re
 
 import numpy as np
 
-from ..core._format import plain_minus
-from ..core import _validate as v
+from .._shared.format import plain_minus
+from .._shared import validate as v
 from ..core import limits
-from ..core._validate import read_number
+from .._shared.validate import read_number
 from .images import downscale, to_grayscale
 
 __all__ = ["parse_kernel", "format_kernel", "load_image", "upload_contents", "sniff_image_type",

@@ -7,9 +7,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from ..core import _validate as v
-from ..core.palette import luminance_contrast as contrast_ratio  # the lessons' name for it
-from ..core.palette import relative_luminance
+from .._shared import validate as v
+from ..views.palette import luminance_contrast as contrast_ratio  # the lessons' name for it
+from ..views.palette import relative_luminance
 
 __all__ = ["NUMBERS_UP_TO", "MIN_FONT", "relative_luminance", "contrast_ratio"]
 

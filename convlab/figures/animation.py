@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core import _validate as v
-from ..core._files import check_write_path, write_atomically
-from ..core.op_views import operation_view
+from .._shared import validate as v
+from .._shared.files import check_write_path, write_atomically
+from ..views.op_views import operation_view
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from .step_figure import StepFigure
 
@@ -77,7 +77,7 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
         only for long exports (more than 40 frames).
     **settings
         ``stride``, ``padding``, ``dilation``, ``flip``; ``operation`` (one of
-        :data:`convlab.core.op_views.OPERATIONS`, default "convolution") with ``size`` for pooling and
+        :data:`convlab.views.op_views.OPERATIONS`, default "convolution") with ``size`` for pooling and
         ``output_padding`` for transposed convolution.
 
     Returns
@@ -159,7 +159,7 @@ def _write_gif_atomically(path: Path, frames, total: int, *, duration_ms: float,
     built as a temporary file next to ``path`` and moved over it with ``os.replace`` only when the
     last frame is written; on any error (or Ctrl-C) the temporary file is removed and ``path`` is
     untouched. A replaced GIF keeps its permissions, and the temporary files of an export that was killed
-    are removed by the next export to the same path (see ``core._files``).
+    are removed by the next export to the same path (see ``convlab._shared.files``).
     """
     from PIL import GifImagePlugin
 

@@ -26,9 +26,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import Normalize
 
-from ..core import _validate as v
+from .._shared import validate as v
 from ..core.steps import format_number
-from ..core.palette import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
+from ..views.palette import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
 from ._cells import (MIN_FONT, NUMBERS_UP_TO,  # noqa: F401 (contrast_ratio, relative_luminance: re-exported)
                      _cell_ticks, _check_axes, _check_figure, _check_title, _constant,
                      _fontsize, _grid_options, _grid_values, _norm, _optional_bool, _signed,
@@ -377,7 +377,7 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     steps : list of int, optional
         Which steps to show (default: 0, two in between, and the last).
 
-    >>> from convlab.core.learn import learn_kernel, make_targets
+    >>> from convlab.nets.learn import learn_kernel, make_targets
     >>> from convlab.kernels import SOBEL_X
     >>> imgs = [np.random.default_rng(0).random((8, 8))]
     >>> run = learn_kernel(imgs, make_targets(imgs, SOBEL_X), steps=3)
@@ -388,7 +388,7 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     """
     from ..core.conv import conv2d
 
-    from ..core.learn import LearningRun
+    from ..nets.learn import LearningRun
 
     if not isinstance(run, LearningRun):
         raise TypeError(f"run must be a LearningRun from learn_kernel; got {v.short(run)}")

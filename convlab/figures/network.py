@@ -93,13 +93,13 @@ def network_maps(activations, index: int = 0, *, width: float = 1.25):
 
     Parameters
     ----------
-    activations : convlab.core.network.Activations
+    activations : convlab.nets.network.Activations
     index : int
         Which image of the batch.
 
     Examples
     --------
-    >>> from convlab.core.network import init_network
+    >>> from convlab.nets.network import init_network
     >>> fig = network_maps(init_network(filters=2).forward(np.zeros((1, 16, 16))))
     >>> [ax.get_title() for ax in fig.axes]
     ['input', 'map 1', 'pooled 1', 'map 2', 'pooled 2', 'probability']

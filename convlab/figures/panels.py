@@ -10,8 +10,8 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import Normalize
 
-from ..core import _validate as v
-from ..core.palette import SIGNED_CMAP
+from .._shared import validate as v
+from ..views.palette import SIGNED_CMAP
 from ..core.steps import format_number
 from ._cells import (NUMBERS_UP_TO, _cell_ticks, _check_axes, _check_title, _fontsize, _grid_options, _grid_values,
                      _new_figure, _norm, _signed, _text_colours)

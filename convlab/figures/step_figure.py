@@ -1,6 +1,6 @@
 """The step figure (matplotlib only): paints a view model, built once per setting, updated in place.
 
-:func:`convlab.core.walk.view_model` says what every frame shows — cells with their labels and colours,
+:func:`convlab.views.walk.view_model` says what every frame shows — cells with their labels and colours,
 the window, the cells it samples, the feature-map cell it fills, and per phase what is visible (the phase
 table). :class:`StepFigure` only paints that, the same data the browser view of the Explorer paints, so a
 static figure, a GIF frame and the live view cannot disagree.
@@ -33,8 +33,8 @@ from matplotlib.colors import to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.patches import ConnectionPatch, FancyArrowPatch, Rectangle
 
-from ..core import _validate as v
-from ..core.walk import PHASES, compute_walk, message_view, view_model
+from .._shared import validate as v
+from ..views.walk import PHASES, compute_walk, message_view, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 
 __all__ = ["StepFigure", "draw_step_figure", "frame_png", "DEFAULT_DPI"]
@@ -127,7 +127,7 @@ class StepFigure:
 
     Examples
     --------
-    >>> from convlab.core.walk import compute_walk, view_model
+    >>> from convlab.views.walk import compute_walk, view_model
     >>> sf = StepFigure()
     >>> sf.configure(view_model(compute_walk(SEED_IMAGE, SEED_KERNEL)))
     >>> sf.show(4, "collect")
@@ -157,7 +157,7 @@ class StepFigure:
     def configure(self, vm: dict) -> None:
         """Build the panels for this view model (or its message), then show its first window."""
         if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk"):
-            raise TypeError("vm must be a view model from convlab.core.walk.view_model(...) or "
+            raise TypeError("vm must be a view model from convlab.views.walk.view_model(...) or "
                             f"op_views.operation_view(...); got {v.short(vm)}")
         fig = self.figure
         fig.clear()
@@ -332,13 +332,13 @@ class StepFigure:
 def frame_png(vm: dict, index: int = 0, phase: str = "collect", *, dpi: int = 80, width: float = 10.0) -> bytes:
     """One frame of a view model as PNG bytes: the static picture the Explorer stores for GitHub.
 
-    >>> from convlab.core.walk import compute_walk, view_model
+    >>> from convlab.views.walk import compute_walk, view_model
     >>> frame_png(view_model(compute_walk(SEED_IMAGE, SEED_KERNEL)), 0, "sum")[:4]
     b'\\x89PNG'
     """
     sf = StepFigure(dpi=dpi, width=width)
     if not (isinstance(vm, dict) and vm.get("kind") == "convlab.walk"):
-        raise TypeError(f"vm must be a view model from convlab.core.walk.view_model(...); got {v.short(vm)}")
+        raise TypeError(f"vm must be a view model from convlab.views.walk.view_model(...); got {v.short(vm)}")
     sf.phase = _check_phase(phase, vm["phases"])
     sf.configure(vm)
     sf.show(index, phase)

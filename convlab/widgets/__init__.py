@@ -4,7 +4,7 @@ The lessons' widgets draw with matplotlib; they are imported on first use, so ``
 import Explorer`` loads no matplotlib until a static picture is asked for.
 """
 
-from .._lazy import lazy_attributes
+from .._shared.lazy import lazy_attributes
 from .explorer import Explorer
 
 __all__ = ["Explorer", "Quiz", "BringYourOwn", "LearningViewer", "ReceptiveFieldViewer"]

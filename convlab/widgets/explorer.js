@@ -1,5 +1,5 @@
 // convlab Explorer: the browser view. It paints the view model that Python sends once per setting
-// (convlab.core.walk.view_model, described in docs/view_model.md) and computes nothing of its own:
+// (convlab.views.walk.view_model, described in docs/view_model.md) and computes nothing of its own:
 // every number, colour and caption comes from the model. Moving the window, changing the phase and
 // Play happen here, with no kernel round trip; a setting (stride, padding, filter size, ...) is sent
 // to Python, which answers with a new model.

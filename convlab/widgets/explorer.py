@@ -1,6 +1,6 @@
 """The Explorer: the filter's walk, window by window and phase by phase, drawn live in the browser.
 
-Python computes the view model of one setting once (:func:`convlab.core.walk.view_model`: every window's
+Python computes the view model of one setting once (:func:`convlab.views.walk.view_model`: every window's
 cells, colours, highlights and captions, as plain data) and sends it to a browser view (``explorer.js``,
 an ``anywidget`` drawing SVG with its own labelled controls). Moving the window, changing the phase and
 Play happen in the page and never wait for the kernel; a new setting (stride, padding, filter size,
@@ -21,9 +21,9 @@ import anywidget
 import ipywidgets as W
 import traitlets as T
 
-from ..core import _validate as v
-from ..core.op_views import OPERATIONS, operation_view
-from ..core.walk import PHASES, compute_walk, message_view, step_caption, view_model
+from .._shared import validate as v
+from ..views.op_views import OPERATIONS, operation_view
+from ..views.walk import PHASES, compute_walk, message_view, step_caption, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from ..data.kernels import FAMILIES, make_kernel
 from ._base import ShowsWidget
@@ -141,7 +141,7 @@ class Explorer(ShowsWidget):
     family : str, optional
         A kernel family (``convlab.kernels.FAMILIES``) instead of the seed filter; ``kernel_size`` its size.
     operation : str, default "convolution"
-        One of ``convlab.core.op_views.OPERATIONS`` (convolution, transposed convolution, max pooling,
+        One of ``convlab.views.op_views.OPERATIONS`` (convolution, transposed convolution, max pooling,
         average pooling); pooling uses the filter-size slider as its window size.
     operations : list of str or "all", optional
         The operations the view offers in its chooser (hidden when only one); "all" offers every one.
@@ -162,8 +162,8 @@ class Explorer(ShowsWidget):
     widget : ExplorerView
         The browser view (what a notebook shows).
     view_model : dict
-        What the view shows: :func:`convlab.core.walk.view_model` of the current setting, or
-        :func:`~convlab.core.walk.message_view` with the reason when it does not fit.
+        What the view shows: :func:`convlab.views.walk.view_model` of the current setting, or
+        :func:`~convlab.views.walk.message_view` with the reason when it does not fit.
     caption : str
         The text equivalent of the frame shown (``step_caption(walk, window - 1, phase)``), or the reason.
 
@@ -334,7 +334,7 @@ class Explorer(ShowsWidget):
 
     @property
     def walk(self):
-        """The :class:`convlab.core.walk.Walk` of the current setting (None when it does not fit)."""
+        """The :class:`convlab.views.walk.Walk` of the current setting (None when it does not fit)."""
         return self._walk
 
     @property

@@ -20,8 +20,8 @@ import html
 import ipywidgets as W
 import numpy as np
 
-from ..core._validate import as_image, bounded_size, short
-from ..core.learn import LearningRun
+from .._shared.validate import as_image, bounded_size, short
+from ..nets.learn import LearningRun
 from ..core.conv import conv2d
 from ..data.images import downscale, sample_photo, to_grayscale
 from ..data.userdata import format_kernel, load_image, parse_kernel
@@ -93,7 +93,7 @@ class LearningViewer(_FigureWidget):
 
     Examples
     --------
-    >>> from convlab.core.learn import learn_kernel, make_targets
+    >>> from convlab.nets.learn import learn_kernel, make_targets
     >>> from convlab.kernels import VERTICAL_EDGE
     >>> from convlab.images import stripes
     >>> imgs = [stripes(8, 2)]
@@ -106,7 +106,7 @@ class LearningViewer(_FigureWidget):
 
     def __init__(self, run, image, target=None, *, dpi: int = 96):
         if not isinstance(run, LearningRun):
-            raise TypeError(f"run must be a LearningRun from convlab.core.learn.learn_kernel(...); got {short(run)}")
+            raise TypeError(f"run must be a LearningRun from convlab.nets.learn.learn_kernel(...); got {short(run)}")
         self.run = run
         self.image = np.asarray(image, dtype=np.float64)
         self.target = None if target is None else np.asarray(target, dtype=np.float64)

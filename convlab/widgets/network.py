@@ -2,7 +2,7 @@
 
 :class:`ReceptiveFieldViewer`: choose a layer and one cell of its map; the cell is outlined in blue and
 what it depends on in orange — in every layer below it, down to the input pixels (its receptive field).
-The geometry comes from :mod:`convlab.core.receptive`; the maps from :func:`convlab.core.network.run_stack`.
+The geometry comes from :mod:`convlab.lessons.receptive`; the maps from :func:`convlab.nets.network.run_stack`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import html
 import ipywidgets as W
 import numpy as np
 
-from ..core.network import run_stack
-from ..core.receptive import describe_field, field_in_every_layer, stage_sizes
+from ..nets.network import run_stack
+from ..lessons.receptive import describe_field, field_in_every_layer, stage_sizes
 from ..figures.network import ReceptiveFieldFigure
 from ._base import ShowsWidget
 from .controls import LiveText, Picture, Slider
@@ -28,7 +28,7 @@ class ReceptiveFieldViewer(ShowsWidget):
     ----------
     image : (H, W) array
     layers : sequence of (Stage, kernels)
-        As for :func:`convlab.core.network.run_stack`. The panels show the input and the output of every
+        As for :func:`convlab.nets.network.run_stack`. The panels show the input and the output of every
         conv and pooling layer (first channel); ReLU layers are computed but not drawn.
     layer, row, col : int, optional
         The starting choice: the index of a shown layer (default the last) and a cell (default its centre).
@@ -46,7 +46,7 @@ class ReceptiveFieldViewer(ShowsWidget):
 
     Examples
     --------
-    >>> from convlab.core.receptive import conv_stage, pointwise_stage, pool_stage
+    >>> from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
     >>> k = np.ones((1, 3, 3))
     >>> v = ReceptiveFieldViewer(np.zeros((16, 16)), [(conv_stage(3, padding=1), k), (pointwise_stage(), None),
     ...                                               (pool_stage(2), None), (conv_stage(3, padding=1), k)])
@@ -64,7 +64,7 @@ class ReceptiveFieldViewer(ShowsWidget):
         if self.image.ndim != 2:
             raise ValueError(f"image must be a grayscale (H, W) array; got shape {self.image.shape}")
         if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)):
-            raise TypeError(f"layers must be a list of (stage, weights) pairs, as convlab.core.network builds them; "
+            raise TypeError(f"layers must be a list of (stage, weights) pairs, as convlab.nets.network builds them; "
                             f"got {type(layers).__name__}")
         layers = list(layers)
         self.stages = [stage for stage, _ in layers]

@@ -5,7 +5,7 @@ button. Pressing Check (or Enter) passes what the learner typed to a checker fro
 :mod:`convlab.exercises` and shows its verdict straight away. A right answer is confirmed with the worked
 answer; the first wrong try gets only what went wrong (the slip), never the answer, and a second chance;
 the worked answer comes with the second wrong try or the Show answer button (see
-:class:`convlab.core.exercises.Question`). With ``options=[...]`` the text box becomes a row of buttons,
+:class:`convlab.lessons.exercises.Question`). With ``options=[...]`` the text box becomes a row of buttons,
 for multiple-choice questions.
 
 Headless (plain pytest): ``quiz.submit("4")`` does what typing 4 and pressing Check does, and returns
@@ -18,7 +18,7 @@ import html
 
 import ipywidgets as W
 
-from ..core.exercises import Feedback, Question
+from ..lessons.exercises import Feedback, Question
 from ._base import ShowsWidget
 from .controls import LiveText
 
@@ -34,7 +34,7 @@ class Quiz(ShowsWidget):
     ----------
     check : callable or Question
         A checker from :mod:`convlab.exercises`, called as ``check(answer, *args, **kwargs)``; or a
-        ready :class:`~convlab.core.exercises.Question` (its tries are shared with the notebook cell that
+        ready :class:`~convlab.lessons.exercises.Question` (its tries are shared with the notebook cell that
         checks the same question; a multiple-choice question brings its options).
     prompt : str
         The question (HTML allowed).
@@ -50,7 +50,7 @@ class Quiz(ShowsWidget):
     answer : ipywidgets.Text or ipywidgets.ToggleButtons
     button : ipywidgets.Button
     show_answer : ipywidgets.Button
-    question : convlab.core.exercises.Question
+    question : convlab.lessons.exercises.Question
     feedback : convlab.widgets.controls.LiveText
         The verdict, in a polite live region (a screen reader reads it when it changes).
     last : Feedback or None
@@ -58,7 +58,7 @@ class Quiz(ShowsWidget):
 
     Examples
     --------
-    >>> from convlab.core.exercises import check_output_size
+    >>> from convlab.lessons.exercises import check_output_size
     >>> q = Quiz(check_output_size, "Output width?", 7, 3, stride=2, padding=1)
     >>> print(q.submit("3"))
     ✗ Not quite: Your 3 is what you get if you forget the padding: ⌊(7 + 2·0 − 3)/2⌋ + 1 = 3. Try again (the answer is shown after a second try).

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import _validate as v
+from .._shared import validate as v
 from .exercises import Feedback, check_number
-from .sizes import output_size
+from ..core.sizes import output_size
 
 __all__ = ["Stage", "conv_stage", "pool_stage", "pointwise_stage", "ReceptiveField", "receptive_fields",
            "field_of_cell", "field_in_every_layer", "stage_sizes", "describe_field", "check_receptive_field",
@@ -41,7 +41,7 @@ class Stage:
     padding : int
     dilation : int
     kind : {"conv", "max pool", "avg pool", "pointwise"}
-        What the layer computes (:func:`convlab.core.network.run_stack` reads it; the field does not).
+        What the layer computes (:func:`convlab.nets.network.run_stack` reads it; the field does not).
     """
 
     name: str

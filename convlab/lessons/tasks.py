@@ -1,7 +1,7 @@
 """Higher-order exercises (numpy only): where a window lands, design a filter, match maps to filters, Keras's 'same'.
 
-Each checker returns a :class:`~convlab.core.exercises.Feedback` and never shows the answer on a first
-wrong try (see :class:`~convlab.core.exercises.Question`). :mod:`convlab.core.exercises` re-exports them.
+Each checker returns a :class:`~convlab.lessons.exercises.Feedback` and never shows the answer on a first
+wrong try (see :class:`~convlab.lessons.exercises.Question`). :mod:`convlab.lessons.exercises` re-exports them.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Mapping
 
 import numpy as np
 
-from . import _validate as _v
+from .._shared import validate as _v
 from ._answers import Feedback, _ask, _n, _read_grid, _read_matching, _read_numbers, _same, \
     _unanswered, _unreadable, _wrong
-from .conv import conv2d
-from .sizes import keras_same_padding, output_shape
-from .steps import iter_steps
+from ..core.conv import conv2d
+from ..core.sizes import keras_same_padding, output_shape
+from ..core.steps import iter_steps
 
 __all__ = ["check_landing", "check_kernel_design", "check_matching", "check_keras_same_padding"]
 

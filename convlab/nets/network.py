@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate as v
-from . import limits
-from ._files import check_write_path, write_atomically
-from .conv import conv2d, feature_maps
+from .._shared import validate as v
+from .._shared.files import check_write_path, write_atomically
+from ..core import limits
+from ..core.conv import conv2d, feature_maps
 from .layer import count_parameters
-from .ops import avg_pool2d, max_pool2d, relu
+from ..core.ops import avg_pool2d, max_pool2d, relu
 
 __all__ = ["TinyCNN", "Activations", "TrainingRun", "conv_forward", "conv_backward", "relu_backward",
            "maxpool_forward", "maxpool_backward", "dense_forward", "dense_backward", "softmax",
@@ -345,7 +345,7 @@ class TinyCNN:
         return float(np.mean(self.predict(images) == np.asarray(labels)))
 
     def parameter_counts(self) -> dict:
-        """Learnable numbers per layer (the conv layer counted by :func:`convlab.core.layer.count_parameters`).
+        """Learnable numbers per layer (the conv layer counted by :func:`convlab.nets.layer.count_parameters`).
 
         >>> net = init_network(filters=8)
         >>> net.parameter_counts()
@@ -632,7 +632,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
     ----------
     image : (H, W) or (H, W, C) array
     layers : sequence of (Stage, kernels)
-        A :class:`~convlab.core.receptive.Stage` (its ``kind``, kernel size, stride, padding, dilation say
+        A :class:`~convlab.lessons.receptive.Stage` (its ``kind``, kernel size, stride, padding, dilation say
         what to compute) and, for a conv stage, its filters ``(N, k, k[, C])`` (else None).
 
     Returns
@@ -641,7 +641,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> from convlab.core.receptive import conv_stage, pointwise_stage, pool_stage
+    >>> from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
     >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
     >>> outs = run_stack(SEED_IMAGE, [(conv_stage(3, padding=1), [SEED_KERNEL]), (pointwise_stage(), None),
     ...                               (pool_stage(2), None)])

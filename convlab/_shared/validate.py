@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from . import limits
+from ..core import limits
 
 PADDING_NAMES = ("valid", "same", "full")
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")

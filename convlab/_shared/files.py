@@ -18,7 +18,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from . import _validate as v
+from . import validate as v
 
 _TAG = "convlab"
 

@@ -8,7 +8,7 @@ real network — without torch or TensorFlow being installed.
 
 from __future__ import annotations
 
-from ._validate import check_bool, padding_amounts, positive_pair, size_arg
+from .._shared.validate import check_bool, padding_amounts, positive_pair, size_arg
 
 __all__ = ["count_parameters", "torch_conv2d_code", "keras_conv2d_code"]
 

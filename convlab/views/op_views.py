@@ -1,6 +1,6 @@
 """View models of the other operations (numpy only): pooling and transposed convolution, step by step.
 
-The same plain-data layout as :func:`convlab.core.walk.view_model` (see ``docs/view_model.md``), so the
+The same plain-data layout as :func:`convlab.views.walk.view_model` (see ``docs/view_model.md``), so the
 Explorer's browser view and the matplotlib figure draw them with no code of their own:
 
 * **max / average pooling** — phases *place → max (or mean) → slide → collect*: the window on the input,
@@ -27,12 +27,12 @@ from itertools import islice
 
 import numpy as np
 
-from . import _validate as v
-from . import limits
+from .._shared import validate as v
+from ..core import limits
 from . import palette
-from ._format import format_number
-from .op_steps import iter_pool_steps, iter_transpose_steps
-from .sizes import pool_output_size_formula, transpose_output_size_formula
+from .._shared.format import format_number
+from ..core.op_steps import iter_pool_steps, iter_transpose_steps
+from ..core.sizes import pool_output_size_formula, transpose_output_size_formula
 from .walk import COLOURS, NUMBERS_MAX_CELLS, _cells, _index_range, _planes, compute_walk, view_model
 
 __all__ = ["OPERATIONS", "operation_view", "pool_view_model", "transpose_view_model"]

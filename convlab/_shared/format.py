@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from . import _validate as v
+from . import validate as v
 
 _TYPED_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
 

@@ -14,8 +14,8 @@ from typing import Mapping
 
 import numpy as np
 
-from ._format import format_number, plain_minus
-from ._validate import read_number, short
+from .._shared.format import format_number, plain_minus
+from .._shared.validate import read_number, short
 
 __all__ = ["Feedback", "RIGHT", "WRONG", "PROMPT"]
 
@@ -44,7 +44,7 @@ class Feedback:
 
     Examples
     --------
-    >>> from convlab.core.exercises import check_number
+    >>> from convlab.lessons.exercises import check_number
     >>> fb = check_number(12, 12, why="3 × 4 = 12")
     >>> bool(fb), fb.message
     (True, '3 × 4 = 12.')

@@ -22,13 +22,13 @@ import numpy as np
 
 from ._answers import Feedback, _ask, _n, _read_number, _read_numbers, _same, \
     _unanswered, _unreadable, _wrong
-from . import _validate as _v
-from ._validate import padding_amounts, positive_pair
-from .conv import conv2d
-from .sizes import keras_same_padding, output_shape, output_size, output_size_formula, unvisited
+from .._shared import validate as _v
+from .._shared.validate import padding_amounts, positive_pair
+from ..core.conv import conv2d
+from ..core.sizes import keras_same_padding, output_shape, output_size, output_size_formula, unvisited
 from .tasks import check_keras_same_padding, check_kernel_design, check_landing, check_matching
-from .layer import count_parameters
-from .steps import iter_steps
+from ..nets.layer import count_parameters
+from ..core.steps import iter_steps
 
 __all__ = [
     "Feedback",

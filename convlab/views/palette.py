@@ -1,6 +1,6 @@
 """Colours as plain data (numpy only), so every renderer paints the same cell the same colour.
 
-The view model (:mod:`convlab.core.walk`) says which colour each cell has; the matplotlib figure and the
+The view model (:mod:`convlab.views.walk`) says which colour each cell has; the matplotlib figure and the
 browser view only paint those colours. Signed values (filters, products, feature maps of edge filters)
 use a diverging scale centred on zero (ColorBrewer's RdBu, colour-blind safe, the same colours as
 matplotlib's ``"RdBu"``); pixel values use a gray scale. The ink for a number written on a cell is black

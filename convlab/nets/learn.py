@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
-from . import limits
-from .conv import conv2d
+from .._shared import validate as v
+from ..core import limits
+from ..core.conv import conv2d
 
 __all__ = ["LearningRun", "loss_and_gradient", "learn_kernel", "make_targets"]
 

@@ -8,7 +8,7 @@ next to the question. They live here instead; a lesson asks for one by name::
     q.check(my_answer)          # ✎ Your turn / ✗ a hint and a second try / ✓ with the worked answer
 
 Questions whose answer is *computed* from the notebook's own data (a window's value, an output size) are
-built in the notebook with :class:`~convlab.core.exercises.Question` directly.
+built in the notebook with :class:`~convlab.lessons.exercises.Question` directly.
 
 >>> q = question("01", "edge")
 >>> q.options
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate as _v
-from .conv import conv2d
+from .._shared import validate as _v
+from ..core.conv import conv2d
 from .exercises import Question, check_choice, check_kernel_design, check_matching, check_number
 
 __all__ = ["question", "match_maps", "NAMES"]
@@ -156,7 +156,7 @@ NAMES = sorted(_BUILDERS)
 
 
 def question(lesson: str, name: str, *data) -> Question:
-    """A fresh :class:`~convlab.core.exercises.Question` of a lesson, by name.
+    """A fresh :class:`~convlab.lessons.exercises.Question` of a lesson, by name.
 
     Parameters
     ----------

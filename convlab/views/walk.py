@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _validate as v
+from .._shared import validate as v
 from . import palette
-from ._engine import _plan
-from .sizes import does_not_fit, output_size_formula, span_of, unvisited
-from .steps import WindowStep, _steps_from_plan, format_number
+from ..core._engine import _plan
+from ..core.sizes import does_not_fit, output_size_formula, span_of, unvisited
+from ..core.steps import WindowStep, _steps_from_plan, format_number
 
 __all__ = ["PHASES", "PHASE_HELP", "PHASE_TABLE", "CHANNEL_NAMES", "Walk", "compute_walk", "explain_settings",
            "step_caption", "view_model", "message_view", "VIEW_MAX_TERMS"]
