@@ -15,11 +15,13 @@ parameter (a learner-facing checker must answer a hostile ``answer`` with a :cla
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import inspect
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -203,11 +205,27 @@ def cases() -> list[tuple[str, str, str]]:
 # ------------------------------------------------------------------------------------------- the worker
 
 
+def _probe(code: str) -> tuple[str, str]:
+    """Run a line of code as a case (the worker's own test): a hang, a crash and a memory error are told apart."""
+    try:
+        exec(code, {})
+    except MemoryError:
+        return "memory", "MemoryError"
+    except TimeoutError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        return "crash", f"{type(e).__name__}: {e}"
+    return "ok", "returned"
+
+
 def _call(qual: str, param: str, hostile: str, env: dict) -> tuple[str, str]:
-    """Run one case; return (verdict, detail). Verdicts: ok, unnamed, crash, wrong."""
+    """Run one case; return (verdict, detail). Verdicts: ok, unnamed, crash, wrong, memory (hang: the worker)."""
     import numpy as np
 
     from convlab.lessons._answers import Feedback
+
+    if qual == "__probe__":
+        return _probe(param)
 
     mod_name, name = qual.rsplit(".", 1)
     obj = getattr(importlib.import_module(mod_name), name)
@@ -260,6 +278,7 @@ def worker() -> None:  # pragma: no cover - runs in the child process
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
     os.environ.setdefault("MPLBACKEND", "Agg")
     tmp = tempfile.mkdtemp(prefix="convlab-hostile-")
+    atexit.register(shutil.rmtree, tmp, True)  # files the cases wrote (GIFs, networks) go with the worker
     os.chdir(tmp)
     env = _lazy_globals(tmp)
 
@@ -275,6 +294,8 @@ def worker() -> None:  # pragma: no cover - runs in the child process
         signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
         try:
             verdict, detail = _call(qual, param, hostile, env)
+        except MemoryError:
+            verdict, detail = "memory", "MemoryError"
         except TimeoutError:
             verdict, detail = "hang", f"over {CALL_SECONDS} s"
         except BaseException as e:  # noqa: BLE001
@@ -312,15 +333,24 @@ class Runner:
         line = self.proc.stdout.readline() if ready else ""
         if not line:  # frozen in C code past the alarm, or killed by the memory cap
             verdict = "hang" if not ready else "crash"
-            self.close()
+            self.proc.kill()  # frozen or dead: no goodbye
+            self.proc.wait()
+            self.proc = None
             return verdict, "worker did not answer"
         return tuple(json.loads(line))
 
+    def probe(self, code: str) -> tuple[str, str]:
+        """Run ``code`` in the worker as a case (to test the worker itself)."""
+        return self.run(("__probe__", code, ""))
+
     def close(self):
         if self.proc is not None:
-            if self.proc.poll() is None:
+            self.proc.stdin.close()  # end of input: the worker returns and removes its folder
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
                 self.proc.kill()
-            self.proc.wait()
+                self.proc.wait()
             self.proc = None
 
 

@@ -60,6 +60,10 @@ def format_number(x: float, digits: int = 3) -> str:
         raise TypeError(f"x must be a real number; got {v.short(x)}")
     digits = v.seed_arg(digits, "digits")
     v.check_at_most(digits, 15, "digits")
+    x = v.scalar(x)
+    if v.is_int(x) and abs(int(x)) >= 10**300:  # near or beyond float64: its leading digit and its size, never all digits
+        n, places = abs(int(x)), v._digits(int(x)) - 1
+        return minus(f"{'-' if x < 0 else ''}{n // 10**places}e+{places}")
     x = float(x)
     if not math.isfinite(x):  # never an OverflowError from int(inf)
         return "nan" if math.isnan(x) else ("\u221e" if x > 0 else "\u2212\u221e")

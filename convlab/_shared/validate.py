@@ -69,7 +69,7 @@ def _is_int(value) -> bool:
 
 
 def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
-             max_values: int | None = limits.MAX_IMAGE_PIXELS) -> np.ndarray:
+             max_values: int | None = limits.MAX_IMAGE_PIXELS, allow_empty: bool = False) -> np.ndarray:
     """Convert ``value`` to a finite float64 array with one of ``ndims`` dimensions.
 
     Raises TypeError for strings, objects, complex numbers and other non-numbers; ValueError for
@@ -97,7 +97,7 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
         raise TypeError(f"{name} must contain real numbers; got dtype {arr.dtype} in {_short(value)}")
     if arr.ndim not in ndims:
         raise ValueError(f"{name} must be {shape_hint}; got a {arr.ndim}-D array of shape {arr.shape}")
-    if arr.size == 0:
+    if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty: it must have at least one value in each axis; got shape {arr.shape}")
     if max_values is not None and arr.size > max_values:
         check_image_values(arr.shape, name)
@@ -393,14 +393,16 @@ def check_output_values(shape, what: str, fix: str) -> None:
                          f"(e.g. 4096x4096): {fix}")
 
 
-def channel_names_arg(names, channels: int) -> list[str] | None:
-    """``channel_names`` of an ``arithmetic()`` text: None, or one string per channel."""
+def channel_names_arg(names, channels: int, name: str = "channel_names", what: str = "channels",
+                      at_least: bool = False) -> list[str] | None:
+    """``channel_names`` of an ``arithmetic()`` text (or the names of a figure's panels): None, or one string
+    per channel (``at_least``: one for each of the first ``channels``, more are ignored)."""
     if names is None:
         return None
     if isinstance(names, str) or not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-        raise TypeError(f"channel_names must be a list of strings; got {_short(names)}")
-    if len(names) != channels:
-        raise ValueError(f"channel_names must name all {channels} channels; got {_short(names)}")
+        raise TypeError(f"{name} must be a list of strings; got {_short(names)}")
+    if len(names) < channels or (len(names) > channels and not at_least):
+        raise ValueError(f"{name} must name all {channels} {what}; got {_short(names)}")
     return list(names)
 
 
@@ -548,8 +550,9 @@ def seed_arg(value, name: str = "seed") -> int:
 # transposed convolution, pooling and ReLU (convlab.core.ops)
 # --------------------------------------------------------------------------------------------------
 
-def as_numbers(value, name: str) -> np.ndarray:
-    """Any-dimensional array of finite real numbers as float64 (ReLU takes a number, a map or a stack)."""
+def as_numbers(value, name: str, *, finite: bool = True) -> np.ndarray:
+    """Any-dimensional array of real numbers as float64 (ReLU takes a number, a map or a stack); finite ones
+    unless ``finite=False`` (the view helpers colour −∞ padding)."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a number or an array of numbers; got {_short(value)}")
     value = _unmasked(value, name)
@@ -564,7 +567,7 @@ def as_numbers(value, name: str) -> np.ndarray:
         raise ValueError(f"{name} is too large: shape {arr.shape} = {arr.size:,} values; the limit is "
                          f"{limits.MAX_IMAGE_PIXELS:,} (e.g. 4096x4096)")
     arr = arr.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must contain only finite numbers; got {arr[where]} at index {where}")
     return arr

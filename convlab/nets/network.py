@@ -625,6 +625,15 @@ def load_network(path) -> tuple[TinyCNN, dict]:
 # --------------------------------------------------------------------------- a stack of layers on one image
 
 
+_STAGE_FIELDS = ("name", "kind", "kernel", "stride", "padding", "dilation")
+
+
+def _is_stage(stage) -> bool:
+    """A layer's geometry as :class:`convlab.lessons.receptive.Stage` holds it (read by its fields: the lessons
+    layer sits above this one)."""
+    return all(hasattr(stage, f) for f in _STAGE_FIELDS) and isinstance(stage.kind, str)
+
+
 def run_stack(image, layers) -> list[np.ndarray]:
     """Run one image through a stack of layers; return every layer's output, channels last.
 
@@ -648,11 +657,9 @@ def run_stack(image, layers) -> list[np.ndarray]:
     >>> [o.shape for o in outs]
     [(5, 5, 1), (5, 5, 1), (2, 2, 1)]
     """
-    from .receptive import Stage  # noqa: PLC0415 - receptive reads this module's docs only
-
     x = v.as_image(image)
     if not isinstance(layers, (list, tuple)) or not all(
-            isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], Stage) for pair in layers):
+            isinstance(pair, (list, tuple)) and len(pair) == 2 and _is_stage(pair[0]) for pair in layers):
         raise TypeError(f"layers must be a list of (Stage, kernels) pairs, e.g. [(conv_stage(3), [kernel])]; got "
                         f"{v.short(layers)}")
     outputs = []
