@@ -101,7 +101,7 @@ GOOD_FOR = {
     "Quiz": {"check": "functools.partial(check_number, expected=3, why='x')"},
     "gallery": {"kernels": "{'edge': K3}", "maps": "{'edge': IMG[:3, :3]}"},
     "rgb_channels": {"image": "np.ones((5, 5, 3))"},
-    "ReceptiveFieldFigure": {"maps": "[('conv', IMG[:3, :3, None])]"},
+    "ReceptiveFieldFigure": {"maps": "[('conv', IMG[:3, :3])]"},
     "check_landing": {"window": "1"},
     "check_matching": {"correct": "{'A': 1, 'B': 2}", "explanations": "{'A': 'yes', 'B': 'no'}"},
     "check_shift": {"shift": "2"},
@@ -114,6 +114,7 @@ GOOD_FOR = {
     "question": {"lesson": "'05'", "name": "'blur'"},
     "make_kernel": {"family": "'box blur'"},
     "to_grayscale": {"image": "np.ones((5, 5, 3))"},
+    "stack_maps": {"layers": "[('conv', np.ones((3, 3, 2)))]"},
 }
 
 # messages written for a learner that say what is wrong with the argument without its Python name
@@ -123,11 +124,15 @@ SAYS = {("parse_kernel", "text"): ("is not a number", "kernel"),
         ("check_fits", "kernel_hw"): ("kernel (",), ("does_not_fit", "kernel_hw"): ("kernel (",),
         ("softmax_cross_entropy", "logits"): ("one label per example",)}  # a logits grid of 3 rows, labels for 2
 
+# what a *args parameter gets (its good values, positionally)
+VARARGS = {"grids": "[('a', IMG)]"}
+
 # parameters given a value even where they have a default (never the package's own data file; a short run)
 ALWAYS = {
     "convlab.nets.trained.train_and_cache": {"path": "os.path.join(TMP, 'net.npz')",
                                             "settings": "{'per_class_train': 2, 'per_class_test': 1, 'epochs': 1}"},
     "convlab.nets.trained.trained_cnn": {"path": "NETWORK_FILE"},
+    "convlab.save_animation": {"dpi": "10"},  # phases=True draws 45 frames: at 10 dpi within the time limit
 }
 # (function, parameter, value) where the hostile value is a documented good one that does real work
 NOT_HOSTILE = {("convlab.nets.trained.train_and_cache", "settings", "None"),
@@ -231,6 +236,9 @@ def _call(qual: str, param: str, hostile: str, env: dict) -> tuple[str, str]:
     obj = getattr(importlib.import_module(mod_name), name)
     args, kwargs = [], {}
     for p in inspect.signature(obj).parameters.values():
+        if p.kind == p.VAR_POSITIONAL and name in VARARGS:
+            args.extend(eval(VARARGS[name], env))
+            continue
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
         if p.name == param:

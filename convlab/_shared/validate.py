@@ -192,7 +192,7 @@ def positive_pair(value, name: str) -> tuple[int, int]:
     return _int_pair(_scalar(value), hint, minimum=1)
 
 
-def _int_pair(value, hint: str, *, minimum: int) -> tuple[int, int]:
+def _int_pair(value, hint: str, *, minimum: int, maximum: int | None = limits.MAX_INTEGER) -> tuple[int, int]:
     """One integer (used for both axes) or a ``(rows, cols)`` pair of them, each at least ``minimum``."""
     if isinstance(value, (tuple, list, np.ndarray)):
         if np.size(value) != 2 if isinstance(value, np.ndarray) else len(value) != 2:  # before any copy
@@ -207,8 +207,8 @@ def _int_pair(value, hint: str, *, minimum: int) -> tuple[int, int]:
             raise TypeError(f"{hint}; got {_short(value)}")
         if item < minimum:
             raise ValueError(f"{hint}; got {_short(value)}")
-        if item > limits.MAX_INTEGER:
-            raise ValueError(f"{hint}, each at most {limits.MAX_INTEGER:,}; got {_short(value)}")
+        if maximum is not None and item > maximum:
+            raise ValueError(f"{hint}, each at most {maximum:,}; got {_short(value)}")
     return int(items[0]), int(items[1])
 
 
@@ -251,7 +251,7 @@ def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> 
             amounts.append((total // 2, total - total // 2))
         check_padding_limit(amounts)
         return amounts[0], amounts[1]
-    rows, cols = _int_pair(padding, hint, minimum=0)
+    rows, cols = _int_pair(padding, hint, minimum=0, maximum=None)  # MAX_PADDING below says it better
     check_padding_limit(((rows, rows), (cols, cols)))
     return (rows, rows), (cols, cols)
 
@@ -343,7 +343,7 @@ def check_padding_limit(pads) -> None:
     """Each side's padding at most :data:`~convlab.core.limits.MAX_PADDING` (checked before ``np.pad``)."""
     largest = max(max(p) for p in pads)
     if largest > limits.MAX_PADDING:
-        raise ValueError(f"padding must be at most {limits.MAX_PADDING:,} pixels per side; got {largest:,} "
+        raise ValueError(f"padding must be at most {limits.MAX_PADDING:,} pixels per side; got {_fmt_count(largest)} "
                          "(padding this large would only add empty space around the image)")
 
 

@@ -87,7 +87,7 @@ def figure_html(fig, alt: str, *, dpi: int | None = None, format: str = "png") -
     if dpi is not None:
         v.dpi_arg(dpi)
     buf = io.BytesIO()
-    if format not in ("png", "jpeg"):
+    if not isinstance(format, str) or format not in ("png", "jpeg"):
         raise ValueError(f'format must be "png" or "jpeg"; got {format!r}')
     default = plt.rcParams["savefig.dpi"]
     dpi = dpi or (default if isinstance(default, (int, float)) else DPI)
@@ -142,7 +142,7 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
     _grid_options(signed, numbers, digits, percentile, limit)
     signed = _signed(values) if signed is None else signed
     numbers = max(values.shape) <= NUMBERS_UP_TO if numbers is None else numbers
-    cmap = plt.get_cmap(cmap or (SIGNED_CMAP if signed else "gray"))
+    cmap = plt.get_cmap(_cmap_arg(cmap) or (SIGNED_CMAP if signed else "gray"))
     norm = _norm(values, signed, percentile)  # signed colours: symmetric limits (clipped at a percentile)
     if isinstance(limit, Normalize):  # a shared scale given in full (see grids(share=True))
         norm = limit
@@ -240,6 +240,16 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
     return fig
 
 
+def _cmap_arg(cmap):
+    """None, a colormap's name or a Colormap (matplotlib's own message for a typo names no argument)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import Colormap
+
+    if cmap is None or isinstance(cmap, Colormap) or (isinstance(cmap, str) and cmap in colormaps):
+        return cmap
+    raise ValueError(f"cmap must be a matplotlib colormap or its name, e.g. 'gray' or 'RdBu_r'; got {v.short(cmap)}")
+
+
 def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, width: float = 3.4,
             colorbar: bool = False, label: str = ""):
     """A photo-sized image without numbers; optionally a box marked on it and that box zoomed in, with numbers.
@@ -262,6 +272,9 @@ def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, 
     image = v.as_array(image, "image", ndims=(2,), shape_hint="(H, W) grayscale")
     _check_title(title)
     zoom = _optional_bool(zoom, "zoom", "also draw the boxed patch as numbers")
+    cmap = _cmap_arg(cmap)
+    colorbar = v.check_bool(colorbar, "colorbar", "a colour bar beside the picture")
+    _check_title(label, "label")
     width = v.inches_arg(width, "width")
     if box is not None:
         if not isinstance(box, (tuple, list)) or len(box) != 3 or not all(v.is_int(x) for x in box):

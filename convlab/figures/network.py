@@ -32,12 +32,14 @@ FIELD_COLOUR = "#e69f00"  # orange (Okabe–Ito): the receptive field
 CELL_COLOUR = "#0072b2"   # blue: the chosen cell
 
 
-def _figure_inches(width: float, across: float, down: float, name: str = "width") -> None:
-    """A figure of ``across`` × ``down`` panels of ``width`` inches stays within ``MAX_FIGURE_INCHES`` each way."""
+def _figure_inches(width: float, across: float, down: float, what: str = "panels") -> None:
+    """A figure of ``across`` × ``down`` panels of ``width`` inches stays within ``MAX_FIGURE_INCHES`` each way;
+    ``what`` names the argument that sets the number of panels."""
     for panels in (across, down):
         if width * panels > limits.MAX_FIGURE_INCHES:
-            raise ValueError(f"{name} {width:g} inches × {panels:g} panels make a figure {width * panels:g} inches "
-                             f"across; the limit is {limits.MAX_FIGURE_INCHES:g}: use fewer panels or a smaller {name}")
+            raise ValueError(f"width {width:g} inches × {panels:g} panels ({what}) make a figure {width * panels:g} "
+                             f"inches across; the limit is {limits.MAX_FIGURE_INCHES:g}: use fewer {what} or a smaller "
+                             "width")
 
 
 def _labels(values, count: int, name: str) -> np.ndarray:
@@ -76,7 +78,7 @@ def filter_bank(kernels, *, title: str | None = None, numbers: bool = True, widt
         raise TypeError(f"title must be a string or None; got {v.short(title)}")
     numbers = v.check_bool(numbers, "numbers", "write the weights in the cells")
     width = v.inches_arg(width, "width")
-    _figure_inches(width, n, 1.15)
+    _figure_inches(width, n, 1.15, "kernels")
     names = v.channel_names_arg(names, n, "names", "filters", at_least=True)
     limit = float(np.max(np.abs(k))) or 1.0
     fig, axes = plt.subplots(1, n, figsize=(width * n, width * 1.15), squeeze=False)
@@ -110,7 +112,7 @@ def digit_examples(images, labels, *, predictions=None, columns: int = 10, width
     columns = v.size_arg(columns, "columns")
     width = v.inches_arg(width, "width")
     rows = -(-len(x) // columns)
-    _figure_inches(width, columns, 1.2 * rows)
+    _figure_inches(width, columns, 1.2 * rows, "columns and images")
     fig, axes = plt.subplots(rows, columns, figsize=(width * columns, width * 1.2 * rows), squeeze=False)
     for i, ax in enumerate(axes.ravel()):
         if i >= len(x):
@@ -153,7 +155,7 @@ def network_maps(activations, index: int = 0, *, width: float = 1.25):
         raise ValueError(f"index must be an image of the batch, 0 to {len(a.images) - 1}; got {index}")
     width = v.inches_arg(width, "width")
     f = a.maps.shape[-1]
-    _figure_inches(width, f + 1, 2.3)
+    _figure_inches(width, f + 1, 2.3, "filters of the activations")
     fig = plt.figure(figsize=(width * (f + 1), width * 2.3))
     grid = fig.add_gridspec(2, f + 1)
     ax = fig.add_subplot(grid[0, 0])
@@ -228,7 +230,7 @@ def stack_maps(image, layers, *, channels: int = 4, labels=None, width: float = 
     channels = v.size_arg(channels, "channels")
     width = v.inches_arg(width, "width")
     cols = 1 + min(channels, max(np.shape(m)[-1] for _, m in layers))
-    _figure_inches(width, cols, len(layers))
+    _figure_inches(width, cols, len(layers), "channels and layers")
     labels = v.channel_names_arg(labels, cols - 1, "labels", "channels drawn", at_least=True)
     fig, axes = plt.subplots(len(layers), cols, figsize=(width * cols, width * len(layers)), squeeze=False)
     for ax in axes[1:, 0]:
@@ -280,7 +282,7 @@ class ReceptiveFieldFigure:
         image = v.as_array(image, "image", ndims=(2,), shape_hint="(H, W), grayscale")
         panels = [("input", image)] + _named_maps(maps, "maps", 2)
         dpi, width = v.dpi_arg(dpi), v.inches_arg(width, "width")
-        _figure_inches(width, len(panels), 1.12)
+        _figure_inches(width, len(panels), 1.12, "maps")
         v.check_figure_pixels(width * len(panels), width * 1.12, dpi)
         self.figure = Figure(figsize=(width * len(panels), width * 1.12), dpi=dpi)  # not pyplot's: never leaks
         FigureCanvasAgg(self.figure)

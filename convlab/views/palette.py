@@ -128,6 +128,9 @@ def contrast_ratio(a: str, b: str) -> float:
 
 def ink(fills) -> list[str]:
     """Black or white text for each fill colour: whichever contrasts more (WCAG)."""
-    lum = relative_luminance(_rgb(_hex_colours(fills, "fills")))
+    fills = _hex_colours(fills, "fills")
+    if not fills:
+        return []
+    lum = relative_luminance(_rgb(fills))
     on_black, on_white = luminance_contrast(lum, 0.0), luminance_contrast(lum, 1.0)
     return ["#000000" if b >= w else "#ffffff" for b, w in zip(on_black, on_white)]
