@@ -223,12 +223,14 @@ def _foreign(tmp_path):
     return path
 
 
-def _without(key):
+def _changed(**replace):
+    """A saved network with some arrays replaced (None: left out)."""
     def make(tmp_path):
         path = _saved(tmp_path)
         with np.load(path) as data:
-            kept = {k: data[k] for k in data.files if k != key}
-        np.savez(path, **kept)
+            kept = {k: data[k] for k in data.files}
+        kept.update(replace)
+        np.savez(path, **{k: a for k, a in kept.items() if a is not None})
         return path
     return make
 
@@ -241,32 +243,16 @@ def _pickled(tmp_path):
     return path
 
 
-def _bad_meta(tmp_path):
-    path = _saved(tmp_path)
-    with np.load(path) as data:
-        kept = {k: data[k] for k in data.files}
-    kept["meta"] = np.array("not json")
-    np.savez(path, **kept)
-    return path
-
-
-def _bad_shapes(tmp_path):
-    path = _saved(tmp_path)
-    with np.load(path) as data:
-        kept = {k: data[k] for k in data.files}
-    kept["weights"] = np.ones(3)
-    np.savez(path, **kept)
-    return path
 
 
 @pytest.mark.parametrize("make, match", [
     (_truncated, "truncated"),  # zipfile.BadZipFile before
     (_foreign, "no kernels"),  # another program's .npz: KeyError
-    (_without("meta"), "no meta"),  # KeyError: 'meta'
-    (_without("weights"), "no weights"),
+    (_changed(meta=None), "no meta"),  # KeyError: 'meta'
+    (_changed(weights=None), "no weights"),
     (_pickled, "damaged|another program"),  # numpy's "Object arrays cannot be loaded when allow_pickle=False"
-    (_bad_meta, "damaged|another program"),  # json's "Expecting value"
-    (_bad_shapes, "do not make a network"),  # a later matmul error
+    (_changed(meta=np.array("not json")), "damaged|another program"),  # json's "Expecting value"
+    (_changed(weights=np.ones(3)), "do not make a network"),  # a later matmul error
     (lambda tmp_path: (tmp_path / "plain.npz").write_text("hello") and tmp_path / "plain.npz", "truncated"),
 ], ids=["truncated", "foreign", "no meta", "no weights", "pickled", "meta not JSON", "bad shapes", "text file"])
 def test_a_file_that_is_not_a_network_is_refused_naming_it(tmp_path, make, match):
@@ -343,3 +329,62 @@ def test_a_masked_array_is_refused_not_unmasked(call, match):
 
 def test_a_masked_array_with_nothing_masked_is_its_data():
     np.testing.assert_array_equal(relu(np.ma.masked_array([1.0, -1.0])), [1.0, 0.0])
+
+
+# ------------------------------------------------------------------------------------ uploads
+
+
+def _png(image, **save):
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", **save)
+    return buf.getvalue()
+
+
+def test_a_16_bit_grey_png_with_a_transparent_value_shows_white_there():
+    from PIL import Image
+
+    from convlab.data.userdata import load_image
+
+    values = np.full((8, 8), 30000, np.uint16)
+    values[:4] = 0  # the transparent grey value: these rows came out black
+    img = load_image(_png(Image.fromarray(values), transparency=0), size=None)
+    np.testing.assert_allclose(img[:4], 255.0)
+    np.testing.assert_allclose(img[4:], 30000 * 255 / 65535)
+
+
+@pytest.mark.parametrize("save", [
+    # a text chunk and a colour profile that unpack to megabytes: Pillow said "Decompressed data too large for
+    # PngImagePlugin.MAX_TEXT_CHUNK"
+    lambda: {"pnginfo": _text_bomb()},
+    lambda: {"icc_profile": b"0" * 3_000_000},
+], ids=["zTXt", "iCCP"])
+def test_a_png_whose_metadata_unpacks_to_megabytes_is_refused_in_words(save):
+    from PIL import Image
+
+    from convlab.data.userdata import load_image
+
+    with pytest.raises(ValueError, match="unpacks to far more data") as info:
+        load_image(_png(Image.new("L", (8, 8)), **save()))
+    assert "MAX_TEXT_CHUNK" not in str(info.value) and "PngImagePlugin" not in str(info.value)
+
+
+def _text_bomb():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "0" * 3_000_000, zip=True)
+    return info
+
+
+def test_a_truncated_png_is_refused_without_pillows_words():
+    from PIL import Image
+
+    from convlab.data.userdata import load_image
+
+    with pytest.raises(ValueError, match="damaged or cut short") as info:
+        load_image(_png(Image.new("L", (8, 8)))[:40])
+    assert "(" not in str(info.value)  # no "(OSError: ...)" from inside Pillow
