@@ -98,6 +98,7 @@ def test_the_explorer_keeps_its_own_copy_of_the_image_and_kernel():
     (lambda: digits.make_digits(10**7), "digits would be"),  # 10⁷ images
     (lambda: nw.init_network(filters=10**9), "network's size"),  # 10⁹ filters
     (lambda: ex.check_landing("row 0, column 0: 1", np.ones((2000, 2000)), SEED_KERNEL, 1), "windows"),  # listed 4M steps
+    (lambda: ex.check_window_value(1, np.ones((2000, 2000)), SEED_KERNEL, 1990, 1990), "windows"),  # listed 4M steps
     (lambda: nw.train(np.ones((10, 16, 16)), np.zeros(10), epochs=10**6), "multiply-adds"),  # ran for days
     (lambda: ex.check_output_size(3, 7, 3, stride=10**400), "stride"),  # OverflowError in numpy
 ])
@@ -388,3 +389,10 @@ def test_a_truncated_png_is_refused_without_pillows_words():
     with pytest.raises(ValueError, match="damaged or cut short") as info:
         load_image(_png(Image.new("L", (8, 8)))[:40])
     assert "(" not in str(info.value)  # no "(OSError: ...)" from inside Pillow
+
+
+def test_a_checker_on_a_large_image_walks_only_to_its_window():
+    # the first window of a 2000x2000 image is answered at once (the walk is lazy; the list had 4 million steps)
+    fb = ex.check_window_value(9, np.ones((2000, 2000)), np.ones((3, 3)))
+    assert fb.correct
+    assert ex.check_landing("row 0, column 1: 9", np.ones((2000, 2000)), np.ones((3, 3)), 2).correct

@@ -15,6 +15,7 @@ yet" and gets a prompt, not a verdict.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any, Callable, Mapping
 
@@ -247,12 +248,13 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
         if not _v.is_int(value):
             raise TypeError(f"{name} must be a whole number (a position in the feature map); got {_v.short(value)}")
     settings = dict(stride=stride, padding=padding, dilation=dilation, flip=flip)
-    steps = list(iter_steps(image, kernel, **settings))
-    ow = steps[-1].out_col + 1
-    oh = steps[-1].out_row + 1
+    walk = iter_steps(image, kernel, **settings)  # every argument checked; steps made one at a time
+    fmap = conv2d(image, kernel, **settings)
+    oh, ow = fmap.shape
     if not (0 <= row < oh and 0 <= col < ow):
-        raise ValueError(f"(row, col) must be inside the {oh}x{ow} feature map; got ({row}, {col})")
-    step = steps[row * ow + col]
+        raise ValueError(f"(row, col) must be inside the {oh}x{ow} feature map; got ({_v.short(row)}, {_v.short(col)})")
+    _v.check_walk_size(row * ow + col + 1, int(np.prod(np.shape(kernel))))  # the walk goes this far, no further
+    step = next(itertools.islice(walk, row * ow + col, None))
     expected = step.value
     multi = step.window.ndim == 3
     arithmetic = step.arithmetic(max_terms=12).replace("\n", "; ")
@@ -264,11 +266,11 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
     tol = 1e-6 if np.all(step.products == np.round(step.products)) else 0.005
     if _same(x, expected, tol):
         return Feedback(True, f"{arithmetic}.")
-    why = _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi)
+    why = _window_slip(x, step, fmap, image, kernel, settings, row, col, tol, multi)
     return _wrong(f"{arithmetic}.", why or "")
 
 
-def _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) -> str | None:
+def _window_slip(x, step, fmap, image, kernel, settings, row, col, tol, multi) -> str | None:
     expected = step.value
     other = dict(settings, flip=not settings["flip"])
     flipped = float(conv2d(image, kernel, **other)[row, col])
@@ -293,9 +295,9 @@ def _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) 
         if p != 0 and _same(x, expected - p, tol):
             w, k = np.asarray(step.window).ravel()[i], np.asarray(step.kernel).ravel()[i]
             return f"Your {_n(x)} leaves out one product: {_n(w)}×{_n(k)} = {_n(p)}."
-    for other_step in steps:
-        if other_step is not step and _same(x, other_step.value, tol):
-            return (f"Your {_n(x)} is the value of the window at row {other_step.out_row}, column {other_step.out_col} "
+    for (r, c), value in np.ndenumerate(fmap):  # the first other window, in reading order, with that value
+        if (r, c) != (row, col) and _same(x, float(value), tol):
+            return (f"Your {_n(x)} is the value of the window at row {r}, column {c} "
                     f"of the feature map; this one is at row {row}, column {col} (counting from 0).")
     return None
 
