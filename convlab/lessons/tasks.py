@@ -39,9 +39,9 @@ def check_landing(answer, image, kernel, window: int, *, stride=1, padding=0, di
     walk = iter_steps(image, kernel, **settings)  # every argument checked; the steps are made one at a time
     rows, per_row = output_shape(np.shape(image)[:2], np.shape(kernel)[:2], stride=stride, padding=padding,
                                  dilation=dilation)
-    _v.check_walk_size(rows * per_row, int(np.prod(np.shape(kernel))))  # a question walks at most this far
     if not _v.is_int(window) or not 1 <= window <= rows * per_row:
         raise ValueError(f"window must be a window number from 1 to {rows * per_row}; got {_v.short(window)}")
+    _v.check_walk_size(int(window), int(np.prod(np.shape(kernel))))  # the walk goes this far, no further
     step = next(itertools.islice(walk, int(window) - 1, None))
     r, c, value = step.out_row, step.out_col, step.value
     nth = step.out_col + 1
