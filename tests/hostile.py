@@ -28,6 +28,7 @@ import tempfile
 
 MEMORY_CAP = 2 << 30  # bytes of address space for the worker (numpy and matplotlib fit in a few hundred MB)
 CALL_SECONDS = 5.0  # a refusal is instant; a case that runs longer has no work limit
+SLOW_SECONDS = {"convlab.save_animation": 30.0}  # a GIF of the default walk draws its frames: a real export
 
 MODULES = ["convlab", "convlab.core.conv", "convlab.core.sizes", "convlab.core.steps", "convlab.core.ops",
            "convlab.core.op_steps", "convlab.views.walk", "convlab.views.op_views", "convlab.views.palette",
@@ -299,7 +300,7 @@ def worker() -> None:  # pragma: no cover - runs in the child process
     sys.stdout = sys.stderr
     for line in sys.stdin:
         qual, param, hostile = json.loads(line)
-        signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+        signal.setitimer(signal.ITIMER_REAL, SLOW_SECONDS.get(qual, CALL_SECONDS))
         try:
             verdict, detail = _call(qual, param, hostile, env)
         except MemoryError:
@@ -337,7 +338,7 @@ class Runner:
             self._start()
         self.proc.stdin.write(json.dumps(list(case)) + "\n")
         self.proc.stdin.flush()
-        ready, _, _ = select.select([self.proc.stdout], [], [], CALL_SECONDS * 2 + 5)
+        ready, _, _ = select.select([self.proc.stdout], [], [], SLOW_SECONDS.get(case[0], CALL_SECONDS) * 2 + 5)
         line = self.proc.stdout.readline() if ready else ""
         if not line:  # frozen in C code past the alarm, or killed by the memory cap
             verdict = "hang" if not ready else "crash"

@@ -210,6 +210,8 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
             raise TypeError(f"panels[{i}] must be a (title, array) pair; got {v.short(panel)}")
         _check_title(panel[0], f"panels[{i}]'s title")
         _grid_values(panel[1], f"panels[{i}]'s array")
+    share = v.check_bool(share, "share", "one colour scale for every panel")
+    colorbar = v.check_bool(colorbar, "colorbar", "a colour bar, with share=True")
     width = v.inches_arg(width, "width")
     if isinstance(signed, (list, tuple)):
         if len(signed) != len(panels):
@@ -228,7 +230,7 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
         norms, flags = _shared_norms([v for _, v in panels], flags)
     for ax, (title, values), flag, norm in zip(axes[0], panels, flags, norms):
         draw_grid(ax, values, title, signed=flag, limit=norm)
-    if share and colorbar:
+    if share and colorbar:  # both checked above
         fig.colorbar(axes[0, -1].images[0], ax=list(axes[0]), shrink=0.8, pad=0.02)
     for i, sym in enumerate(symbols or []):
         x = (i + 1) / len(panels)

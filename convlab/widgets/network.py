@@ -66,8 +66,8 @@ class ReceptiveFieldViewer(ShowsWidget):
             raise TypeError(f"layers must be a list of (stage, weights) pairs, as convlab.nets.network builds them; "
                             f"got {type(layers).__name__}")
         layers = list(layers)
+        outputs = run_stack(self.image, layers)  # checks every (stage, kernels) pair first
         self.stages = [stage for stage, _ in layers]
-        outputs = run_stack(self.image, layers)
         # panels: the input (stage index 0) and every conv/pool output (stage index i + 1)
         self._shown = [0] + [i + 1 for i, s in enumerate(self.stages) if s.kind != "pointwise"]
         maps = [(self.stages[i - 1].name, outputs[i - 1][:, :, 0]) for i in self._shown[1:]]
