@@ -17,9 +17,16 @@ proxy, simple local spawner, in a temporary folder that is removed afterwards. B
 ``--max-students`` students, everything stops after ``--time-limit`` seconds, and the hub stops
 every server and kernel it started (leftovers are killed by pid).
 
+With ``--pulse`` the hub also runs the class pulse service (docs/class_pulse.md), the students'
+kernels get its address, and once every student is done each of them posts ``--pulse-answers``
+answers with their own hub token at once while a teacher polls the counts: it prints the post and poll
+latencies and the service's memory. ``--pulse-only`` does just that part (no servers are started; a
+few seconds).
+
 Examples::
 
     python benchmarks/classroom_load.py --students 20 --window 30
+    python benchmarks/classroom_load.py --students 20 --pulse-only
     python benchmarks/classroom_load.py --students 20 --window 30 --http-timeout 120 --start-timeout 180
 """
 
@@ -39,7 +46,9 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -374,9 +383,104 @@ def memory_by_user(tmp: Path) -> tuple[dict, dict]:
             elif "jupyterhub.singleuser" in cmdline or "jupyterhub-singleuser" in cmdline:
                 entry["server"].append(mem)
         elif marker in cmdline:
-            name = "traefik" if "traefik" in cmdline.split()[0] else "hub"
+            name = ("traefik" if "traefik" in cmdline.split()[0]
+                    else "convlab-pulse" if "convlab.pulse" in cmdline else "hub")
             infra.setdefault(name, []).append(mem)
     return users, infra
+
+
+# --------------------------------------------------------------------------- the class pulse
+
+
+def pulse_phase(hubkit, base: str, setup, users: list[str], teacher: str, answers: int, marker: str) -> dict:
+    """Every student posts ``answers`` answers at once with their own token (as their kernels would);
+    a teacher polls the counts meanwhile. Latencies in ms, the service's memory before and after."""
+    from convlab.pulse.records import answer_record
+
+    url = f"{base}/services/{hubkit.PULSE_SERVICE}/"
+    tokens = {u: hubkit.user_token(base, setup.admin_token, u) for u in users}
+    teacher_token = hubkit.user_token(base, setup.admin_token, teacher,
+                                      scopes=[f"access:services!service={hubkit.PULSE_SERVICE}"])
+
+    def timed(request_):
+        t = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request_, timeout=REQUEST_TIMEOUT) as resp:  # noqa: S310
+                resp.read()
+                status = resp.status
+        except urllib.error.HTTPError as err:
+            status = err.code
+        return status, (time.perf_counter() - t) * 1000
+
+    def service_memory():
+        return [_proc_memory(str(pid)) for pid in hubkit.pulse_service_pids(marker)]
+
+    # wait until the hub has started the service
+    deadline = time.monotonic() + 60
+    while timed(urllib.request.Request(url + "api/health"))[0] != 200:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the class pulse service did not answer within 60 s")
+        time.sleep(0.5)
+    before = service_memory()
+    posts: list = []
+    polls: list = []
+    done = threading.Event()
+
+    def student(user):
+        for i in range(answers):
+            record = answer_record(f"{1 + i % 7:02d}.{1 + i % 3}", correct=i % 3 == 2,
+                                   category="" if i % 3 == 2 else ["forgot-padding", "wrong-sign"][i % 2],
+                                   answer=str(i), try_number=1 + i % 3, at=time.time())
+            posts.append(timed(urllib.request.Request(url + "api/answers", data=json.dumps(record).encode(),
+                                                      method="POST", headers={
+                                                          "Authorization": f"token {tokens[user]}",
+                                                          "Content-Type": "application/json"})))
+
+    def teacher_polls():
+        while not done.is_set():
+            polls.append(timed(urllib.request.Request(url + "api/summary?names=1", headers={
+                "Authorization": f"token {teacher_token}"})))
+            time.sleep(0.5)
+
+    poller = threading.Thread(target=teacher_polls, daemon=True)
+    poller.start()
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=student, args=(u,), daemon=True) for u in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(REQUEST_TIMEOUT * answers)
+    wall = time.monotonic() - t0
+    done.set()
+    poller.join(REQUEST_TIMEOUT)
+    polls.append(timed(urllib.request.Request(url + "api/summary?names=1", headers={
+        "Authorization": f"token {teacher_token}"})))
+    return {"posts": posts, "polls": polls, "wall": wall, "memory_before": before,
+            "memory_after": service_memory()}
+
+
+def _ms(values) -> str:
+    values = sorted(values)
+    if not values:
+        return "n/a"
+    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    return (f"median {statistics.median(values):.0f} ms, p95 {p95:.0f} ms, max {values[-1]:.0f} ms "
+            f"(n={len(values)})")
+
+
+def print_pulse(result: dict, students: int, answers: int) -> None:
+    posts, polls = result["posts"], result["polls"]
+    statuses: dict = {}
+    for status, _ in posts:
+        statuses[status] = statuses.get(status, 0) + 1
+    print(f"\nclass pulse: {students} students posted {answers} answers each at once "
+          f"({len(posts)} posts in {result['wall']:.1f} s; HTTP statuses {dict(sorted(statuses.items()))})")
+    print(f"  post latency (through the proxy; the hub checks each token once, then the service caches it): {_ms([ms for _, ms in posts])}")
+    print(f"  teacher's poll latency (api/summary?names=1, every 0.5 s meanwhile): {_ms([ms for _, ms in polls])}")
+    for label in ("memory_before", "memory_after"):
+        mems = result[label]
+        print(f"  service {label.split('_')[1]} the load: RSS {sum(m[0] for m in mems) / 2**20:.0f} MB, "
+              f"PSS {sum(m[1] for m in mems) / 2**20:.0f} MB ({len(mems)} process)")
 
 
 # --------------------------------------------------------------------------- the run
@@ -420,6 +524,13 @@ def parse_args(argv=None):
                         help="the first student uses a real headless Chromium")
     parser.add_argument("--time-limit", type=float, default=900.0,
                         help="the whole run stops after this many seconds (default 900)")
+    parser.add_argument("--pulse", action="store_true",
+                        help="run the class pulse service too, and load it once the students are done")
+    parser.add_argument("--pulse-only", action="store_true",
+                        help="start no servers: only the class pulse load (implies --pulse)")
+    parser.add_argument("--pulse-answers", type=int, default=15,
+                        help="answers each student posts at once in the pulse load (default 15, at most 20: "
+                             "the service's burst limit)")
     parser.add_argument("--max-students", type=int, default=MAX_STUDENTS, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help="also write every record here")
     parser.add_argument("--hub-log", type=Path, default=None, help="keep the hub's log here")
@@ -430,6 +541,9 @@ def parse_args(argv=None):
         parser.error(f"--window must be between 0 and 600 seconds; got {args.window}")
     if not 60 <= args.time_limit <= 3600:
         parser.error(f"--time-limit must be between 60 and 3600 seconds; got {args.time_limit}")
+    if not 1 <= args.pulse_answers <= 20:
+        parser.error(f"--pulse-answers must be between 1 and 20; got {args.pulse_answers}")
+    args.pulse = args.pulse or args.pulse_only
     return args
 
 
@@ -455,6 +569,10 @@ def main(argv=None) -> int:
                                   extra_config=extra)
     users = [f"student{i + 1:02d}" for i in range(args.students)]
     tmp = Path(tempfile.mkdtemp(prefix="convlab-classroom-"))
+    pulse = pulse_result = None
+    if args.pulse:
+        pulse = hubkit.pulse_setup(tmp / "hub", teachers=["teacher"])
+        settings.extra_config += "\n" + pulse.hub_config()
     t_begin = time.monotonic()
     deadline = t_begin + args.time_limit
     print(f"classroom load: {args.students} students within {args.window:g} s; "
@@ -468,13 +586,13 @@ def main(argv=None) -> int:
     records = {user: {"user": user} for user in users}
     try:
         course = hubkit.make_course_repo(tmp / "course")
-        hub = hubkit.start_hub(tmp / "hub", users=users, settings=settings,
+        hub = hubkit.start_hub(tmp / "hub", users=users + (["teacher"] if pulse else []), settings=settings,
                                log_path=tmp / "jupyterhub.log")
         link = hubkit.nbgitpuller_link(hub.base, course["url"])
         print(f"hub up at {hub.base} after {time.monotonic() - t_begin:.1f} s (traefik proxy, loopback)")
         t0 = time.monotonic()
         threads = []
-        for i, user in enumerate(users):
+        for i, user in enumerate([] if args.pulse_only else users):
             kind = "chromium" if args.chromium and i == 0 else "simulated"
             records[user]["kind"] = kind
             start_at = t0 + (args.window * i / args.students if args.students > 1 else 0)
@@ -494,6 +612,9 @@ def main(argv=None) -> int:
         # Everyone is done (or failed): both lessons' kernels are still open. Measure now.
         mem_users, mem_infra = memory_by_user(tmp)
         wall = time.monotonic() - t0
+        if pulse:
+            pulse_result = pulse_phase(hubkit, hub.base, pulse, users, "teacher", args.pulse_answers,
+                                       str(tmp) + os.sep)
     except hubkit.HubError as err:
         print(f"the hub did not start: {err}", file=sys.stderr)
         return 2
@@ -508,6 +629,12 @@ def main(argv=None) -> int:
             args.hub_log.write_text(log_text)
 
     # ----------------------------------------------------------------------- report
+    if args.pulse_only:
+        print_pulse(pulse_result, len(users), args.pulse_answers)
+        for name, mems in sorted(mem_infra.items()):
+            print(f"  {name}: RSS {sum(m[0] for m in mems) / 2**20:.0f} MB")
+        shutil.rmtree(tmp, ignore_errors=True)
+        return 0 if all(status == 201 for status, _ in pulse_result["posts"]) else 1
     ok = [r for r in records.values() if "error" not in r and "finish_seconds" in r]
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (the CPUs are shared with other work)")
     print(f"\nfinished: {len(ok)}/{len(users)} students ran both lessons "
@@ -549,6 +676,8 @@ def main(argv=None) -> int:
     print(f"  per student (server + kernels) RSS: {_mb(per_student)}; PSS {_mb(per_student_pss)}")
     for name, mems in sorted(mem_infra.items()):
         print(f"  {name}: RSS {sum(m[0] for m in mems) / 2**20:.0f} MB")
+    if pulse_result is not None:
+        print_pulse(pulse_result, len(users), args.pulse_answers)
     if args.json:
         for r in records.values():
             r.pop("arrived", None)

@@ -14,6 +14,9 @@ The package has layers by purpose, each a subpackage; imports only point down th
   and :class:`WindowStep`, :func:`output_size`, :func:`output_shape`; :func:`conv_transpose2d`,
   :func:`max_pool2d`, :func:`avg_pool2d`, :func:`relu` and their step walks.
 
+On a hub that runs the class pulse (``docs/class_pulse.md``), :func:`pulse_status` says what a checked
+answer sends to the teacher and :func:`pulse_off` stops it (:mod:`convlab.pulse`).
+
 Figures and widgets are imported on first use, so ``import convlab`` stays light.
 """
 
@@ -52,9 +55,13 @@ __all__ = [
     "Explorer",
     "draw_step_figure",
     "save_animation",
+    "pulse_status",
+    "pulse_off",
+    "pulse_on",
 ]
 
-_LAZY = {"Explorer": "widgets", "draw_step_figure": "figures", "save_animation": "figures"}
+_LAZY = {"Explorer": "widgets", "draw_step_figure": "figures", "save_animation": "figures",
+         "pulse_status": "pulse", "pulse_off": "pulse", "pulse_on": "pulse"}
 
 
 # Figures and widgets load matplotlib/ipywidgets: only when first asked for.

@@ -1,6 +1,6 @@
 """Hypothesis strategies and independent oracles shared by the engine's tests.
 
-Everything here is written from the definitions in the issue, *not* from ``convlab._validate``: the
+Everything here is written from the definitions in the issue, *not* from ``convlab._shared.validate``: the
 padding arithmetic, the output size and the reference correlations are recomputed so that a bug in the
 engine cannot hide behind the same bug in the test.
 

@@ -33,10 +33,21 @@ def test_static_figure_has_the_four_panels_labelled_in_words():
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_every_phase_has_a_text_equivalent_equal_to_the_step_caption(phase):
-    fig = draw_step_figure(step=3, phase=phase, padding=1)
+    fig = draw_step_figure(step=4, phase=phase, padding=1)  # windows count from 1: step 4 is walk.steps[3]
     first = fig.convlab_caption.splitlines()[0]
     assert first.startswith("Window 4 of 25") and phase in first
     assert fig.convlab_caption == step_caption(compute_walk(padding=1), 3, phase, max_terms=VIEW_MAX_TERMS)
+
+
+def test_step_counts_windows_from_one_like_the_explorer():
+    from convlab.widgets import Explorer
+
+    for step in (1, 2, 9):  # the first, the second and the last window of the seed walk
+        ex = Explorer(window=step)
+        fig = draw_step_figure(step=step)
+        assert fig.convlab_caption.splitlines()[0].startswith(f"Window {step} of 9")
+        assert fig.convlab_caption.splitlines()[0] == ex.caption.splitlines()[0]
+    assert draw_step_figure(step=50).convlab_caption.startswith("Window 9 of 9")  # past the end: the last
 
 
 def test_unknown_phase_names_the_choices():
@@ -47,6 +58,8 @@ def test_unknown_phase_names_the_choices():
 @pytest.mark.parametrize("kwargs, exc, pattern", [
     (dict(step="a"), TypeError, "step"),   # was a raw numpy error deep inside
     (dict(step=-1), ValueError, "step"),   # negative windows do not exist
+    (dict(step=0), ValueError, "numbered from 1"),  # windows count from 1, as the Explorer's: 0 says so
+    (dict(step=2.5), TypeError, "whole window number"),  # half a window
     (dict(dpi=0), ValueError, "dpi"),      # was matplotlib's own error
     (dict(dpi="high"), TypeError, "dpi"),
     (dict(width=0), ValueError, "width"),  # a figure with no width
@@ -166,6 +179,37 @@ def test_gif_with_phases_has_five_frames_per_window_and_reports_progress(tmp_pat
     with Image.open(tmp_path / "walk.gif") as gif:
         assert gif.n_frames == 4 * 5
     assert seen[-1] == (20, 20)
+
+
+@pytest.mark.parametrize("width, expected", [
+    (None, 1280),   # the default: a slide's full width on a 1280-pixel projector
+    (200, 200),     # the narrowest allowed
+    (1921, 1921),   # an odd width comes out exact (Agg rounds pixel sizes down)
+])
+def test_gif_is_as_wide_as_asked(tmp_path, width, expected):
+    path = save_animation(tmp_path / "walk.gif", SEED_IMAGE[:3, :3], width=width)  # one window: one frame
+    with Image.open(path) as gif:
+        assert gif.size[0] == expected and gif.n_frames == 1
+        first = np.asarray(gif.convert("RGB"))
+    # the frame is the step figure drawn at that width (colours reduced to 256: a few levels off at most)
+    sf = StepFigure(dpi=(expected + 0.25) / 10, width=10.0)
+    sf.configure(view_model(compute_walk(SEED_IMAGE[:3, :3], SEED_KERNEL)))
+    with Image.open(io.BytesIO(sf.png())) as im:
+        drawn = np.asarray(im.convert("RGB")).astype(int)
+    assert first.shape == drawn.shape
+    assert np.percentile(np.abs(first.astype(int) - drawn), 99) <= 16
+
+
+@pytest.mark.parametrize("kwargs, exc, pattern", [
+    (dict(width=100), ValueError, r"width must be at least 200 pixels; got 100"),  # numbers unreadable
+    (dict(width=5000), ValueError, r"width must be at most 3840 pixels"),          # past a 4K screen
+    (dict(width=640.5), TypeError, r"width must be a positive integer; got 640.5"),  # pixels are whole
+    (dict(width=800, dpi=80), ValueError, r"give width \(pixels\) or dpi, not both"),  # which one wins?
+])
+def test_gif_width_is_checked_before_drawing(tmp_path, kwargs, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        save_animation(tmp_path / "walk.gif", **kwargs)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("path, match", [

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import convlab.figures.animation as animation
 from convlab import save_animation
 from convlab.figures.step_figure import StepFigure
 
@@ -103,17 +102,20 @@ def test_gif_has_one_frame_per_window_or_five_with_phases_and_the_asked_pace(tmp
 
 
 def test_frames_are_streamed_not_kept(monkeypatch, tmp_path):
-    # the writer takes one frame at a time from a generator: it never asks for the whole list
-    seen = []
-    real = animation._write_gif_atomically
+    # each frame is written before the next one is drawn: drawing (StepFigure.show) and writing (the
+    # progress callback, called once a frame is in the file) alternate; a writer that kept every frame
+    # would draw all nine first
+    events = []
+    real = StepFigure.show
 
-    def spy(path, frames, total, **kwargs):
-        seen.append(type(frames).__name__)
-        return real(path, frames, total, **kwargs)
+    def show(self, *args, **kwargs):
+        events.append("draw")
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(animation, "_write_gif_atomically", spy)
-    save_animation(tmp_path / "walk.gif", dpi=20)
-    assert seen == ["generator"]
+    monkeypatch.setattr(StepFigure, "show", show)
+    save_animation(tmp_path / "walk.gif", dpi=20, progress=lambda done, total: events.append("write"))
+    first = events.index("write") - 1  # the draws before it set the figure up
+    assert events[first:] == ["draw", "write"] * 9
 
 
 # files the package writes: only save_animation, and only through os.replace

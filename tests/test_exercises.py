@@ -1,5 +1,7 @@
 """Predict-then-check helpers: right answers pass, and each common slip is named."""
 
+import re
+
 import pytest
 
 from convlab.lessons.exercises import (
@@ -81,7 +83,7 @@ def test_check_output_shape_table(answer, settings, correct):
 @pytest.mark.parametrize("answer, k, dilation, correct, phrase", [
     (1, 3, 1, True, "= 1 on each side"),
     (2, 5, 1, True, "= 2 on each side"),
-    (2, 3, 1, False, "the total"),  # total padding, not per side
+    (2, 3, 1, False, "both sides together"),  # total padding, not per side
     (3, 3, 1, False, "kernel's width"),
     (2, 3, 2, True, "spanning 5"),  # dilation widens the kernel
     (1, 4, 1, False, "odd number"),  # even kernels cannot be padded equally
@@ -106,7 +108,7 @@ def test_check_unvisited_table(answer, n, k, stride, correct):
 
 
 def test_unvisited_counted_from_one_is_explained():
-    assert "one too high" in check_unvisited([6], 6, 3, stride=2).message
+    assert check_unvisited([6], 6, 3, stride=2).category == "off-by-one"
 
 
 # ---------------------------------------------------------------- a window's value
@@ -115,10 +117,10 @@ WINDOW_CASES = [
     (-4, (0, 0), {}, True, "= −4"),  # the seed's first window
     ("−4", (0, 0), {}, True, "= −4"),  # Unicode minus typed or pasted
     ("-4.0", (0, 0), {}, True, "= −4"),
-    (4, (0, 0), {}, False, "wrong sign"),
+    (4, (0, 0), {}, False, "sign of every product"),  # sign slip, named without the answer
     (13, (0, 0), {}, False, "sum of the window's pixels"),  # forgot to multiply
-    (-3, (0, 0), {}, False, "leaves out one product"),  # dropped the 1×1 term
-    (2, (0, 0), {}, False, "row 0, column 1"),  # value of the neighbouring window
+    (-3, (0, 0), {}, False, "leaves out one of the products"),  # dropped the 1×1 term
+    (2, (0, 0), {}, False, "another window"),  # value of the neighbouring window
     (2, (0, 1), {}, True, "= 2"),
     (4, (0, 2), {}, True, "= 4"),
     (0, (1, 1), {}, True, "= 0"),
@@ -150,7 +152,7 @@ def test_window_value_for_rgb_names_a_single_channel():
     image = np.dstack([SEED_IMAGE, 2 * SEED_IMAGE, np.zeros((5, 5))])
     kernel = np.dstack([SEED_KERNEL] * 3)
     fb = check_window_value(-4, image, kernel)  # R alone
-    assert not fb.correct and "channel R alone" in fb.message
+    assert not fb.correct and fb.category == "one-channel-only"
     assert check_window_value(-12, image, kernel).correct  # −4 + (−8) + 0
 
 
@@ -162,7 +164,7 @@ def test_window_value_outside_the_feature_map_is_a_clear_error():
 # ---------------------------------------------------------------- parameters
 @pytest.mark.parametrize("answer, args, bias, correct, phrase", [
     (448, (3, 3, 16), True, True, "432 + 16 = 448"),
-    (432, (3, 3, 16), True, False, "leaves out the 16 biases"),
+    (432, (3, 3, 16), True, False, "leaves out the biases"),
     (160, (3, 3, 16), True, False, "forgets the input channels"),
     (28, (3, 3, 16), True, False, "one filter only"),
     (480, (3, 3, 16), True, False, "bias per channel"),
@@ -234,7 +236,7 @@ from convlab import conv2d as _conv2d  # noqa: E402
 @pytest.mark.parametrize("answer, correct, phrase", [
     ("row 0, column 1: 2", True, "lands at row 0, column 1"),   # value and place
     ((0, 1, 2), True, "lands"),                                  # a tuple works too
-    ("row 1, column 0: 2", False, "swapped row and column"),     # value right, axes swapped
+    ("row 1, column 0: 2", False, "counts down"),     # value right, axes swapped
     ("row 1, column 2: 2", False, "count the feature map's rows and columns from 0"),  # 1-based place
     ("row 0, column 1: 5", False, "place is right"),             # place right, value wrong
     ("row 2, column 2: 2", False, "place is not"),               # value right, place wrong
@@ -280,7 +282,7 @@ def test_keras_same_padding_table(n, k, s, pads):
 
 def test_check_keras_same_padding_names_the_swapped_sides():
     assert check_keras_same_padding("0, 1", 6, 3, stride=2).correct
-    assert "after" in check_keras_same_padding("1, 0", 6, 3, stride=2).slip
+    assert check_keras_same_padding("1, 0", 6, 3, stride=2).category == "padding-side"
 
 
 def test_question_holds_back_the_answer_for_one_wrong_try():
@@ -296,3 +298,88 @@ def test_question_checks_its_solution():
         Question(check_kernel_design, SEED_IMAGE, SEED_IMAGE[1:4, 1:4], solution="1 0 0; 0 0 0; 0 0 0")
     q = Question(check_kernel_design, SEED_IMAGE, SEED_IMAGE[1:4, 1:4], solution="0 0 0; 0 1 0; 0 0 0")
     assert "One answer: 0 0 0; 0 1 0; 0 0 0" in q.reveal()
+
+
+# --------------------------------------------------------------------------- slip categories and ids
+
+from convlab.lessons._answers import SLIP_CATEGORIES  # noqa: E402
+from convlab.lessons.receptive import check_stack_design  # noqa: E402
+
+
+def test_slip_categories_are_one_documented_kebab_case_set():
+    assert "other" in SLIP_CATEGORIES and "unreadable" in SLIP_CATEGORIES
+    for name, meaning in SLIP_CATEGORIES.items():
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", name), name
+        assert meaning and "\n" not in meaning, name
+
+
+@pytest.mark.parametrize("feedback, category", [
+    (check_output_size(3, 7, 3, stride=2, padding=1), "forgot-padding"),     # padding left out
+    (check_output_size(2, 5, 3), "off-by-one"),                               # the + 1 forgotten
+    (check_output_size(7, 9, 3, stride=2), "forgot-stride"),                 # not divided by the stride
+    (check_output_size(5, 5, 3), "kept-input-size"),                          # assumed the size is kept
+    (check_same_padding(2, 3), "padding-total"),                              # both sides together
+    (check_window_value(4, SEED_IMAGE, SEED_KERNEL), "wrong-sign"),          # a sign slip
+    (check_window_value(13, SEED_IMAGE, SEED_KERNEL), "sum-without-multiply"),
+    (check_window_value(2, SEED_IMAGE, SEED_KERNEL), "wrong-window"),        # the neighbouring window's value
+    (check_parameter_count(432, 3, 3, 16), "forgot-bias"),
+    (check_parameter_count(160, 3, 3, 16), "forgot-channels"),              # 3·3·16 + 16
+    (check_landing((1, 0, 2), SEED_IMAGE, SEED_KERNEL, 2), "swapped-row-column"),
+    (check_keras_same_padding("1, 0", 6, 3, stride=2), "padding-side"),
+    (check_unvisited([6], 6, 3, stride=2), "off-by-one"),                    # counted from 1
+    (check_choice("2", "a", {"a": "x", "b": "y"}), "wrong-option"),
+    (check_number(7, 9, why="3·3 = 9"), "other"),                             # a wrong answer no slip explains
+    (check_number("seven", 9, why="3·3 = 9"), "unreadable"),
+    (check_stack_design("conv 3, conv 3"), "field-too-small"),
+    (check_stack_design("conv 3, pool 2, conv 3, pool 2, conv 3, pool 2, conv 3, pool 2, conv 3"), "wrong-size"),
+    (check_stack_design("pool 2, conv 3"), "broke-a-rule"),                  # must start with a convolution
+    (check_stack_design("conv 11, pool 2, conv 11"), "over-budget"),         # field 11 → 12 → 32, but 8,728 parameters
+])
+def test_every_checker_files_a_wrong_answer_under_one_category(feedback, category):
+    assert not feedback.correct
+    assert feedback.category in SLIP_CATEGORIES
+    assert feedback.category == category, (str(feedback), feedback.category)
+
+
+def test_right_and_unanswered_verdicts_have_no_category():
+    assert check_output_size(3, 5, 3).category == ""
+    assert check_output_size(None, 5, 3).category == ""
+
+
+def test_a_question_keeps_its_id_and_refuses_a_malformed_one():
+    q = Question(check_output_size, 10, 3, stride=2, padding=1, id="03.1")
+    assert q.id == "03.1" and Question(check_output_size, 5, 3).id == ""
+    assert q.check(4).category == "forgot-padding"                            # the first try keeps the category
+    with pytest.raises(ValueError, match="id"):
+        Question(check_output_size, 5, 3, id="3.1")
+
+
+@pytest.mark.parametrize("question, wrong", [
+    (Question(check_window_value, SEED_IMAGE, SEED_KERNEL), [4, 13, 2, -3]),    # sign, no multiply, window, product
+    (Question(check_same_padding, 3), [2, 3]),                                    # per side vs total; kernel width
+    (Question(check_parameter_count, 3, 3, 16), [432, 160, 28, 480]),           # bias, channels, one filter, per channel
+    (Question(check_landing, SEED_IMAGE, SEED_KERNEL, 2), ["row 1, column 0: 2"]),   # swapped axes
+    (Question(check_keras_same_padding, 6, 3, stride=2), ["1, 0"]),              # the extra pixel's side
+    (Question(check_unvisited, 6, 3, stride=2), [[6]]),                          # counted from 1
+])
+def test_a_first_wrong_try_names_the_slip_but_not_the_answer(question, wrong):
+    answer = question.reveal()
+    final = re.search(r"(-?[\d−]+)\.?$", answer.replace("−", "-"))
+    for w in wrong:
+        fb = Question(question.check_function, *question.args, **question.kwargs).check(w)
+        assert fb.slip and fb.category not in ("", "other"), (w, str(fb))
+        assert answer.rstrip(".") not in fb.message, (w, fb.message)
+        if final:
+            assert not re.search(rf"(?<![\d.]){re.escape(final.group(1))}(?![\d.])", fb.message.replace("−", "-")), \
+                (w, fb.message)
+
+
+def test_every_question_in_the_bank_has_its_own_id():
+    import numpy as np
+
+    from convlab.lessons.questions import IDS, NAMES, question
+
+    data = {("02", "centre"): (np.arange(25.0).reshape(5, 5),), ("06", "flip"): (SEED_IMAGE,)}
+    ids = [question(lesson, name, *data.get((lesson, name), ())).id for lesson, name in NAMES]
+    assert ids == [IDS[key] for key in NAMES] and len(set(ids)) == len(ids)
+    assert all(i[:2] == lesson for i, (lesson, _) in zip(ids, NAMES))

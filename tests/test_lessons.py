@@ -1,8 +1,8 @@
 """The stored lesson notebooks, read as a learner (or a screen reader) meets them.
 
-* no exercise's answer is visible before it is answered: neither the worked answer a checker gives
-  (e.g. "⌊(7 + 2·1 − 3)/2⌋ + 1 = 4") nor, for a window question, the whole feature map it comes from,
-  appears in any stored output of the notebook;
+* no exercise's answer is in sight before it is answered — in markdown, code, examples or any stored
+  output (ignored ones and Explorer captions too), in this lesson or an earlier one (see ANSWERS below);
+* every exercise is a Question with its id ("03.2"), and the teacher guide prints each answer;
 * every static figure is an ``<img>`` with alternative text, and a one-sentence description
   (a markdown cell starting "*Figure:*") stands beside it;
 * no figure is stored as a bare PNG (which has no alternative text), except in the widget cells that
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("0[0-6]_*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("0[0-7]_*.ipynb"))
 IGNORE = "NBVAL_IGNORE_OUTPUT"
 
 
@@ -43,15 +43,6 @@ def _texts(output) -> list[str]:
         return ["".join(output["text"])]
     data = output.get("data", {})
     return ["".join(data[k]) for k in ("text/plain", "text/html", "text/markdown") if k in data]
-
-
-def _visible_outputs(path) -> str:
-    out = []
-    for cell in _cells(path):
-        if cell["cell_type"] == "code" and IGNORE not in _source(cell):
-            for o in cell.get("outputs", []):
-                out.extend(_texts(o))
-    return "\n".join(out)
 
 
 @pytest.fixture(scope="module")
@@ -89,28 +80,6 @@ def test_every_lesson_has_exercises_that_hold_the_answer_back(questions):
         assert not q.solved and not q.wrong_tries, f"{key} was answered in the stored notebook"
 
 
-def test_no_worked_answer_is_visible_in_the_stored_outputs(questions):
-    for key, (path, q) in questions.items():
-        shown = _visible_outputs(path)
-        worked = q.reveal().rstrip(".")
-        assert worked not in shown, f"{key}: its worked answer {worked!r} is printed in {path.name}"
-
-
-def test_no_window_question_has_its_feature_map_printed(questions):
-    from convlab import conv2d
-    from convlab.lessons.exercises import check_landing, check_window_value
-
-    for key, (path, q) in questions.items():
-        if q.check_function not in (check_window_value, check_landing):
-            continue
-        image, kernel = q.args[0], q.args[1]
-        settings = {k: v for k, v in q.kwargs.items() if k in ("stride", "padding", "dilation", "flip")}
-        fmap = conv2d(image, kernel, **settings)
-        shown = _visible_outputs(path)
-        assert str(fmap) not in shown, f"{key}: the whole feature map is printed in {path.name}"
-        assert str(fmap.astype(int)) not in shown, f"{key}: the whole feature map is printed in {path.name}"
-
-
 class _Images(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
@@ -141,7 +110,7 @@ def test_every_static_figure_has_alt_text_and_a_description_beside_it(path):
                 if not ignored:
                     figures += 1
                     before = _source(cells[i - 1]) if i else ""
-                    assert cells[i - 1]["cell_type"] == "markdown" and re.search(r"\*Figure:\*", before), \
+                    assert cells[i - 1]["cell_type"] == "markdown" and re.search(r"\*Figure:", before), \
                         f"{path.name} cell {i}: no one-sentence '*Figure:*' description beside the figure"
     if path.stem.startswith(("01", "04", "05", "06")):
         assert figures, f"{path.name} has no static figures"
@@ -175,9 +144,9 @@ def test_numbers_on_cells_meet_wcag_aa_contrast():
         fig, ax = plt.subplots()
         grid = values.reshape(1, -1)
         lesson.draw_grid(ax, grid, numbers=True, cmap=cmap, signed=True)
-        cell = lesson.relative_luminance(ax.images[0].to_rgba(values)[:, :3])
-        text = np.array([lesson.relative_luminance(to_rgb(t.get_color())) for t in ax.texts])
-        assert np.all(lesson.contrast_ratio(cell, text) >= 4.5), cmap
+        cell = ax.images[0].to_rgba(values)[:, :3]
+        text = np.array([to_rgb(t.get_color()) for t in ax.texts])
+        assert len(text) == len(values) and np.all(lesson.contrast_ratio(cell, text) >= 4.5), cmap
         plt.close(fig)
 
 
@@ -224,45 +193,224 @@ def test_every_lesson_figure_writes_its_text_at_9_pt_or_more():
     plt.close("all")
 
 
-# The answers the teacher guide prints, per question: each must be accepted by the notebook's own check,
-# and each must appear in docs/teacher_guide.md (so the guide cannot drift from the lessons).
-GUIDE_ANSWERS = {
-    "00_start_here:q": ("4", "4"),
-    "01_what_is_convolution:q1": ("-2", "−2"),
-    "01_what_is_convolution:q2": ("5x5", "5x5"),
-    "01_what_is_convolution:q3": ("bright left, dark right", "bright left, dark right"),
-    "01_what_is_convolution:q4": ("1 1 1; 0 0 0; -1 -1 -1", "`1 1 1; 0 0 0; -1 -1 -1`"),
-    "02_the_five_steps:q1": ("3", "3"),
-    "02_the_five_steps:q2": ("16", "16"),
-    "02_the_five_steps:q3": ("row 1, column 2: -1", "row 1, column 2: −1"),
-    "02_the_five_steps:q4": ("0 0 0; 0 1 0; 0 0 0", "`0 0 0; 0 1 0; 0 0 0`"),
-    "03_stride_padding_filter_size:q1": ("5", "5"),
-    "03_stride_padding_filter_size:q2": ("2", "2"),
-    "03_stride_padding_filter_size:q3": ("[6, 7]", "[6, 7]"),
-    "03_stride_padding_filter_size:q4": ("5", "5"),
-    "03_stride_padding_filter_size:q5": ("the zeros of the padding are darker than the image",
-                                         "the zeros of the padding are darker than the image"),
-    "03_stride_padding_filter_size:q6": ("1, 2", "1, 2"),
-    "04_channels_and_filters:q1": ("8", "8"),
-    "04_channels_and_filters:q2": ("608", "608"),
-    "04_channels_and_filters:q3": ("32x32", "32x32"),
-    "04_channels_and_filters:q4": ("458752", "458,752"),
-    "05_real_images:q1": ("sobel x", "sobel x"),
-    "05_real_images:q2": ("100", "100"),
-    "05_real_images:q3": ("100", "100"),
-    "05_real_images:q4": ("A3 B1 C4 D2", "A3 B1 C4 D2"),
-    "06_why_convolution_matters:q1": ("larger", "larger"),
-    "06_why_convolution_matters:q2": ("2432", "2432"),
-    "06_why_convolution_matters:q3": ("-5", "−5"),
-    "06_why_convolution_matters:q4": ("-1 0 1; -1 0 1; -1 0 1", "`-1 0 1; -1 0 1; -1 0 1`"),
+# --------------------------------------------------------------------------- no answer in sight
+#
+# A learner sees the whole page before answering: every markdown cell, every code cell (its comments and
+# examples), every stored output — the ones nbval ignores too, Explorer captions included. None of it may
+# give an exercise's answer away. The test knows each exercise's answer (ANSWERS, checked against the
+# exercise's own Question) and looks for it in the forms a page could show it.
+
+# id -> (a right answer as typed, the same as docs/teacher_guide.md prints it). Each must be accepted by the
+# exercise's own Question, and printed in the guide's answer table, so neither can drift.
+ANSWERS = {
+    "00.1": ("4", "4"),
+    "01.1": ("-2", "−2"),
+    "01.2": ("5x5", "5x5"),
+    "01.3": ("bright left, dark right", "bright left, dark right"),
+    "01.4": ("1 1 1; 0 0 0; -1 -1 -1", "`1 1 1; 0 0 0; -1 -1 -1`"),
+    "02.1": ("3", "3"),
+    "02.2": ("16", "16"),
+    "02.3": ("row 1, column 2: -1", "row 1, column 2: −1"),
+    "02.4": ("0 0 0; 0 1 0; 0 0 0", "`0 0 0; 0 1 0; 0 0 0`"),
+    "03.1": ("5", "5"),
+    "03.2": ("2", "2"),
+    "03.3": ("[6, 7]", "[6, 7]"),
+    "03.4": ("7", "7"),
+    "03.5": ("the zeros of the padding are darker than the image", "the zeros of the padding are darker than the image"),
+    "03.6": ("1, 2", "1, 2"),
+    "04.1": ("8", "8"),
+    "04.2": ("608", "608"),
+    "04.3": ("32x32", "32x32"),
+    "04.4": ("458752", "458,752"),
+    "05.1": ("sobel x", "sobel x"),
+    "05.2": ("100", "100"),
+    "05.3": ("100", "100"),
+    "05.4": ("A3 B1 C4 D2", "A3 B1 C4 D2"),
+    "06.1": ("larger", "larger"),
+    "06.2": ("2432", "2432"),
+    "06.3": ("-5", "−5"),
+    "06.4": ("-1 0 1; -1 0 1; -1 0 1", "`-1 0 1; -1 0 1; -1 0 1`"),
+    "07.1": ("10", "10"),
+    "07.2": ("16448", "16,448"),
+    "07.3": ("1", "1"),
+    "07.4": ("conv 3, pool 2, conv 3, pool 2, conv 3, pool 2, conv 3", "`conv 3, pool 2, conv 3, pool 2, conv 3, pool 2, conv 3`"),
 }
 
+# Statements of an answer in words or tables that no formula reveals: regular expressions, per exercise.
+# Each row names the form of the leak it catches.
+STATED = {
+    "02.2": [r"\b16 windows", r"4 × 4 = 16"],                              # the count, said in prose
+    "03.5": [r"dark frame", r"zeros are \*?darker", r"\(0 \+ 0 \+ 0\) - \(5 \+ 5 \+ 5\)"],   # the explanation
+    "04.2": [r"\b608\b"],                                                  # the count anywhere on the page
+    "04.4": [r"458[,\u202f ]?752"],
+    "05.2": [r"box blur .{0,40}flat patch of 100:\s*100", r"blurs?['’]?s?,? .{0,40}flat patch keeps its value"],
+    "05.3": [r"sharpen .{0,40}flat patch of 100:\s*100", r"sharpen['’]?s? .{0,60}keeps its value"],
+    "05.4": [r"A\s*3\s*B\s*1\s*C\s*4\s*D\s*2", r"\bA\b[^.\n]{0,30}sobel y", r"\bD\b[^.\n]{0,30}sobel x"],
+    "06.4": [r"rotated is `?-1 0 1`? in every row"],                      # the designed filter, in words
+    "06.1": [r"weight grows", r"K\[0,\s*0\] (gets|becomes) larger"],
+    "06.2": [r"\b2[,\u202f ]?432\b"],
+    "07.2": [r"\b16[,\u202f ]?448\b"],
+}
 
-def test_the_teacher_guide_answers_are_the_lessons_answers(questions):
+_DATA_URI = re.compile(r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+
+
+def _page(path) -> list[tuple[str, str]]:
+    """(where, text) for everything a learner can see: markdown, code, every stored output (ignored ones too)."""
+    seen = []
+    for i, cell in enumerate(_cells(path)):
+        seen.append((f"{path.name} cell {i} ({cell['cell_type']})", _source(cell)))
+        for output in cell.get("outputs", []):
+            for text in _texts(output):
+                seen.append((f"{path.name} cell {i} (output)", _DATA_URI.sub("data:…", text)))
+    return seen
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u2212", "-"))
+
+
+def _examples(text: str) -> list[str]:
+    """The examples a page offers ("e.g. 1 0 0; 0 0 0; 0 0 0", '# ← e.g. "row 0, column 1: 7"')."""
+    found = []
+    for m in re.finditer(r"e\.g\.,?\s*[`\"']?([^`\"'\n)]+)", text):
+        example = m.group(1).strip().rstrip(".")
+        found += [example, re.split(r"\s+(?:for|or|as|—)\s+", example)[0].rstrip(".")]
+    return found
+
+
+def _leak_forms(q, typed) -> list[str]:
+    """The worked answer and each of its 'formula = answer' pieces (as a caption or a print would show them)."""
+    from convlab.lessons.exercises import check_kernel_design
+
+    worked = q.reveal().rstrip(".")
+    forms = [worked]
+    answer_numbers = set(re.findall(r"-?\d+(?:\.\d+)?", _norm(str(typed))))
+    for piece in re.split(r"; |, (?=[a-z]+ )|: (?=\S*[⌊(\d−-])| — ", worked):
+        piece = re.sub(r"^[^⌊(\d−-]*", "", piece).rstrip(".")
+        result = re.search(r"=\s*(-?\d+(?:\.\d+)?)$", _norm(piece))
+        if result and len(piece) >= 12 and result.group(1) in answer_numbers:   # "formula = the answer"
+            forms.append(piece)
+    if q.solution is not None and q.check_function is check_kernel_design:   # a designed kernel, as numpy prints it
+        grid = np.array([[float(x) for x in row.split()] for row in str(q.solution).split(";")])
+        forms += [str(grid), str(grid.astype(int))]
+    return [_norm(f) for f in forms]
+
+
+@pytest.fixture(scope="module")
+def exercises(questions):
+    """id -> (notebook path, Question, a right answer as typed), for every exercise of ANSWERS found by its id."""
+    found = {}
+    for path, q in questions.values():
+        if q.id in ANSWERS:
+            typed = ANSWERS[q.id][0]
+            assert q.grade(typed).correct, (q.id, typed, str(q.grade(typed)))   # the table is right
+            found[q.id] = (path, q, typed)
+    return found
+
+
+def test_the_teacher_guide_answers_are_the_lessons_answers(exercises):
     guide = (NOTEBOOKS[0].parents[1] / "docs" / "teacher_guide.md").read_text(encoding="utf-8")
     table = guide[guide.index("## Answers to the notebook exercises"):]
-    assert set(GUIDE_ANSWERS) == set(questions), set(GUIDE_ANSWERS) ^ set(questions)
-    for key, (typed, printed) in GUIDE_ANSWERS.items():
-        _, q = questions[key]
-        assert q.grade(typed).correct, (key, typed, str(q.grade(typed)))
-        assert f"| {printed} |" in table or f"| {printed} (" in table, (key, printed)
+    for ex_id, (_, printed) in ANSWERS.items():
+        assert ex_id in exercises, f"no exercise {ex_id} in the lessons"
+        assert re.search(rf"\| {re.escape(ex_id)} \|.*\| {re.escape(printed)}( \(.*)? \|", table), (ex_id, printed)
+
+
+def _seen_by(path) -> list[Path]:
+    """The pages a learner has seen when answering in ``path``: that lesson and the ones before it."""
+    return [p for p in NOTEBOOKS if p.stem[:2] <= path.stem[:2]]
+
+
+@pytest.mark.leaks
+def test_every_exercise_is_a_question_with_its_id(questions):
+    ids = [q.id for _, q in questions.values() if q.id]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    for path, q in questions.values():
+        assert q.id[:2] == path.stem[:2], f"{q.id} is built in {path.name}"
+    assert set(ANSWERS) <= set(ids), f"exercises with no Question of that id: {sorted(set(ANSWERS) - set(ids))}"
+
+
+@pytest.mark.leaks
+def test_no_answer_is_in_sight_before_it_is_answered(exercises):
+    leaks = []
+    for ex_id, (path, q, typed) in sorted(exercises.items()):
+        forms = _leak_forms(q, typed)
+        for page in _seen_by(path):
+            for where, text in _page(page):
+                flat = _norm(text)
+                leaks += [f"{ex_id}: worked answer {f!r} in {where}" for f in forms if f in flat]
+                leaks += [f"{ex_id}: {pattern!r} states the answer in {where}"
+                          for pattern in STATED.get(ex_id, []) if re.search(pattern, flat, re.IGNORECASE)]
+                for example in _examples(text):
+                    try:
+                        right = q.grade(example).correct
+                    except Exception:  # an example of another exercise's format
+                        right = False
+                    if right:
+                        leaks.append(f"{ex_id}: the example {example!r} in {where} is a right answer")
+    assert not leaks, f"{len(leaks)} answers in sight:\n" + "\n".join(sorted(set(leaks)))
+
+
+@pytest.mark.leaks
+def test_no_window_question_has_its_feature_map_anywhere_on_the_page(exercises):
+    from convlab import conv2d
+    from convlab.lessons.exercises import check_landing, check_window_value
+
+    leaks = []
+    for ex_id, (path, q, _) in exercises.items():
+        if q.check_function not in (check_window_value, check_landing):
+            continue
+        settings = {k: v for k, v in q.kwargs.items() if k in ("stride", "padding", "dilation", "flip")}
+        fmap = conv2d(q.args[0], q.args[1], **settings)
+        for where, text in _page(path):
+            if str(fmap) in text or str(fmap.astype(int)) in text:
+                leaks.append(f"{ex_id}: its feature map is printed in {where}")
+    assert not leaks, "\n".join(leaks)
+
+
+def _overlapping_texts(fig) -> list[tuple[str, str]]:
+    """Pairs of visible texts whose boxes overlap on the rendered figure (1 px of slack)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    boxes = [t.get_window_extent(renderer).expanded(1.0, 1.0).padded(-1) for t in texts]
+    return [(texts[i].get_text(), texts[j].get_text())
+            for i in range(len(texts)) for j in range(i + 1, len(texts)) if boxes[i].overlaps(boxes[j])]
+
+
+def test_lesson_07_figures_are_readable_when_projected():
+    """Numbers at 9 pt or more, none overlapping, titles of 12 px or more at the lesson's dpi."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convlab import figures
+    from convlab.figures import network as netfig
+    from convlab.nets.network import init_network
+
+    dpi = 96   # what lesson 07 sets up (figures.setup(dpi=96))
+    figures.setup(dpi=dpi)
+    rng = np.random.default_rng(0)
+    kernels = np.round(rng.uniform(-1.9, 1.9, size=(8, 3, 3)), 1)   # widest labels: "−1.9"
+    digits = rng.uniform(size=(20, 16, 16))
+    labels = np.arange(20) % 10
+    net = init_network(filters=8, seed=0)
+    made = [
+        netfig.filter_bank(kernels, title="after training"),
+        netfig.digit_examples(digits, labels, predictions=(labels + 1) % 10),   # every title "label 7 → 8"
+        netfig.network_maps(net.forward(digits[:2]), 0),
+        netfig.training_summary(np.linspace(2.3, 0.3, 300), np.linspace(0.3, 0.87, 12)),
+        netfig.stack_maps(digits[0], [("conv", rng.normal(size=(14, 14, 4))), ("max pool", rng.normal(size=(7, 7, 4)))]),
+    ]
+    for fig in made:
+        name = fig.axes[0].get_title()
+        sizes = _all_font_sizes(fig)
+        assert sizes and min(sizes) >= 9, (name, min(sizes))
+        titles = [ax.title for ax in fig.axes if ax.get_title()] + ([fig._suptitle] if fig._suptitle else [])
+        assert min(t.get_fontsize() * dpi / 72 for t in titles) >= 12, name
+        assert not _overlapping_texts(fig), (name, _overlapping_texts(fig)[:3])
+    plt.close("all")

@@ -20,6 +20,12 @@ from convlab.nets import network as nw
 from convlab.data import digits
 from convlab.images import SEED_IMAGE, SEED_KERNEL
 
+def _glyphs():
+    from convlab.figures import glyphs
+
+    return glyphs
+
+
 HUGE = np.broadcast_to(1.0, (60000, 60000))  # 3.6·10⁹ values that take no memory until copied
 BIG_IMAGE = np.broadcast_to(0.0, (4096, 4096))
 
@@ -94,7 +100,8 @@ def test_the_explorer_keeps_its_own_copy_of_the_image_and_kernel():
     (lambda: iter_pool_steps(BIG_IMAGE, 2048, stride=1), "multiply-adds"),
     (lambda: iter_transpose_steps(np.broadcast_to(0.0, (1024, 1024)), np.ones((64, 64))), "multiply-adds"),
     (lambda: relu(HUGE), r"x is too large"),  # allocated 9 GB
-    (lambda: digits.make_digits(size=2000), "size must be at most 128"),  # drew 360 glyphs at 4000 pixels
+    (lambda: digits.make_digits(size=2000), "size must be one whose glyphs ship"),  # drew 360 glyphs at 4000 pixels
+    (lambda: _glyphs().draw_glyph_planes("DejaVuSans.ttf", 2000), "size must be at most 128"),  # the drawing itself
     (lambda: digits.make_digits(10**7), "digits would be"),  # 10⁷ images
     (lambda: nw.init_network(filters=10**9), "network's size"),  # 10⁹ filters
     (lambda: ex.check_landing("row 0, column 0: 1", np.ones((2000, 2000)), SEED_KERNEL, 3_000_000), "windows"),  # listed 4M steps

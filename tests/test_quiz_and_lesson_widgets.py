@@ -1,5 +1,6 @@
 """Headless tests of the lessons' small widgets: set values, read the feedback, caption and figure."""
 
+import asyncio
 import io
 
 import numpy as np
@@ -80,8 +81,45 @@ def test_learning_viewer_follows_the_step_slider():
     v.step.value = 30
     assert v.caption.startswith("step 30 of 30")
     assert v.image_widget.value != before  # the picture changed
-    np.testing.assert_allclose(v._kernel_img.get_array(), run.kernels[30])
+    np.testing.assert_allclose(_panel(v.figure, "kernel at step").images[0].get_array(), run.kernels[30])
     assert v.play.max == 30
+
+
+def _viewer_in_a_kernel(moves, *, settle=True):
+    """Build a LearningViewer inside a running event loop (as in a kernel) and move its slider to each of
+    ``moves`` with no pause in between (slider messages queued while the kernel was drawing). Returns the
+    viewer, how many pictures it rendered after it was built, and its caption read right after the moves."""
+    imgs, run = _run()
+
+    async def scenario():
+        v = LearningViewer(run, imgs[0])
+        rendered = []
+        v.image_widget.observe(lambda change: rendered.append(change["new"]), names="value")
+        for s in moves:
+            v.step.value = s
+        caption = None if settle else v.caption
+        if settle:
+            await asyncio.sleep(LearningViewer.COALESCE_SECONDS * 4)  # the kernel idles a moment
+        return v, rendered, caption
+
+    return asyncio.run(scenario())
+
+
+def test_learning_viewer_draws_a_burst_of_slider_moves_once_at_the_latest_step():
+    v, rendered, _ = _viewer_in_a_kernel(range(1, 21))
+    imgs, run = _run()
+    oracle = LearningViewer(run, imgs[0])  # no event loop: draws step 20 at once
+    oracle.step.value = 20
+    assert len(rendered) == 1  # 20 moves, one picture: the stale 19 were dropped
+    assert rendered[0] == oracle.picture()
+    assert v.caption == oracle.caption and v.caption.startswith("step 20 of 30")
+
+
+def test_learning_viewer_read_right_after_a_move_shows_the_step_just_set():
+    # a notebook cell that sets the slider and reads the caption at once (no await in between)
+    v, rendered, caption = _viewer_in_a_kernel([7], settle=False)
+    assert caption.startswith("step 7 of 30")
+    assert "after 7 of 30" in v.alt_text()
 
 
 def _png(size=(30, 20)):
@@ -189,6 +227,13 @@ def test_bring_your_own_says_the_image_is_too_small_when_the_size_slider_shrinks
     assert b.kernel.shape == (9, 9)  # the kernel is still the one in use
 
 
+def _panel(fig, title: str):
+    """The one axes of a widget's public figure whose title starts with ``title``."""
+    found = [ax for ax in fig.axes if ax.get_title().startswith(title)]
+    assert len(found) == 1, [ax.get_title() for ax in fig.axes]
+    return found[0]
+
+
 def _artist_ids(fig):
     """The figure's axes and the images, texts and lines on them (tick labels aside: matplotlib makes those)."""
     return [id(a) for ax in fig.axes for a in (ax, *ax.images, *ax.texts, *ax.lines)]
@@ -201,9 +246,9 @@ def test_learning_viewer_updates_the_same_artists_in_place():
     for s in (5, 17, 30, 0, 30):
         v.step.value = s
     assert v.figure is figure and _artist_ids(v.figure) == before  # created once, updated in place
-    np.testing.assert_allclose(v._drawer.feature_map.image.get_array(), conv2d(imgs[0], run.kernels[30]))
-    assert v.figure.axes[0].get_title() == "kernel at step 30"
-    assert [t.get_text() for t in v._drawer.kernel.texts][:1] == [format_number(round(run.kernels[30][0, 0], 2), 2)]
+    np.testing.assert_allclose(_panel(v.figure, "its feature map").images[0].get_array(), conv2d(imgs[0], run.kernels[30]))
+    kernel = _panel(v.figure, "kernel at step 30")
+    assert [t.get_text() for t in kernel.texts][:1] == [format_number(round(run.kernels[30][0, 0], 2), 2)]
 
 
 def test_bring_your_own_updates_the_same_artists_in_place():
@@ -214,12 +259,13 @@ def test_bring_your_own_updates_the_same_artists_in_place():
     b.load_bytes(_png())
     b.kernel_text.value = "1 0 -1; 2 0 -2; 1 0 -1"
     assert b.figure is figure and _artist_ids(b.figure) == before
-    panels = b._drawer
-    np.testing.assert_array_equal(panels.input.image.get_array(), b.image)
-    np.testing.assert_allclose(panels.feature_map.image.get_array(), conv2d(b.image, b.kernel))
+    shown_image = _panel(b.figure, "input").images[0]
+    np.testing.assert_array_equal(shown_image.get_array(), b.image)
+    np.testing.assert_allclose(_panel(b.figure, "feature map").images[0].get_array(), conv2d(b.image, b.kernel))
     h, w = b.image.shape
-    assert panels.input.image.get_extent() == [-0.5, w - 0.5, h - 0.5, -0.5]
-    assert [t.get_text() for t in panels.kernel.texts] == ["1", "0", "−1", "2", "0", "−2", "1", "0", "−1"]
+    assert shown_image.get_extent() == [-0.5, w - 0.5, h - 0.5, -0.5]
+    kernel_labels = [t.get_text() for t in _panel(b.figure, "your kernel").texts if t.get_visible()]
+    assert kernel_labels == ["1", "0", "−1", "2", "0", "−2", "1", "0", "−1"]
 
 
 def test_bring_your_own_keeps_its_images_when_the_kernel_changes_size():
@@ -259,3 +305,14 @@ def test_quiz_built_on_a_question_shares_its_tries_and_options():
     q.check("dark left, bright right")              # a wrong try in the notebook cell …
     quiz.answer.value = "the same brightness everywhere"  # … and one in the box: the second, so the answer shows
     assert "The answer is" in quiz.feedback.value
+
+
+def test_a_quiz_heads_its_box_with_the_exercise_id():
+    from convlab.lessons.exercises import Question, check_output_size
+    from convlab.widgets.quiz import Quiz
+
+    quiz = Quiz(Question(check_output_size, 10, 3, stride=2, padding=1, id="03.1"), "output width?")
+    assert quiz.description().startswith("Exercise 03.1 · Predict: output width?")
+    assert "Exercise 03.1 · Predict:" in quiz.static_html()
+    assert Quiz(check_output_size, "width?", 5, 3).description().startswith("Predict: width?")
+    assert quiz.submit("4").category == "forgot-padding"        # the box's verdict carries the slip category

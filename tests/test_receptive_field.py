@@ -161,3 +161,31 @@ def test_a_shift_by_the_jump_moves_the_last_map_by_one_cell():
     assert "shift after the first pools only" in check_shift(2, stages, 4).message
     with pytest.raises(ValueError, match="multiple of the last layer's jump"):
         check_shift(None, stages, 3)
+
+
+# --------------------------------------------------------------------------- the design task of lesson 07
+
+
+@pytest.mark.parametrize("stack, right", [
+    ("conv 3, pool 2, conv 3, pool 2, conv 3, pool 2, conv 3", True),   # the guide's answer: field 38, 1,832
+    ("conv 3 → pool 2 → conv 3 → pool 2 → conv 3 → pool 2 → conv 5", False),  # field 54 but 2,856 parameters
+    ("conv 3, pool 2, conv 1, pool 2, conv 1, pool 2, conv 5", True),   # cheap 1×1s between pools: 42, 1,832
+    ("conv 5, pool 2, conv 3, pool 2, conv 3, pool 2, conv 1", False),  # 1×1 last: field 5→6→10→12→20→24, short
+    ("conv 31", False),                                                  # one big kernel: 7,696 parameters, field 31
+    ("conv 3, pool 2, pool 2", False),                                   # two pools in a row
+])
+def test_stack_design_checks_field_budget_and_rules_against_a_brute_force_count(stack, right):
+    from convlab.lessons.receptive import check_stack_design, read_stack
+
+    fb = check_stack_design(stack)
+    stages = read_stack(stack)
+    # independent count: r grows by (k − 1)·j, j multiplies by the stride; 8 filters per conv, 1 grey input
+    r, j, params, c_in, n = 1, 1, 0, 1, 64
+    for s in stages:
+        r, j = r + (s.kernel - 1) * j, j * s.stride
+        if s.kind == "conv":
+            params, c_in = params + s.kernel ** 2 * c_in * 8 + 8, 8
+        else:
+            n //= s.stride
+    legal = stages[0].kind == "conv" and all(a.kind == "conv" or b.kind == "conv" for a, b in zip(stages, stages[1:]))
+    assert fb.correct == (legal and r >= 32 and params <= 2000 and n >= 8) == right, (str(fb), r, params, n)

@@ -18,7 +18,7 @@ from matplotlib.colors import to_rgba
 from convlab.nets.learn import learn_kernel, make_targets
 from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
 from convlab.figures import network as netfig
-from convlab.figures.lesson import contrast_ratio, relative_luminance
+from convlab.figures.lesson import contrast_ratio
 from convlab.images import SEED_IMAGE, stripes
 from convlab.kernels import SOBEL_X, VERTICAL_EDGE
 from convlab.widgets.controls import LiveText, Picture, PlayButton, Slider
@@ -137,9 +137,8 @@ def number_contrasts(fig) -> list[tuple[str, float]]:
                     math.floor((y - bottom) / (top - bottom) * h)
                 if not (0 <= row < h and 0 <= col < w):
                     continue
-                cell = relative_luminance(_over_white(rgba[row, col]))
-                ink = relative_luminance(_over_white(to_rgba(t.get_color())))
-                found.append((text, float(contrast_ratio(cell, ink))))
+                cell, ink = _over_white(rgba[row, col]), _over_white(to_rgba(t.get_color()))
+                found.append((text, contrast_ratio(cell, ink)))
     return found
 
 
@@ -168,3 +167,37 @@ def test_numbers_written_on_cells_meet_wcag_aa(name):
     assert contrasts, f"{name}: no number found on a cell (the check would be empty)"
     low = [(text, round(ratio, 2)) for text, ratio in contrasts if ratio < 4.5]
     assert not low, f"{name}: numbers below 4.5:1 against their cell: {low[:10]}"
+
+
+# One contrast function and one ink chooser (convlab.views.palette) serve the view model, the lessons' figures
+# and these tests. Ratios below are WebAIM's contrast checker's published values.
+@pytest.mark.parametrize("a, b, ratio", [
+    ("#000000", "#ffffff", 21.0),  # the largest ratio there is
+    ("#ffffff", "#000000", 21.0),  # the order of the two colours does not matter
+    ("#767676", "#ffffff", 4.54),  # the darkest gray that passes AA on white, a classic reference value
+    ("#777777", "#ffffff", 4.48),  # one step lighter fails it
+    ("#336699", "#336699", 1.0),  # a colour against itself: no contrast
+    ((0.0, 0.0, 0.0, 1.0), (1.0, 1.0, 1.0), 21.0),  # RGBA values 0..1 as matplotlib gives them; alpha ignored
+])
+def test_contrast_ratio_matches_wcag_reference_values(a, b, ratio):
+    from convlab.views.palette import contrast_ratio as palette_contrast
+
+    assert palette_contrast(a, b) == pytest.approx(ratio, abs=0.01)
+    assert palette_contrast is contrast_ratio  # the figures' name is the same function
+
+
+def test_ink_takes_hex_or_rgb_and_always_reaches_aa_on_the_views_scales():
+    from convlab.views.palette import gray_fill, ink, signed_fill
+
+    fills = signed_fill(np.linspace(-1, 1, 101), 1.0) + gray_fill(np.linspace(0, 1, 101), 0.0, 1.0)
+    inks = ink(fills)
+    assert set(inks) == {"#000000", "#ffffff"}  # both are used across these scales
+    assert np.all(contrast_ratio(fills, inks) >= 4.5)
+    rgb = np.array([[int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)] for h in fills])
+    assert ink(rgb) == inks  # the figures pass cmap(norm(values)); the view model passes hex strings
+
+
+@pytest.mark.parametrize("bad", [[[0.1, 0.2]], 0.5])  # two channels; a bare number is no colour
+def test_contrast_ratio_refuses_values_that_are_not_colours(bad):
+    with pytest.raises(ValueError, match="sRGB"):
+        contrast_ratio(bad, "#ffffff")

@@ -40,7 +40,7 @@ def check_write_path(path, suffix: str) -> Path:
 
 
 def _temp_pattern(path: Path) -> re.Pattern:
-    return re.compile(rf"^\.{re.escape(path.name)}\.{_TAG}-(\d+)-[0-9a-f]{{16}}\.part$")
+    return re.compile(rf"^\.{re.escape(path.name)}\.{_TAG}-(\d+)-[0-9a-f]{{16}}(\.[A-Za-z0-9]+)?\.part$")
 
 
 def _process_is_gone(pid: int) -> bool:
@@ -81,14 +81,18 @@ def _mode_for(path: Path) -> int | None:
         return None
 
 
-def write_atomically(path: Path, write) -> None:
+def write_atomically(path, write, *, suffix: str = "") -> None:
     """Call ``write(binary_file)`` on a temporary file next to ``path``, then move it over ``path``.
 
     On any error (or Ctrl-C) the temporary file is removed and ``path`` is untouched. An ``OSError`` is
-    raised again naming ``path`` (never the temporary file's name).
+    raised again naming ``path`` (never the temporary file's name). ``suffix`` (e.g. ``".npz"``) goes into the
+    temporary file's name before its ``.part``.
     """
+    path = Path(os.fspath(path))
+    if suffix and not re.fullmatch(r"\.[A-Za-z0-9]+", suffix):
+        raise ValueError(f"suffix must be a dot and letters or digits, e.g. '.npz'; got {v.short(suffix)}")
     remove_stale_temporaries(path)
-    tmp = path.parent / f".{path.name}.{_TAG}-{os.getpid()}-{secrets.token_hex(8)}.part"
+    tmp = path.parent / f".{path.name}.{_TAG}-{os.getpid()}-{secrets.token_hex(8)}{suffix}.part"
     keep = _mode_for(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0666 minus the umask, like open()

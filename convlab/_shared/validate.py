@@ -475,6 +475,24 @@ def fps_arg(value, name: str = "fps") -> float:
     return real_number(value, name, minimum=limits.MIN_FPS, maximum=limits.MAX_FPS)
 
 
+def gif_width_arg(value, name: str = "width") -> int:
+    """A GIF's width in pixels, a whole number from ``MIN_GIF_WIDTH`` to ``MAX_GIF_WIDTH``.
+
+    >>> gif_width_arg(1280)
+    1280
+    >>> gif_width_arg(100)
+    Traceback (most recent call last):
+    ...
+    ValueError: width must be at least 200 pixels; got 100
+    """
+    value = size_arg(_scalar(value), name)
+    if value < limits.MIN_GIF_WIDTH:
+        raise ValueError(f"{name} must be at least {limits.MIN_GIF_WIDTH} pixels; got {value}")
+    if value > limits.MAX_GIF_WIDTH:
+        raise ValueError(f"{name} must be at most {limits.MAX_GIF_WIDTH} pixels (a 4K screen); got {value}")
+    return value
+
+
 def inches_arg(value, name: str) -> float:
     """A figure width or height in inches, between ``MIN_FIGURE_INCHES`` and ``MAX_FIGURE_INCHES``."""
     return real_number(value, name, minimum=limits.MIN_FIGURE_INCHES, maximum=limits.MAX_FIGURE_INCHES)
@@ -521,6 +539,18 @@ def index_arg(value, name: str) -> int:
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
     check_at_most(int(value), limits.MAX_INTEGER, name)
+    return int(value)
+
+
+def window_number(value, name: str) -> int:
+    """A window counted from 1, as people count and the captions say ("Window 1 of 9"), like the Explorer's
+    ``window``. 0 is refused in words that give the rule (0-based positions are called ``index``)."""
+    value = _scalar(value)
+    rule = "windows are numbered from 1 (the first window is 1, as in the caption 'Window 1 of 9')"
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a whole window number; {rule}; got {_short(value)}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1: {rule}; got {_short(value)}")
     return int(value)
 
 

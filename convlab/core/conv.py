@@ -65,8 +65,15 @@ def conv2d(image, kernel, *, stride=1, padding=0, dilation=1, flip=False, paddin
     --------
     The lesson's 5x5 image and vertical-edge filter:
 
-    >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
-    >>> conv2d(SEED_IMAGE, SEED_KERNEL)
+    >>> image = [[1, 2, 3, 0, 1],
+    ...          [0, 1, 2, 3, 1],
+    ...          [1, 2, 1, 0, 0],
+    ...          [2, 1, 0, 1, 2],
+    ...          [0, 1, 2, 3, 1]]
+    >>> kernel = [[1, 0, -1],
+    ...           [1, 0, -1],
+    ...           [1, 0, -1]]
+    >>> conv2d(image, kernel)
     array([[-4.,  2.,  4.],
            [ 0.,  0.,  0.],
            [ 0.,  0.,  0.]])
@@ -76,10 +83,10 @@ def conv2d(image, kernel, *, stride=1, padding=0, dilation=1, flip=False, paddin
 
     Stride 2 keeps every other window; padding 1 keeps the 5x5 size:
 
-    >>> conv2d(SEED_IMAGE, SEED_KERNEL, stride=2)
+    >>> conv2d(image, kernel, stride=2)
     array([[-4.,  4.],
            [ 0.,  0.]])
-    >>> conv2d(SEED_IMAGE, SEED_KERNEL, padding=1).shape
+    >>> conv2d(image, kernel, padding=1).shape
     (5, 5)
     """
     p = _plan(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode=padding_mode)
@@ -104,9 +111,10 @@ def feature_maps(image, kernels, *, stride=1, padding=0, dilation=1, flip=False,
 
     Examples
     --------
-    >>> from convlab.images import SEED_IMAGE
-    >>> from convlab.kernels import VERTICAL_EDGE, HORIZONTAL_EDGE
-    >>> maps = feature_maps(SEED_IMAGE, [VERTICAL_EDGE, HORIZONTAL_EDGE])
+    >>> image = [[1, 2, 3, 0, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [2, 1, 0, 1, 2], [0, 1, 2, 3, 1]]
+    >>> vertical_edge = [[1, 0, -1], [1, 0, -1], [1, 0, -1]]
+    >>> horizontal_edge = [[1, 1, 1], [0, 0, 0], [-1, -1, -1]]
+    >>> maps = feature_maps(image, [vertical_edge, horizontal_edge])
     >>> maps.shape
     (3, 3, 2)
     >>> maps[:, :, 0]

@@ -20,6 +20,7 @@ from __future__ import annotations
 __all__ = [
     "MAX_PADDING", "MAX_IMAGE_PIXELS", "MAX_MULTIPLY_ADDS", "MAX_AXIS_LENGTH", "MAX_WINDOWS",
     "MAX_WALK_VALUES", "MAX_KERNEL_SIZE", "MAX_FRAMES", "MIN_DPI", "MAX_DPI", "MIN_FPS", "MAX_FPS",
+    "MIN_GIF_WIDTH", "MAX_GIF_WIDTH",
     "MIN_FIGURE_INCHES", "MAX_FIGURE_INCHES", "MAX_FIGURE_PIXELS", "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_PIXELS", "MAX_LEARN_STEPS", "MAX_LEARN_VALUES", "MAX_GENERATED_SIZE", "MAX_SEED",
     "MAX_INTEGER", "MAX_DIGIT_SIZE", "MAX_NETWORK_VALUES", "MAX_TRAIN_MULTIPLY_ADDS", "MAX_NETWORK_FILE_BYTES",
@@ -65,6 +66,11 @@ MIN_FPS = 0.1
 MAX_FPS = 50.0
 """Fastest GIF: 50 frames per second (GIF delays are whole hundredths of a second; browsers slow
 anything faster)."""
+
+MIN_GIF_WIDTH = 200
+"""Narrowest GIF from ``save_animation(width=...)``, in pixels: below it the cell numbers are unreadable."""
+MAX_GIF_WIDTH = 3840
+"""Widest GIF, in pixels: a 4K screen. A 45-frame walk at this width takes about a minute to draw."""
 
 MIN_FIGURE_INCHES = 0.5
 """Smallest figure width or height, in inches."""

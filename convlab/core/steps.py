@@ -95,8 +95,9 @@ class WindowStep(Placed, Taps):
 
         Examples
         --------
-        >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
-        >>> first = next(iter_steps(SEED_IMAGE, SEED_KERNEL))
+        >>> image = [[1, 2, 3, 0, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [2, 1, 0, 1, 2], [0, 1, 2, 3, 1]]   # the lesson's 5x5 image
+        >>> kernel = [[1, 0, -1], [1, 0, -1], [1, 0, -1]]   # its vertical-edge filter
+        >>> first = next(iter_steps(image, kernel))
         >>> print(first.arithmetic())
         1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
         >>> print(first.arithmetic(max_terms=4))
@@ -131,8 +132,9 @@ def iter_steps(image, kernel, *, stride=1, padding=0, dilation=1, flip=False, pa
 
     Examples
     --------
-    >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
-    >>> steps = list(iter_steps(SEED_IMAGE, SEED_KERNEL))
+    >>> image = [[1, 2, 3, 0, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [2, 1, 0, 1, 2], [0, 1, 2, 3, 1]]   # the lesson's 5x5 image
+    >>> kernel = [[1, 0, -1], [1, 0, -1], [1, 0, -1]]   # its vertical-edge filter
+    >>> steps = list(iter_steps(image, kernel))
     >>> len(steps)
     9
     >>> s = steps[1]          # the filter slid one column to the right

@@ -1,9 +1,10 @@
-"""A small labelled data set made offline: the digits 0–9 drawn with matplotlib's bundled fonts.
+"""A small labelled data set made offline: the digits 0–9 in matplotlib's bundled fonts.
 
-Each digit is typeset once per font, size and slant with matplotlib's Agg renderer (no window, no
-download) into a small grayscale grid; every example is one of those templates shifted by a few
-pixels, dimmed a little and covered in noise, from a fixed seed. That is enough for a tiny CNN
-(:mod:`convlab.nets.network`) to learn first-layer filters of its own in well under a minute.
+Each digit's clean glyph, one per font, size and slant, ships in ``digit_glyphs.npz`` next to this file;
+:mod:`convlab.figures.glyphs` typeset them once with matplotlib (this layer draws nothing, it only reads
+the file). Every example is one of those templates shifted by a few pixels, dimmed a little and covered
+in noise, from a fixed seed. That is enough for a tiny CNN (:mod:`convlab.nets.network`) to learn
+first-layer filters of its own in well under a minute.
 
 The network trained on them ships with the package: :mod:`convlab.nets.trained`.
 """
@@ -17,46 +18,48 @@ from functools import lru_cache
 import numpy as np
 
 from .._shared import validate as v
-from ..core import limits
 
-__all__ = ["DIGIT_FONTS", "digit_templates", "make_digits", "data_digest"]
+__all__ = ["DIGIT_FONTS", "digit_templates", "make_digits", "data_digest", "glyph_sizes"]
 
 DIGIT_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
                "DejaVuSansMono.ttf", "STIXGeneral.ttf")
 """The font files (all bundled with matplotlib) the digits are drawn in."""
 
-_SLANTS = (-12.0, 0.0, 12.0)  # degrees of rotation
-_SCALES = (0.8, 1.0)          # relative glyph size
-_OVERSAMPLE = 2               # draw at twice the size, then average 2x2 blocks: smooth edges
+GLYPH_STYLES = tuple((scale, slant) for scale in (0.8, 1.0) for slant in (-12.0, 0.0, 12.0))
+"""Each font's glyphs, in the file's order: (relative size, degrees of rotation)."""
+
+GLYPH_OVERSAMPLE = 2
+"""Glyphs are drawn at twice the size; averaging each 2x2 block gives smooth edges."""
+
+GLYPHS_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "digit_glyphs.npz")
+"""The pre-rendered glyphs (8-bit planes), made by :func:`convlab.figures.glyphs.write_glyph_file`."""
+
+
+def glyph_key(font: str, size: int) -> str:
+    """The name of one font's planes at one size inside the glyph file."""
+    return f"{os.path.splitext(font)[0]}_{size}"
+
+
+def glyph_sizes() -> list[int]:
+    """The image sizes whose glyphs ship with convlab (every font is stored at each).
+
+    >>> 16 in glyph_sizes()
+    True
+    """
+    with np.load(GLYPHS_PATH, allow_pickle=False) as stored:
+        names = set(stored.files)
+    return sorted(int(n.rsplit("_", 1)[1]) for n in names if n.startswith(glyph_key(DIGIT_FONTS[0], "")))
+
 
 @lru_cache(maxsize=4)
-def _templates(size: int) -> tuple[np.ndarray, np.ndarray]:
-    from matplotlib import get_data_path
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-
-    big = size * _OVERSAMPLE
-    fig = Figure(figsize=(1, 1), dpi=big, facecolor="black")
-    canvas = FigureCanvasAgg(fig)
-    em = 1.05 * 72  # font size in points: one em is 1.05 times the canvas height (digits fill ~3/4 of it)
-    glyphs, labels = [], []
-    for font in DIGIT_FONTS:
-        props = FontProperties(fname=os.path.join(get_data_path(), "fonts", "ttf", font))
-        for scale in _SCALES:
-            for slant in _SLANTS:
-                for digit in range(10):
-                    fig.clear()
-                    fig.text(0.5, 0.5, str(digit), color="white", fontproperties=props, fontsize=em * scale,
-                             ha="center", va="center", rotation=slant)
-                    canvas.draw()
-                    plane = np.asarray(canvas.buffer_rgba())[:big, :big, 0].astype(np.float64) / 255.0
-                    small = plane.reshape(size, _OVERSAMPLE, size, _OVERSAMPLE).mean(axis=(1, 3))
-                    glyphs.append(small)
-                    labels.append(digit)
-    images = np.array(glyphs)
+def _templates(size: int, fonts: tuple[str, ...] = DIGIT_FONTS) -> tuple[np.ndarray, np.ndarray]:
+    """Every glyph of ``fonts`` at ``size``, averaged down from the file's planes, and its digit."""
+    with np.load(GLYPHS_PATH, allow_pickle=False) as stored:
+        planes = np.concatenate([stored[glyph_key(font, size)] for font in fonts])
+    k = GLYPH_OVERSAMPLE
+    images = (planes.astype(np.float64) / 255.0).reshape(-1, size, k, size, k).mean(axis=(2, 4))
     images.flags.writeable = False
-    labels = np.array(labels)
+    labels = np.tile(np.arange(10), len(fonts) * len(GLYPH_STYLES))
     labels.flags.writeable = False
     return images, labels
 
@@ -72,11 +75,14 @@ def digit_templates(size: int = 16) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _digit_size(size) -> int:
-    """A digit's side: at least 8 pixels (readable), at most ``MAX_DIGIT_SIZE``."""
+    """A digit's side: at least 8 pixels (readable), one of the shipped glyph sizes."""
     size = v.size_arg(v.scalar(size), "size")
     if size < 8:
         raise ValueError(f"size must be at least 8 pixels for a digit to be readable; got {size}")
-    v.check_at_most(size, limits.MAX_DIGIT_SIZE, "size", " pixels")
+    sizes = glyph_sizes()
+    if size not in sizes:  # the glyphs are drawn ahead and shipped: only those sizes exist
+        raise ValueError(f"size must be one whose glyphs ship with convlab ({', '.join(map(str, sizes))} pixels); "
+                         f"got {size}: add it with `python -m convlab.figures.glyphs {' '.join(map(str, sizes))} {size}`")
     return size
 
 
@@ -90,7 +96,7 @@ def _shift(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
 
 
 def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: float = 0.15,
-                max_shift: int = 2) -> tuple[np.ndarray, np.ndarray]:
+                max_shift: int = 2, fonts=None) -> tuple[np.ndarray, np.ndarray]:
     """A labelled set of noisy, shifted digits: the same numbers for the same arguments, offline.
 
     Parameters
@@ -105,6 +111,10 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
         Standard deviation of the Gaussian noise added to every pixel (the result is clipped to [0, 1]).
     max_shift : int, default 2
         Each drawing is moved by up to this many pixels in each direction.
+    fonts : sequence of str, optional
+        Draw only in these fonts (names from :data:`DIGIT_FONTS`); all of them by default. With one font
+        left out of the training set and only that font in a test set, a test measures how well a network
+        reads a font it has never seen.
 
     Returns
     -------
@@ -128,9 +138,16 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
     # the set, 10·per_class images of size², before any is drawn
     v.check_output_values((10 * per_class, size, size), "the digits", "use a smaller per_class or size")
     templates, template_labels = digit_templates(size)
+    allowed = np.ones(len(template_labels), dtype=bool)
+    if fonts is not None:
+        unknown = [f for f in fonts if f not in DIGIT_FONTS] if not isinstance(fonts, str) else [fonts]
+        if unknown or not len(fonts):
+            raise ValueError(f"fonts must be a non-empty list of names from DIGIT_FONTS; got {fonts!r}")
+        per_font = len(template_labels) // len(DIGIT_FONTS)   # templates are drawn font by font
+        allowed = np.isin(np.arange(len(template_labels)) // per_font, [DIGIT_FONTS.index(f) for f in fonts])
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.repeat(np.arange(10), per_class))
-    by_digit = [np.flatnonzero(template_labels == d) for d in range(10)]
+    by_digit = [np.flatnonzero((template_labels == d) & allowed) for d in range(10)]
     images = np.empty((len(labels), size, size))
     for n, label in enumerate(labels):
         template = templates[rng.choice(by_digit[label])]

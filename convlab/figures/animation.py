@@ -19,7 +19,11 @@ from ..views.op_views import operation_view
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from .step_figure import StepFigure
 
-__all__ = ["save_animation"]
+__all__ = ["save_animation", "DEFAULT_GIF_WIDTH"]
+
+DEFAULT_GIF_WIDTH = 1280
+"""Pixels across a GIF by default: a slide's full width on a 1280-pixel projector (cell numbers ~20 px)."""
+_FRAME_INCHES = 10.0  # the step figure's width; the width in pixels sets its dpi
 
 _SETTINGS = ("stride", "padding", "dilation", "flip", "operation", "size", "output_padding")
 _FIX = {False: "use a larger stride or a smaller image",
@@ -54,8 +58,8 @@ def _check_progress(progress):
     raise TypeError(f"progress must be a function progress(done, total), True, False or None; got {v.short(progress)}")
 
 
-def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: float = 2.0, dpi: int = 60,
-                   progress=None, **settings):
+def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: float = 2.0,
+                   width: int | None = None, dpi: float | None = None, progress=None, **settings):
     """Write the filter's walk as an animated GIF, for slides.
 
     Parameters
@@ -70,8 +74,12 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
         window and phase.
     fps : float, default 2
         Frames per second, from ``MIN_FPS`` (0.1) to ``MAX_FPS`` (50).
-    dpi : int, default 60
-        Resolution of the frames, from ``MIN_DPI`` (10) to ``MAX_DPI`` (600).
+    width : int, optional
+        Width of the GIF in pixels, from ``MIN_GIF_WIDTH`` (200) to ``MAX_GIF_WIDTH`` (3840); default
+        :data:`DEFAULT_GIF_WIDTH` (1280, a slide's width). The height follows from the layout.
+    dpi : float, optional
+        Instead of ``width``: dots per inch of the 10-inch-wide frames, from ``MIN_DPI`` (10) to
+        ``MAX_DPI`` (600). Give one of ``width`` and ``dpi``, not both.
     progress : callable, bool or None
         ``progress(done, total)`` is called after each frame. True prints "frame i/n"; None prints
         only for long exports (more than 40 frames).
@@ -97,9 +105,11 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     >>> import tempfile, pathlib
     >>> from PIL import Image
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> gif = save_animation(folder / "walk.gif", dpi=20)
+    >>> gif = save_animation(folder / "walk.gif", width=400)
     >>> Image.open(gif).n_frames          # one frame per window of the lesson's 5x5 example
     9
+    >>> Image.open(gif).width
+    400
     >>> save_animation(folder / "walk.gif", fps=0)
     Traceback (most recent call last):
     ...
@@ -111,6 +121,11 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
         raise TypeError(f"unknown setting(s) {', '.join(sorted(unknown))}; use {', '.join(_SETTINGS)}")
     phases = v.check_bool(phases, "phases", "five frames per window, or one")
     fps = v.fps_arg(fps)
+    if width is not None and dpi is not None:
+        raise ValueError(f"give width (pixels) or dpi, not both; got width={v.short(width)}, dpi={v.short(dpi)}")
+    if dpi is None:
+        # a hair over width/inches, so that the frame is exactly `width` pixels after Agg rounds down
+        dpi = (v.gif_width_arg(DEFAULT_GIF_WIDTH if width is None else width) + 0.25) / _FRAME_INCHES
     dpi = v.dpi_arg(dpi)
     progress = _check_progress(progress)
     image = SEED_IMAGE if image is None else image
@@ -121,7 +136,7 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
     vm = operation_view(operation, image, kernel, **settings)  # checks the image, kernel and settings
     frames = [(i, p) for i in range(len(vm["steps"])) for p in (vm["phases"] if phases else vm["phases"][-1:])]
     v.frames_arg(len(frames), _FIX[phases])
-    sf = StepFigure(dpi=dpi)
+    sf = StepFigure(dpi=dpi, width=_FRAME_INCHES)
     sf.configure(vm)
     width, height = sf.figure.get_size_inches()
     v.check_figure_pixels(width, height, dpi)
@@ -140,7 +155,12 @@ def save_animation(path, image=None, kernel=None, *, phases: bool = False, fps: 
 
 
 def _render(sf: StepFigure, frames):
-    """Draw one frame at a time and yield it as an RGB Pillow image (nothing is kept)."""
+    """Draw one frame at a time and yield it as a 256-colour Pillow image (nothing is kept).
+
+    The same figure is reused for every frame (:meth:`StepFigure.show` changes its artists in place).
+    Colours are reduced by Pillow's fast octree: ~7x faster than median cut at 1280 px and the GIF is
+    smaller; no pixel moves by more than a few levels (white stays white to within 1).
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
@@ -149,7 +169,8 @@ def _render(sf: StepFigure, frames):
         sf.show(index, phase)
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba())
-        yield Image.fromarray(np.ascontiguousarray(rgba[..., :3]), "RGB")
+        rgb = Image.fromarray(np.ascontiguousarray(rgba[..., :3]), "RGB")
+        yield rgb.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
 
 
 def _write_gif_atomically(path: Path, frames, total: int, *, duration_ms: float, progress=None) -> None:
@@ -166,7 +187,7 @@ def _write_gif_atomically(path: Path, frames, total: int, *, duration_ms: float,
     def write(fp):
         size = None
         for done, frame in enumerate(frames, start=1):
-            pal = frame.quantize(colors=256)
+            pal = frame if frame.mode == "P" else frame.quantize(colors=256)  # _render quantizes already
             if size is None:
                 size = pal.size
                 header, _ = GifImagePlugin.getheader(pal.copy(), None, {"loop": 0, "duration": duration_ms})

@@ -5,7 +5,7 @@ numbers (an image, a filter, a feature map), the channels of an RGB image, a gal
 the progress of a learned kernel. Each function returns a pyplot ``Figure``; a notebook cell ends with
 ``plt.show()``.
 
-The lessons' small widgets (:mod:`convlab.lesson_widgets`) draw into figures that are built once and
+The lessons' small widgets (:mod:`convlab.widgets.lesson_widgets`) draw into figures that are built once and
 updated in place: :class:`GridPanel` (one grid whose values, shape and colours change),
 :class:`KernelResultFigure` (image, kernel, feature map) and :class:`LearningFigure` (a learned kernel
 step by step). These are plain ``Figure`` objects, not registered with pyplot; ``png()`` renders them.
@@ -28,11 +28,11 @@ from matplotlib.colors import Normalize
 
 from .._shared import validate as v
 from ..core.steps import format_number
-from ..views.palette import SIGNED_CMAP  # one colour scheme for signed values, the Explorer's
+from ..views.palette import SIGNED_CMAP, ink  # one colour scheme for signed values and one ink chooser, the Explorer's
 from ._cells import (MIN_FONT, NUMBERS_UP_TO,  # noqa: F401 (contrast_ratio, relative_luminance: re-exported)
                      _cell_ticks, _check_axes, _check_figure, _check_title, _constant,
                      _fontsize, _grid_options, _grid_values, _norm, _optional_bool, _signed,
-                     _text_colours, contrast_ratio, relative_luminance)
+                     contrast_ratio, relative_luminance)
 
 __all__ = ["setup", "show", "figure_html", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery",
            "learning_progress", "png_bytes", "NUMBERS_UP_TO", "MIN_FONT"]
@@ -59,7 +59,7 @@ def setup(dpi: int = DPI) -> None:
         "figure.max_open_warning": 0,
     })
     # Resolve the notebook's backend now (pyplot does it lazily, at the first figure), so that displaying a
-    # plain Figure — e.g. convlab.drawing.draw_step_figure(...) — renders as an image from the first cell on.
+    # plain Figure — e.g. convlab.draw_step_figure(...) — renders as an image from the first cell on.
     plt.close(plt.figure())
 
 
@@ -151,10 +151,10 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
     ax.imshow(values, cmap=cmap, norm=norm, interpolation="nearest")
     if _constant(values) and not numbers:  # one number says it all
         ax.text((values.shape[1] - 1) / 2, (values.shape[0] - 1) / 2, f"all {format_number(values.flat[0], digits)}",
-                ha="center", va="center", fontsize=12, color=_text_colours(values.flat[:1], cmap, norm)[0],
+                ha="center", va="center", fontsize=12, color=ink(cmap(norm(values.flat[:1])))[0],
                 bbox=None)
     if numbers:
-        for (r, c), x, colour in zip(np.ndindex(values.shape), values.ravel(), _text_colours(values, cmap, norm)):
+        for (r, c), x, colour in zip(np.ndindex(values.shape), values.ravel(), ink(cmap(norm(values.ravel())))):
             ax.text(c, r, format_number(x, digits), ha="center", va="center", fontsize=_fontsize(values.shape),
                     color=colour)
     _cell_ticks(ax, values.shape, numbers)
@@ -385,7 +385,7 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
 
     Parameters
     ----------
-    run : convlab.learn.LearningRun
+    run : convlab.nets.learn.LearningRun
     image : (H, W) array shown through each kernel
     teacher : array, optional
         The kernel that made the targets, drawn last for comparison.

@@ -23,6 +23,7 @@ from matplotlib.patches import Rectangle
 
 from .._shared import validate as v
 from ..core import limits
+from ._cells import MIN_FONT
 from .lesson import SIGNED_CMAP, draw_grid, png_bytes
 
 __all__ = ["filter_bank", "digit_examples", "network_maps", "training_summary", "stack_maps",
@@ -30,6 +31,7 @@ __all__ = ["filter_bank", "digit_examples", "network_maps", "training_summary", 
 
 FIELD_COLOUR = "#e69f00"  # orange (Okabe–Ito): the receptive field
 CELL_COLOUR = "#0072b2"   # blue: the chosen cell
+TITLE_FONT = 10           # points: 13 px at lesson 07's 96 dpi, readable when projected
 
 
 def _figure_inches(width: float, across: float, down: float, what: str = "panels") -> None:
@@ -64,7 +66,7 @@ def _bare(ax) -> None:
     ax.set_yticks([])
 
 
-def filter_bank(kernels, *, title: str | None = None, numbers: bool = True, width: float = 1.25, names=None):
+def filter_bank(kernels, *, title: str | None = None, numbers: bool = True, width: float = 1.6, names=None):
     """Filters (N, kh, kw) side by side, on one signed colour scale (white = 0, red/blue = positive/negative).
 
     >>> fig = filter_bank(np.ones((3, 3, 3)))
@@ -89,7 +91,7 @@ def filter_bank(kernels, *, title: str | None = None, numbers: bool = True, widt
                   digits=1, limit=limit)
         if numbers:
             for t in ax.texts:
-                t.set_fontsize(7)
+                t.set_fontsize(MIN_FONT)   # "−1.3" fits a 1.6/3-inch cell at 9 pt (tests/test_lessons.py checks)
             ax.set_xticks([])
             ax.set_yticks([])
     if title:
@@ -121,7 +123,7 @@ def digit_examples(images, labels, *, predictions=None, columns: int = 10, width
         ax.imshow(x[i], cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         label = int(labels[i])
         wrong = predictions is not None and int(predictions[i]) != label
-        ax.set_title(f"label {label} → {int(predictions[i])}" if wrong else str(label), fontsize=9,
+        ax.set_title(f"label {label} → {int(predictions[i])}" if wrong else str(label), fontsize=TITLE_FONT,
                      color="#b2182b" if wrong else "black")
         _bare(ax)
     fig.tight_layout()
@@ -166,19 +168,19 @@ def network_maps(activations, index: int = 0, *, width: float = 1.25):
     for j in range(f):
         ax = fig.add_subplot(grid[0, j + 1])
         ax.imshow(a.rectified[index, :, :, j], cmap="gray", vmin=0, vmax=top, interpolation="nearest")
-        ax.set_title(f"map {j + 1}", fontsize=9)
+        ax.set_title(f"map {j + 1}", fontsize=TITLE_FONT)
         _bare(ax)
         ax = fig.add_subplot(grid[1, j + 1])
         ax.imshow(a.pooled[index, :, :, j], cmap="gray", vmin=0, vmax=top, interpolation="nearest")
-        ax.set_title(f"pooled {j + 1}", fontsize=9)
+        ax.set_title(f"pooled {j + 1}", fontsize=TITLE_FONT)
         _bare(ax)
     ax = fig.add_subplot(grid[1, 0])
     probs = a.probabilities[index]
     ax.bar(range(len(probs)), probs, color=["#0072b2" if i == probs.argmax() else "#999" for i in range(len(probs))])
     ax.set_xticks(range(len(probs)))
-    ax.tick_params(labelsize=6)
+    ax.tick_params(labelsize=MIN_FONT)
     ax.set_ylim(0, 1)
-    ax.set_title("probability", fontsize=9)
+    ax.set_title("probability", fontsize=TITLE_FONT)
     fig.tight_layout()
     return fig
 
@@ -202,16 +204,17 @@ def training_summary(losses, epoch_accuracy, *, window: int = 20, width: float =
     if len(losses) >= window:
         mean = np.convolve(losses, np.ones(window) / window, mode="valid")
         left.plot(np.arange(window, len(losses) + 1), mean, color="#0072b2", label=f"mean of {window} steps")
+    left.set_xlim(1, max(len(losses), 2))   # no tick label hangs past the panel into its neighbour
     left.set_xlabel("step")
     left.set_title("training loss (cross-entropy)")
-    left.legend(fontsize=8)
+    left.legend(fontsize=MIN_FONT)
     right.plot(np.arange(1, len(acc) + 1), acc, "o-", color="#d55e00")
     right.axhline(0.1, color="#888", linestyle=":", label="chance (1 in 10)")
     right.set_ylim(0, 1)
     right.set_xlabel("epoch")
     right.set_title("accuracy on held-out digits")
-    right.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
+    right.legend(fontsize=MIN_FONT, loc="lower right")
+    fig.tight_layout(w_pad=2.0)
     return fig
 
 
@@ -252,7 +255,7 @@ def stack_maps(image, layers, *, channels: int = 4, labels=None, width: float = 
                       interpolation="nearest")
             label = labels[c] if labels is not None else f"channel {c + 1}"
             title = f"{name} {plane.shape[0]}×{plane.shape[1]}: {label}" if c == 0 else label
-            ax.set_title(title, fontsize=9)
+            ax.set_title(title, fontsize=TITLE_FONT)
             _bare(ax)
     fig.tight_layout()
     return fig

@@ -11,11 +11,11 @@ import matplotlib.pyplot as plt
 from matplotlib.colors import Normalize
 
 from .._shared import validate as v
-from ..views.palette import SIGNED_CMAP
+from ..views.palette import SIGNED_CMAP, ink
 from ..core.steps import format_number
-from ._cells import (NUMBERS_UP_TO, _cell_ticks, _check_axes, _check_title, _fontsize, _grid_options, _grid_values,
-                     _new_figure, _norm, _signed, _text_colours)
-from .lesson import draw_grid, png_bytes
+from ._cells import (NUMBERS_UP_TO, _agg_png, _cell_ticks, _check_axes, _check_title, _fontsize, _grid_options,
+                     _grid_values, _new_figure, _norm, _redraw_later, _signed)
+from .lesson import draw_grid
 
 __all__ = ["GridPanel", "KernelResultFigure", "LearningFigure"]
 
@@ -92,7 +92,7 @@ class GridPanel:
         if n:
             size = _fontsize(values.shape)
             for t, (r, c), x, colour in zip(self.texts, np.ndindex(values.shape), values.ravel(),
-                                            _text_colours(values, cmap, norm)):
+                                            ink(cmap(norm(values.ravel())))):
                 t.set_position((c, r))
                 t.set_text(self._label(x))
                 t.set_color(colour)
@@ -148,10 +148,10 @@ class KernelResultFigure:
         self.input.update(image, input_title)
         self.kernel.update(kernel)
         self.feature_map.update(feature_map)
-        self.figure.canvas.draw_idle()
+        _redraw_later(self.figure)
 
     def png(self) -> bytes:
-        return png_bytes(self.figure)
+        return _agg_png(self.figure)
 
 
 class LearningFigure:
@@ -218,7 +218,7 @@ class LearningFigure:
         if not self._laid_out:  # once, when the panels have their tick labels and titles
             self.figure.tight_layout()
             self._laid_out = True
-        self.figure.canvas.draw_idle()
+        _redraw_later(self.figure)
 
     def png(self) -> bytes:
-        return png_bytes(self.figure)
+        return _agg_png(self.figure)

@@ -16,7 +16,7 @@ Under the panels, the caption: what this phase does, the arithmetic and the outp
 
 Examples
 --------
->>> fig = draw_step_figure(step=0, phase="sum")
+>>> fig = draw_step_figure(step=1, phase="sum")
 >>> print(fig.convlab_caption.splitlines()[1])
 1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4
 """
@@ -345,7 +345,7 @@ def frame_png(vm: dict, index: int = 0, phase: str = "collect", *, dpi: int = 80
     return sf.png()
 
 
-def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "collect", stride=1, padding=0,
+def draw_step_figure(image=None, kernel=None, *, step: int = 1, phase: str = "collect", stride=1, padding=0,
                      dilation=1, flip=False, dpi: int = DEFAULT_DPI, width: float = 10.0) -> Figure:
     """A static figure of one window in one phase.
 
@@ -357,9 +357,9 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "co
     image, kernel : array_like, optional
         Default: the seed lesson's 5x5 image and vertical-edge filter. A 2-D kernel is applied to every
         channel of an RGB image.
-    step : int, default 0
-        Which window, counted from 0 in the order the filter visits them (the caption says "Window 1 of 9"
-        for step 0); clipped to the last window.
+    step : int, default 1
+        Which window, numbered from 1 in the order the filter visits them, as the Explorer's ``window`` and
+        the caption ("Window 1 of 9" for step 1); 0 is refused; a number past the last window shows the last.
     phase : {"place", "multiply", "sum", "slide", "collect"}
     stride, padding, dilation, flip
         As for :func:`convlab.conv2d`.
@@ -374,14 +374,14 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "co
 
     Examples
     --------
-    >>> fig = draw_step_figure(step=1, phase="collect", padding=1)
+    >>> fig = draw_step_figure(step=2, phase="collect", padding=1)
     >>> [ax.get_title() for ax in fig.axes]
     ['input (padded)', 'filter', 'products  (sum −4)', 'feature map']
     >>> print(draw_step_figure(kernel=np.ones((7, 7))).convlab_caption)
     kernel (7x7) is larger than the padded input (5x5); add padding of at least 1 or use a smaller kernel (a filter size of 5 or less): it does not fit with padding 0
     """
     _check_phase(phase)
-    v.index_arg(step, "step")
+    step = v.window_number(step, "step")
     sf = StepFigure(dpi=dpi, width=width)
     sf.phase = phase
     image = SEED_IMAGE if image is None else image
@@ -391,7 +391,7 @@ def draw_step_figure(image=None, kernel=None, *, step: int = 0, phase: str = "co
     except ValueError as exc:  # settings that do not fit: drawn as the reason (a wrong type is raised)
         vm = message_view(str(exc))
     sf.configure(vm)
-    sf.show(step, phase)
+    sf.show(step - 1, phase)  # StepFigure.show takes the 0-based position in vm["steps"]
     v.check_figure_pixels(*sf.figure.get_size_inches(), sf.figure.dpi)
     sf.figure.convlab_caption = sf.caption
     return sf.figure

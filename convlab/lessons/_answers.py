@@ -17,11 +17,66 @@ import numpy as np
 from .._shared.format import format_number, plain_minus
 from .._shared.validate import read_number, short
 
-__all__ = ["Feedback", "RIGHT", "WRONG", "PROMPT"]
+__all__ = ["Feedback", "RIGHT", "WRONG", "PROMPT", "SLIP_CATEGORIES"]
 
 RIGHT = "\u2713 Right"
 WRONG = "\u2717 Not quite"
 PROMPT = "\u270e Your turn"
+
+SLIP_CATEGORIES: dict[str, str] = {
+    # output sizes and padding
+    "forgot-padding": "left the padding out of the output-size formula, or padded one side only",
+    "forgot-stride": "did not divide by the stride (or by a pool's stride)",
+    "off-by-one": "one too many or too few: the formula's + 1, or counting from 1 where positions count from 0",
+    "wrong-rounding": "rounded up where the output-size formula rounds down",
+    "forgot-dilation": "used the kernel's width where a dilated kernel spans d(k − 1) + 1 pixels",
+    "kept-input-size": "assumed the output keeps the input's size",
+    "padding-total": "gave the padding of both sides together instead of one side's",
+    "kernel-width": "gave the kernel's width where a number of positions was asked",
+    "padding-side": "put the padding on the wrong side, or the same on both sides where it differs",
+    # a window's multiply-sum
+    "wrong-sign": "a sign slip in the products with negative filter values",
+    "sum-without-multiply": "added the pixels (or the weights) without multiplying them",
+    "missed-product": "left out some of the products of the window",
+    "one-channel-only": "used one channel where all channels add up",
+    "flip-confusion": "mixed up convolution (kernel rotated by 180°) and cross-correlation",
+    "wrong-window": "computed another window than the one asked for",
+    # places in the feature map
+    "swapped-row-column": "swapped the row and the column",
+    "wrong-place": "the value is right but the place in the feature map is not",
+    "wrong-value": "the place is right but the value is not",
+    # parameters
+    "forgot-bias": "left out the biases (one per filter)",
+    "extra-bias": "counted biases that are not there (one per channel, or on a layer without biases)",
+    "forgot-channels": "forgot that each filter has one kernel slice per input channel",
+    "one-filter-only": "counted one filter, or one kernel slice, instead of the whole layer",
+    "weight-sharing": "mixed up shared weights (convolution), own weights per position (local) and dense layers",
+    # what a filter does
+    "weights-sum": "mixed up what a filter's weights add up to (1 keeps flat areas, 0 erases them)",
+    "counted-one-axis": "counted along one axis only, where rows and columns both count",
+    "other-example": "used the numbers of another example than the one asked about",
+    # receptive fields and shifts
+    "forgot-jump": "forgot that after a stride or pool each kernel step covers the jump, not 1 pixel",
+    "added-kernel-sizes": "added whole kernel sizes, counting the overlap of neighbouring windows twice",
+    "field-too-small": "a designed stack whose receptive field falls short of the target",
+    "over-budget": "a design that breaks a limit of the task (a parameter budget)",
+    "broke-a-rule": "a design that breaks one of the task's stated rules",
+    # choices, matchings and designs
+    "wrong-option": "chose another option of a multiple-choice question",
+    "wrong-matching": "matched some of the pictures to the wrong filters",
+    "wrong-kernel": "a designed kernel that does not produce the target",
+    "wrong-size": "a designed kernel or stack whose output has the wrong size (or is too small)",
+    "not-whole-number": "gave a fraction where a count is asked",
+    # the rest
+    "unreadable": "the answer could not be read (it does not count as a try)",
+    "other": "a wrong answer that matches no known slip",
+}
+"""The one set of slip categories a wrong :class:`Feedback` is filed under, each with its meaning.
+
+A right or unanswered verdict has the category ``""``; every wrong one has a key of this dict ("other" when the
+slip is not recognised). The categories are stable names for counting slips across a class; the learner reads
+:attr:`Feedback.slip`, which says the same in words.
+"""
 
 
 @dataclass(frozen=True)
@@ -41,6 +96,11 @@ class Feedback:
     slip : str
         For a wrong answer: what went wrong, *without* giving the answer away (what a first wrong try
         is shown; see :class:`Question`).
+    readable : bool
+        False when the answer could not be read (it does not count as a try).
+    category : str
+        ``""`` when right or unanswered; for a wrong answer one key of :data:`SLIP_CATEGORIES`
+        ("other" when no known slip fits).
 
     Examples
     --------
@@ -58,6 +118,16 @@ class Feedback:
     hint: str = ""
     slip: str = ""
     readable: bool = True
+    category: str = ""
+
+    def __post_init__(self):
+        if self.correct or not self.answered:
+            if self.category:
+                raise ValueError(f"category must be '' for a right or unanswered verdict; got {self.category!r}")
+        elif not self.category:
+            object.__setattr__(self, "category", "other" if self.readable else "unreadable")
+        if self.category and self.category not in SLIP_CATEGORIES:
+            raise ValueError(f"category must be one of SLIP_CATEGORIES; got {self.category!r}")
 
     def __bool__(self) -> bool:
         return self.correct
@@ -144,10 +214,11 @@ def _unanswered(answer) -> bool:
     return answer is None or (isinstance(answer, str) and not answer.strip())
 
 
-def _wrong(explain: str, slip: str = "") -> Feedback:
-    """A wrong answer: the worked answer (``explain``) and, if recognised, the slip (which gives nothing away)."""
+def _wrong(explain: str, slip: str = "", category: str = "other") -> Feedback:
+    """A wrong answer: the worked answer (``explain``) and, if recognised, the slip (which gives nothing away)
+    filed under ``category`` (a key of :data:`SLIP_CATEGORIES`)."""
     explain = explain.rstrip()
-    return Feedback(False, f"{explain} {slip}" if slip else explain, slip=slip)
+    return Feedback(False, f"{explain} {slip}" if slip else explain, slip=slip, category=category)
 
 
 def _ask(hint: str) -> Feedback:
@@ -156,7 +227,7 @@ def _ask(hint: str) -> Feedback:
 
 
 def _unreadable(answer, what: str) -> Feedback:
-    return Feedback(False, f"I could not read {short(answer)} as {what}.", readable=False)
+    return Feedback(False, f"I could not read {short(answer)} as {what}.", readable=False, category="unreadable")
 
 
 def _same(a: float, b: float, tol: float = 1e-6) -> bool:

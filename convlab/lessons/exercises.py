@@ -6,7 +6,7 @@ common slips — forgetting the padding, the ``+ 1`` or the stride in the output
 window without multiplying, flipping the kernel, leaving out the biases — and names the one that fits.
 
 Answers may be numbers or the text a learner typed (``"4"``, ``"−4"``, ``"3x3"``, ``"(3, 3)"``), so the
-same checkers serve a notebook cell and the text box of :mod:`convlab.quiz`. ``None`` means "not answered
+same checkers serve a notebook cell and the text box of :mod:`convlab.widgets.quiz`. ``None`` means "not answered
 yet" and gets a prompt, not a verdict.
 
 >>> check_output_size(3, 7, 3, stride=2, padding=1)
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -29,6 +30,7 @@ from ..core.conv import conv2d
 from ..core.sizes import keras_same_padding, output_shape, output_size, output_size_formula, unvisited
 from .tasks import check_keras_same_padding, check_kernel_design, check_landing, check_matching
 from ..nets.layer import count_parameters
+from ..pulse.client import record_check as _send_to_class_pulse
 from ..core.steps import iter_steps
 
 __all__ = [
@@ -49,33 +51,37 @@ __all__ = [
     "check_number",
 ]
 
-def _size_slips(n, k, stride, padding, dilation) -> list[tuple[int, str]]:
-    """(wrong value, what the learner did) for the usual slips in the output-size formula."""
-    slips: list[tuple[int, str]] = []
+def _size_slips(n, k, stride, padding, dilation) -> list[tuple[int, str, str]]:
+    """(wrong value, what the learner did, slip category) for the usual slips in the output-size formula."""
+    slips: list[tuple[int, str, str]] = []
     pad = padding if isinstance(padding, int) else None
     span = dilation * (k - 1) + 1
 
-    def add(value_fn, why):
+    def add(value_fn, why, category):
         try:
-            slips.append((int(value_fn()), why))
+            slips.append((int(value_fn()), why, category))
         except (ValueError, TypeError, ZeroDivisionError):
             pass
 
     if padding != 0 and padding != "valid":
         add(lambda: output_size(n, k, stride=stride, padding=0, dilation=dilation),
-            "forget the padding: " + output_size_formula(n, k, stride=stride, padding=0, dilation=dilation))
+            "forget the padding: " + output_size_formula(n, k, stride=stride, padding=0, dilation=dilation),
+            "forgot-padding")
     if pad:
-        add(lambda: (n + pad - span) // stride + 1, f"add the padding on one side only: ⌊({n} + {pad} − {span})/{stride}⌋ + 1")
+        add(lambda: (n + pad - span) // stride + 1, "add the padding on one side only", "forgot-padding")
     if pad is not None:
-        add(lambda: (n + 2 * pad - span) // stride, "forget the + 1 at the end (it counts the first window)")
+        add(lambda: (n + 2 * pad - span) // stride, "forget the + 1 at the end (it counts the first window)",
+            "off-by-one")
         add(lambda: math.ceil((n + 2 * pad - span) / stride) + 1,
-            "round up: the formula rounds down, because a window that would stick out past the edge is not used")
+            "round up: the formula rounds down, because a window that would stick out past the edge is not used",
+            "wrong-rounding")
         if stride > 1:
-            add(lambda: (n + 2 * pad - span) + 1, "forget to divide by the stride")
+            add(lambda: (n + 2 * pad - span) + 1, "forget to divide by the stride", "forgot-stride")
         if dilation > 1:
             add(lambda: (n + 2 * pad - k) // stride + 1,
-                f"forget the dilation: a dilated {k}-wide kernel spans {dilation}·({k}−1) + 1 = {span} pixels")
-    add(lambda: n, "assume the output keeps the input's size — only 'same' padding with stride 1 does that")
+                f"forget the dilation: a dilated kernel spans more pixels than it has taps", "forgot-dilation")
+    add(lambda: n, "assume the output keeps the input's size — only 'same' padding with stride 1 does that",
+        "kept-input-size")
     return slips
 
 
@@ -115,11 +121,11 @@ def check_output_size(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedb
         return _unreadable(answer, "a whole number of positions")
     if x == expected:
         return Feedback(True, f"{formula}.")
-    for value, why in _size_slips(n, k, stride, padding, dilation):
+    for value, why, category in _size_slips(n, k, stride, padding, dilation):
         if value == x and value != expected:
-            return _wrong(f"{formula}.", f"Your {_n(x)} is what you get if you {why}.")
+            return _wrong(f"{formula}.", f"Your {_n(x)} is what you get if you {why}.", category)
     if x != int(x):
-        return _wrong(f"{formula}.", "An output size is a whole number: the ⌊ ⌋ rounds down.")
+        return _wrong(f"{formula}.", "An output size is a whole number: the ⌊ ⌋ rounds down.", "not-whole-number")
     return _wrong(f"{formula}.")
 
 
@@ -147,8 +153,11 @@ def check_output_shape(answer, image_shape, kernel_shape, *, stride=1, padding=0
     text = f"rows {rows.message.rstrip('.')}, columns {cols.message}"
     if rows.correct and cols.correct:
         return Feedback(True, text)
+    wrong = [fb for fb in (rows, cols) if not fb.correct]
     slips = [f"({axis}) {fb.slip}" for axis, fb in (("rows", rows), ("columns", cols)) if fb.slip]
-    return Feedback(False, text, slip=" ".join(slips) or "Use the formula once for the rows and once for the columns.")
+    category = next((fb.category for fb in wrong if fb.category != "other"), "other")
+    return Feedback(False, text, slip=" ".join(slips) or "Use the formula once for the rows and once for the columns.",
+                    category=category)
 
 
 def check_same_padding(answer, k, *, dilation=1) -> Feedback:
@@ -159,7 +168,7 @@ def check_same_padding(answer, k, *, dilation=1) -> Feedback:
     >>> check_same_padding(1, 3)
     ✓ Right: a 3-wide kernel loses 3 − 1 = 2 positions, so pad (3 − 1)/2 = 1 on each side.
     >>> check_same_padding(2, 3)
-    ✗ Not quite: a 3-wide kernel loses 3 − 1 = 2 positions, so pad (3 − 1)/2 = 1 on each side. Your 2 is the total: it is split between the two sides.
+    ✗ Not quite: a 3-wide kernel loses 3 − 1 = 2 positions, so pad (3 − 1)/2 = 1 on each side. Your 2 counts both sides together; the question asks for one side.
     """
     k, dilation = _v.size_arg(k, "k"), _v.size_arg(dilation, "dilation")
     span = dilation * (k - 1) + 1
@@ -180,9 +189,10 @@ def check_same_padding(answer, k, *, dilation=1) -> Feedback:
     if expected is not None and x == expected:
         return Feedback(True, explain)
     if x == lost and lost:
-        return _wrong(explain, f"Your {_n(x)} is the total: it is split between the two sides.")
+        return _wrong(explain, f"Your {_n(x)} counts both sides together; the question asks for one side.",
+                      "padding-total")
     if x == span:
-        return _wrong(explain, f"Your {_n(x)} is the kernel's width, not the positions it loses.")
+        return _wrong(explain, f"Your {_n(x)} is the kernel's width, not the positions it loses.", "kernel-width")
     return _wrong(explain)
 
 
@@ -216,7 +226,9 @@ def check_unvisited(answer, n, k, *, stride=1, padding=0, dilation=1) -> Feedbac
     if sorted(int(v) for v in values) == expected and all(v == int(v) for v in values):
         return Feedback(True, explain)
     if expected and sorted(int(v) + 1 for v in expected) == sorted(values):
-        return _wrong(explain, "(Count positions from 0: your numbers are one too high.)")
+        return _wrong(explain, "Count positions from 0, as Python does.", "off-by-one")
+    if not expected and values:
+        return _wrong(explain, "Follow the last window to its right-hand edge: where does it end?", "other")
     return _wrong(explain)
 
 
@@ -241,8 +253,8 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
     ✓ Right: 1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4.
     >>> check_window_value(13, SEED_IMAGE, SEED_KERNEL)
     ✗ Not quite: 1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4. Your 13 is the sum of the window's pixels: multiply each pixel by the filter value on top of it first.
-    >>> check_window_value(4, SEED_IMAGE, SEED_KERNEL)
-    ✗ Not quite: 1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = −4. Your 4 has the wrong sign: the filter's −1 column multiplies the right-hand pixels, which are brighter here.
+    >>> check_window_value(4, SEED_IMAGE, SEED_KERNEL).category
+    'wrong-sign'
     """
     for name, value in (("row", row), ("col", col)):
         if not _v.is_int(value):
@@ -266,39 +278,41 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
     tol = 1e-6 if np.all(step.products == np.round(step.products)) else 0.005
     if _same(x, expected, tol):
         return Feedback(True, f"{arithmetic}.")
-    why = _window_slip(x, step, fmap, image, kernel, settings, row, col, tol, multi)
-    return _wrong(f"{arithmetic}.", why or "")
+    why, category = _window_slip(x, step, fmap, image, kernel, settings, row, col, tol, multi) or ("", "other")
+    return _wrong(f"{arithmetic}.", why, category)
 
 
-def _window_slip(x, step, fmap, image, kernel, settings, row, col, tol, multi) -> str | None:
+def _window_slip(x, step, fmap, image, kernel, settings, row, col, tol, multi) -> tuple[str, str] | None:
+    """(what went wrong, slip category) for a recognised wrong multiply-sum, else None."""
     expected = step.value
     other = dict(settings, flip=not settings["flip"])
     flipped = float(conv2d(image, kernel, **other)[row, col])
     if settings["flip"] and not _same(flipped, expected, tol) and _same(x, flipped, tol):
         return (f"Your {_n(x)} is what cross-correlation (kernel not rotated) gives here; convolution rotates "
-                "the kernel by 180° before laying it on the window.")
+                "the kernel by 180° before laying it on the window.", "flip-confusion")
     if expected != 0 and _same(x, -expected, tol):
-        return (f"Your {_n(x)} has the wrong sign: the filter's −1 column multiplies the right-hand pixels, "
-                "which are brighter here." if expected < 0 else
-                f"Your {_n(x)} has the wrong sign: check the products with the negative filter values.")
+        return (f"Your {_n(x)}: check the sign of every product with a negative filter value — which products "
+                "are negative, and which pixels do they multiply?", "wrong-sign")
     if _same(x, float(step.window.sum()), tol):
-        return f"Your {_n(x)} is the sum of the window's pixels: multiply each pixel by the filter value on top of it first."
+        return (f"Your {_n(x)} is the sum of the window's pixels: multiply each pixel by the filter value on top "
+                "of it first.", "sum-without-multiply")
     if multi:
         for name, s in zip(["R", "G", "B"] if step.window.shape[2] == 3 else range(step.window.shape[2]), step.channel_sums):
             if _same(x, float(s), tol):
-                return f"Your {_n(x)} is channel {name} alone: add the multiply-sums of all the channels."
+                return (f"Your {_n(x)} is one channel alone: add the multiply-sums of all the channels.",
+                        "one-channel-only")
     if not settings["flip"] and not _same(flipped, expected, tol) and _same(x, flipped, tol):
         return (f"Your {_n(x)} is what convolution (kernel rotated by 180°) gives here; this question lays the "
-                "kernel on the window as it is written.")
+                "kernel on the window as it is written.", "flip-confusion")
     products = np.asarray(step.products).ravel()
-    for i, p in enumerate(products):
+    for p in products:
         if p != 0 and _same(x, expected - p, tol):
-            w, k = np.asarray(step.window).ravel()[i], np.asarray(step.kernel).ravel()[i]
-            return f"Your {_n(x)} leaves out one product: {_n(w)}×{_n(k)} = {_n(p)}."
-    for (r, c), value in np.ndenumerate(fmap):  # the first other window, in reading order, with that value
+            return (f"Your {_n(x)} leaves out one of the products: count them — a "
+                    f"{'×'.join(map(str, step.window.shape))} window has {products.size}.", "missed-product")
+    for (r, c), value in np.ndenumerate(fmap):  # another window of the feature map with that value
         if (r, c) != (row, col) and _same(x, float(value), tol):
-            return (f"Your {_n(x)} is the value of the window at row {r}, column {c} "
-                    f"of the feature map; this one is at row {row}, column {col} (counting from 0).")
+            return (f"Your {_n(x)} is the value of another window of the feature map; this one is at row {row}, "
+                    f"column {col} (counting from 0).", "wrong-window")
     return None
 
 
@@ -316,7 +330,7 @@ def check_parameter_count(answer, kernel_size, in_channels, out_channels, *, bia
     >>> check_parameter_count(448, 3, 3, 16)
     ✓ Right: 3·3·3·16 weights + 16 biases = 432 + 16 = 448.
     >>> check_parameter_count(432, 3, 3, 16)
-    ✗ Not quite: 3·3·3·16 weights + 16 biases = 432 + 16 = 448. Your 432 leaves out the 16 biases (one per filter).
+    ✗ Not quite: 3·3·3·16 weights + 16 biases = 432 + 16 = 448. Your 432 leaves out the biases (how many has a layer?).
     """
     kh, kw = positive_pair(kernel_size, "kernel_size")
     _v.check_bool(bias, "bias", "one bias per filter, or none")
@@ -336,15 +350,20 @@ def check_parameter_count(answer, kernel_size, in_channels, out_channels, *, bia
         return Feedback(True, explain)
     b = n if bias else 0
     slips = [
-        (weights, f"leaves out the {n} biases (one per filter)") if bias else (weights + n, "adds biases, but this layer has bias=False"),
-        (kh * kw * n + b, f"forgets the input channels: each filter has a {kh}×{kw} kernel for each of the {c} channels"),
-        (kh * kw * c + (1 if bias else 0), f"counts one filter only; there are {n}"),
-        (weights + c * n, "counts a bias per channel; each filter has one bias, added after the channel sums"),
-        (kh * kw + (1 if bias else 0), "counts one kernel slice of one filter"),
+        (weights, "leaves out the biases (how many has a layer?)", "forgot-bias") if bias else
+        (weights + n, "adds biases, but this layer has bias=False", "extra-bias"),
+        (kh * kw * n + b, "forgets the input channels: each filter has a kernel slice for each channel",
+         "forgot-channels"),
+        (kh * kw * c + (1 if bias else 0), "counts one filter only (how many has the layer?)", "one-filter-only"),
+        (weights + c * n, "counts a bias per channel; each filter has one bias, added after the channel sums",
+         "extra-bias"),
+        (kh * kw + (1 if bias else 0), "counts one kernel slice of one filter", "one-filter-only"),
     ]
-    for value, why in slips:
+    for value, why, category in slips:
         if x == value and value != expected:
-            return _wrong(explain, f"Your {_n(x)} {why}.")
+            return _wrong(explain, f"Your {_n(x)} {why}.", category)
+    if x != int(x):
+        return _wrong(explain, "A number of parameters is a whole number.", "not-whole-number")
     return _wrong(explain)
 
 
@@ -385,22 +404,28 @@ def check_choice(answer, correct, explanations: Mapping[str, str]) -> Feedback:
     match = next((o for o in options if o.lower() == text), None)
     if match is None:
         return Feedback(False, f"{_v.short(answer)} is not one of the options: " + ", ".join(f'"{o}"' for o in options)
-                        + ".", readable=False)
+                        + ".", readable=False, category="unreadable")
     if match == correct:
         return Feedback(True, f"{explanations[correct]}.")
     return Feedback(False, f'"{match}": {explanations[match]}. The answer is "{correct}": {explanations[correct]}.',
-                    slip=f'"{match}": {explanations[match]}.')
+                    slip=f'"{match}": {explanations[match]}.', category="wrong-option")
 
 
-def check_number(answer, expected, *, why: str, slips: Mapping[Any, str] | None = None, tol: float = 1e-6) -> Feedback:
+def check_number(answer, expected, *, why: str, slips: Mapping[Any, Any] | None = None, tol: float = 1e-6) -> Feedback:
     """Check a number against ``expected``; ``why`` is the worked answer, ``slips`` maps wrong values to causes.
+
+    A cause is ``(category, text)`` — the category a key of :data:`~convlab.lessons._answers.SLIP_CATEGORIES` —
+    or just the text (category "other").
 
     Examples
     --------
     >>> check_number(9, 9, why="a 3×3 window holds 3·3 = 9 pixels")
     ✓ Right: a 3×3 window holds 3·3 = 9 pixels.
-    >>> check_number(6, 9, why="3·3 = 9", slips={6: "you added 3 + 3 instead of multiplying"})
-    ✗ Not quite: 3·3 = 9. Your 6: you added 3 + 3 instead of multiplying.
+    >>> fb = check_number(6, 9, why="3·3 = 9", slips={6: ("sum-without-multiply", "you added instead of multiplying")})
+    >>> print(fb)
+    ✗ Not quite: 3·3 = 9. Your 6: you added instead of multiplying.
+    >>> fb.category
+    'sum-without-multiply'
     """
     expected = _v.real_number(expected, "expected")
     if not isinstance(why, str):
@@ -416,12 +441,15 @@ def check_number(answer, expected, *, why: str, slips: Mapping[Any, str] | None 
     if _same(x, float(expected), tol):
         return Feedback(True, f"{why}.")
     for value, cause in (slips or {}).items():
+        category, text = cause if isinstance(cause, tuple) else ("other", cause)
         if _same(x, float(value), tol):
-            return _wrong(f"{why}.", f"Your {_n(x)}: {cause}.")
+            return _wrong(f"{why}.", f"Your {_n(x)}: {text}.", category)
     return _wrong(f"{why}.")
 
 
 # --------------------------------------------------------------------------- value AND position
+
+_ID = re.compile(r"\d{2}\.\d+")
 
 
 class Question:
@@ -439,10 +467,24 @@ class Question:
     solution : optional
         One right answer, shown by :meth:`reveal` (needed when the checker's verdict does not contain it,
         e.g. :func:`check_kernel_design`, where many kernels may be right).
+    id : str, optional
+        The exercise's stable name, ``"LL.N"``: the two-digit lesson number, a dot, and the exercise's number as
+        the lesson shows it (``"03.2"`` is exercise 2 of lesson 3). Every lesson exercise has one; a question
+        built on the fly (a test, a quiz made from a bare checker) may leave it ``""``.
+
+    Attributes
+    ----------
+    id : str
+        As given.
+    wrong_tries : list of str
+        The distinct wrong predictions so far.
+    solved : bool
 
     Examples
     --------
-    >>> q = Question(check_output_size, 7, 3, stride=2, padding=1)
+    >>> q = Question(check_output_size, 7, 3, stride=2, padding=1, id="03.1")
+    >>> q.id
+    '03.1'
     >>> print(q.check(3))
     ✗ Not quite: Your 3 is what you get if you forget the padding: ⌊(7 + 2·0 − 3)/2⌋ + 1 = 3. Try again (the answer is shown after a second try).
     >>> print(q.check(5))
@@ -453,9 +495,13 @@ class Question:
     '⌊(7 + 2·1 − 3)/2⌋ + 1 = 4.'
     """
 
-    def __init__(self, check: Callable[..., Feedback], *args, solution=None, **kwargs):
+    def __init__(self, check: Callable[..., Feedback], *args, solution=None, id: str = "", **kwargs):
         if not callable(check):
-            raise TypeError(f"check must be a checker function from convlab.exercises; got {check!r}")
+            raise TypeError(f"check must be a checker function from convlab.lessons.exercises; got {check!r}")
+        if not isinstance(id, str) or (id and not _ID.fullmatch(id)):
+            raise ValueError(f"id must be 'LL.N' (two-digit lesson, a dot, the exercise's number), e.g. '03.2'; "
+                             f"got {id!r}")
+        self.id = id
         check(None, *args, **kwargs)  # a question with impossible settings fails here, when it is built
         if solution is not None and not check(solution, *args, **kwargs).correct:
             raise ValueError(f"solution must be a right answer to the question; got {solution!r}")
@@ -479,6 +525,7 @@ class Question:
         fb = self.grade(answer)
         if not fb.answered or not fb.readable:
             return fb
+        _send_to_class_pulse(self, answer, fb)  # the teacher's class pulse, on a hub that runs it (never raises)
         if fb.correct:
             self.solved = True
             return fb
@@ -487,10 +534,10 @@ class Question:
             self.wrong_tries.append(key)
         if len(self.wrong_tries) >= 2:
             if self.solution is not None:
-                return Feedback(False, f"{fb.message} {self.reveal()}", slip=fb.slip)
+                return Feedback(False, f"{fb.message} {self.reveal()}", slip=fb.slip, category=fb.category)
             return fb
         first = (fb.slip + " " if fb.slip else "Check each step. ") + "Try again (the answer is shown after a second try)."
-        return Feedback(False, first, slip=fb.slip)
+        return Feedback(False, first, slip=fb.slip, category=fb.category)
 
     def reveal(self) -> str:
         """The worked answer (what the "show answer" button shows)."""

@@ -15,75 +15,18 @@ ReLU and other cell-by-cell operations are 1×1 layers: they leave the field as 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .._shared import validate as v
+from ._answers import _ask, _unanswered, _unreadable, _wrong
 from .exercises import Feedback, check_number
 from ..core.sizes import output_size
+from ..nets.stages import KINDS, Stage, conv_stage, pointwise_stage, pool_stage  # noqa: F401 - re-exported here
 
 __all__ = ["Stage", "conv_stage", "pool_stage", "pointwise_stage", "ReceptiveField", "receptive_fields",
            "field_of_cell", "field_in_every_layer", "stage_sizes", "describe_field", "check_receptive_field",
-           "check_shift"]
-
-
-KINDS = ("conv", "max pool", "avg pool", "pointwise")
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One layer's geometry along both axes (square kernels and windows): what moves the receptive field.
-
-    Attributes
-    ----------
-    name : str        e.g. "conv 3×3", "max pool 2×2", "ReLU"
-    kernel : int      window size (1 for a cell-by-cell operation such as ReLU)
-    stride : int
-    padding : int
-    dilation : int
-    kind : {"conv", "max pool", "avg pool", "pointwise"}
-        What the layer computes (:func:`convlab.nets.network.run_stack` reads it; the field does not).
-    """
-
-    name: str
-    kernel: int
-    stride: int = 1
-    padding: int = 0
-    dilation: int = 1
-    kind: str = "conv"
-
-    def __post_init__(self):
-        if not isinstance(self.name, str):
-            raise TypeError(f"name must be a string (the layer's label); got {v.short(self.name)}")
-        if not isinstance(self.kind, str):
-            raise TypeError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {v.short(self.kind)}")
-        v.size_arg(self.kernel, "kernel")
-        v.size_arg(self.stride, "stride")
-        v.size_arg(self.dilation, "dilation")
-        v.seed_arg(self.padding, "padding")
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {self.kind!r}")
-
-    @property
-    def span(self) -> int:
-        return self.dilation * (self.kernel - 1) + 1
-
-
-def conv_stage(kernel: int = 3, *, stride: int = 1, padding: int = 0, dilation: int = 1, name: str | None = None) -> Stage:
-    """A convolution layer's geometry. ``conv_stage(3, padding=1)`` keeps the size."""
-    return Stage(f"conv {kernel}×{kernel}" if name is None else name, kernel, stride, padding, dilation)
-
-
-def pool_stage(size: int = 2, *, stride: int | None = None, padding: int = 0, name: str | None = None,
-               kind: str = "max pool") -> Stage:
-    """A pooling layer's geometry (max pooling unless ``kind="avg pool"``); the stride defaults to the window size."""
-    size = v.size_arg(size, "size")
-    return Stage(f"{kind} {size}×{size}" if name is None else name, size, size if stride is None else stride, padding,
-                 1, kind)
-
-
-def pointwise_stage(name: str = "ReLU") -> Stage:
-    """A cell-by-cell layer (ReLU, a 1×1 convolution): the field does not grow."""
-    return Stage(name, 1, kind="pointwise")
+           "check_shift", "read_stack", "check_stack_design"]
 
 
 @dataclass(frozen=True)
@@ -273,10 +216,11 @@ def check_receptive_field(answer, stages) -> Feedback:
     kernel_sum = sum(s.span for s in stages if s.span > 1)  # added whole kernel sizes
     slips = {}
     if no_jump != expected:
-        slips[no_jump] = "a stride or pool spreads the next layer's taps: after it, each kernel step is the jump (2, 4, …) input pixels, not 1"
+        slips[no_jump] = ("forgot-jump", "a stride or pool spreads the next layer's taps: after it, each kernel step "
+                                         "is the jump (2, 4, …) input pixels, not 1")
     if kernel_sum not in (expected, no_jump):
-        slips[kernel_sum] = ("adding the kernel sizes counts the rows that neighbouring windows share twice; "
-                             "each layer adds (k−1)·jump")
+        slips[kernel_sum] = ("added-kernel-sizes", "adding the kernel sizes counts the rows that neighbouring "
+                             "windows share twice; each layer adds (k−1)·jump")
     return check_number(answer, expected, why=_growth(stages), slips=slips)
 
 
@@ -305,8 +249,101 @@ def check_shift(answer, stages, shift: int) -> Feedback:
     product = f"{'·'.join(strides)} = {jump}" if len(strides) > 1 else f"{jump}"
     why = (f"the jump of the last layer is {product} input pixels per cell, so {shift} pixels move it "
            f"{shift}/{jump} = {shift // jump} cell{'s' if shift // jump != 1 else ''}")
-    slips = {shift: "convolutions with stride 1 keep the shift, but every pool (stride 2) divides it by 2"}
+    slips = {shift: ("forgot-stride", "convolutions with stride 1 keep the shift, but every pool (stride 2) divides it by 2")}
     for j in jumps[1:-1]:
         if j not in (1, jump) and shift % j == 0 and shift // j != shift // jump:
-            slips.setdefault(shift // j, "that is the shift after the first pools only; count every stride")
+            slips.setdefault(shift // j, ("forgot-stride", "that is the shift after the first pools only; count every stride"))
     return check_number(answer, shift // jump, why=why, slips=slips)
+
+
+# --------------------------------------------------------------------------- a design task: build a stack
+
+_LAYER = re.compile(r"^(conv|pool)\s*(\d+)(?:\s*[x×]\s*\d+)?$")
+
+
+def read_stack(answer) -> list[Stage] | None:
+    """Stages from typed text such as ``"conv 3, pool 2, conv 5"`` (or ``→`` between layers); None if unreadable.
+
+    A ``conv k`` keeps the map's size (padding ``(k − 1)/2``, so ``k`` must be odd); a ``pool k`` is a k×k max
+    pool with stride k.
+
+    >>> [s.name for s in read_stack("conv 3 → pool 2 → conv 5x5")]
+    ['conv 3×3', 'max pool 2×2', 'conv 5×5']
+    >>> read_stack("conv 4") is None    # an even kernel cannot keep the size
+    True
+    """
+    if isinstance(answer, (list, tuple)) and all(isinstance(s, Stage) for s in answer):
+        return list(answer)
+    if not isinstance(answer, str):
+        return None
+    stages = []
+    for part in re.split(r"\s*(?:,|;|->|→|\n)\s*", answer.strip().lower()):
+        if not part:
+            continue
+        m = _LAYER.match(part)
+        if m is None:
+            return None
+        kind, k = m.group(1), int(m.group(2))
+        if k < 1 or k > 64 or (kind == "conv" and k % 2 == 0) or (kind == "pool" and k < 2):
+            return None
+        stages.append(conv_stage(k, padding=(k - 1) // 2) if kind == "conv" else pool_stage(k))
+    return stages or None
+
+
+def _stack_parameters(stages, channels: int) -> int:
+    """Weights and biases of the stack's convolutions: one grey input channel, ``channels`` filters per conv."""
+    total, c_in = 0, 1
+    for stage in stages:
+        if stage.kind == "conv":
+            total += stage.kernel * stage.kernel * c_in * channels + channels
+            c_in = channels
+    return total
+
+
+def check_stack_design(answer, *, field: int = 32, budget: int = 2000, channels: int = 8, size: int = 64,
+                       smallest_output: int = 8) -> Feedback:
+    """Check a designed stack of layers: receptive field at least ``field`` pixels, at most ``budget`` parameters.
+
+    The input is a ``size``×``size`` grey image; every convolution has ``channels`` filters (with biases) and
+    keeps the size; the last map must still have at least ``smallest_output`` cells per side (so the stack
+    cannot just pool everything away); the stack starts with a convolution and never pools twice in a row
+    (two pools are one bigger pool). Many stacks are right.
+
+    Examples
+    --------
+    >>> check_stack_design("conv 3, pool 2, conv 3, pool 2, conv 3, pool 2, conv 3")
+    ✓ Right: your stack sees 38×38 pixels (1 → 3 → 4 → 8 → 10 → 18 → 22 → 38) with 1,832 parameters, and its last map is 8×8.
+    >>> check_stack_design("conv 3, conv 3, conv 3").category
+    'field-too-small'
+    """
+    field, budget, channels, size, smallest_output = (
+        v.size_arg(value, name) for value, name in ((field, "field"), (budget, "budget"), (channels, "channels"),
+                                                   (size, "size"), (smallest_output, "smallest_output")))
+    rules = (f"the field must reach {field} pixels with at most {budget:,} parameters, and the last map keep at "
+             f"least {smallest_output}×{smallest_output} cells of the {size}×{size} input")
+    if _unanswered(answer):
+        return _ask("Type the layers in order, e.g. conv 5, pool 2, conv 3 (convs keep the size; pools halve it).")
+    stages = read_stack(answer)
+    if stages is None:
+        return _unreadable(answer, "layers such as 'conv 3, pool 2, conv 5' (odd conv sizes)")
+    if stages[0].kind != "conv":
+        return _wrong(rules + ".", "Start with a convolution: pooling the raw pixels throws detail away before any "
+                      "filter has seen it.", "broke-a-rule")
+    if any(a.kind != "conv" and b.kind != "conv" for a, b in zip(stages, stages[1:])):
+        return _wrong(rules + ".", "Two pools in a row are one bigger pool; put a convolution between them.", "broke-a-rule")
+    fields = receptive_fields(stages)
+    reach = fields[-1].size
+    params = _stack_parameters(stages, channels)
+    last = stage_sizes(stages, size)[-1]
+    growth = " → ".join(str(f.size) for f in fields)
+    mine = (f"your stack sees {reach}×{reach} pixels ({growth}) with {params:,} parameters, and its last map is "
+            f"{last}×{last}")
+    if reach >= field and params <= budget and last >= smallest_output:
+        return Feedback(True, mine + ".")
+    if last < smallest_output:
+        return _wrong(f"{rules}; {mine}.", "Too much pooling: the last map is too small.", "wrong-size")
+    if reach < field:
+        also = " (and the stack is over the budget)" if params > budget else ""
+        return _wrong(f"{rules}; {mine}.", f"The field falls short{also}: which layers make it grow fastest, and "
+                      "where?", "field-too-small")
+    return _wrong(f"{rules}; {mine}.", "Over the budget: where do most of the parameters sit?", "over-budget")

@@ -32,8 +32,8 @@ def check_landing(answer, image, kernel, window: int, *, stride=1, padding=0, di
     >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
     >>> check_landing("row 0, column 1: 2", SEED_IMAGE, SEED_KERNEL, 2)
     ✓ Right: window 2 is the 2nd of row 0 (windows are visited row by row, 3 per row), so it lands at row 0, column 1; its value is 2×1 + 3×0 + 0×(−1) + 1×1 + 2×0 + 3×(−1) + 2×1 + 1×0 + 0×(−1) = 2.
-    >>> check_landing((1, 0, 2), SEED_IMAGE, SEED_KERNEL, 2).slip
-    'You swapped row and column: the value is right, but rows go down and columns go across.'
+    >>> check_landing((1, 0, 2), SEED_IMAGE, SEED_KERNEL, 2).category
+    'swapped-row-column'
     """
     settings = dict(stride=stride, padding=padding, dilation=dilation, flip=flip)
     walk = iter_steps(image, kernel, **settings)  # every argument checked; the steps are made one at a time
@@ -60,13 +60,14 @@ def check_landing(answer, image, kernel, window: int, *, stride=1, padding=0, di
     if place_ok and value_ok:
         return Feedback(True, explain)
     if value_ok and (ar, ac) == (c, r):
-        return _wrong(explain, "You swapped row and column: the value is right, but rows go down and columns go across.")
+        return _wrong(explain, "The value is right but the place is not: which of your two numbers counts down, "
+                               "which counts across?", "swapped-row-column")
     if value_ok and (ar, ac) == (r + 1, c + 1):
-        return _wrong(explain, "The value is right; count the feature map's rows and columns from 0.")
+        return _wrong(explain, "The value is right; count the feature map's rows and columns from 0.", "off-by-one")
     if value_ok:
-        return _wrong(explain, "The value is right but the place is not: count the windows row by row.")
+        return _wrong(explain, "The value is right but the place is not: count the windows row by row.", "wrong-place")
     if place_ok:
-        return _wrong(explain, "The place is right; check the multiply-sum.")
+        return _wrong(explain, "The place is right; check the multiply-sum.", "wrong-value")
     return _wrong(explain, "Neither the place nor the value is right: find the window's corner first.")
 
 
@@ -90,25 +91,26 @@ def check_kernel_design(answer, image, target, *, stride=1, padding=0, dilation=
     """
     target = _v.as_array(target, "target", ndims=(2,), shape_hint="(H', W'), the feature map to produce")
     if _unanswered(answer):
-        return _ask("Type the kernel's rows separated by ';', e.g. 0 0 0; 0 1 0; 0 0 0.")
+        return _ask("Type the kernel's rows separated by ';', e.g. 1 2 3; 4 5 6; 7 8 9 for a 3×3 kernel.")
     kernel = _read_grid(answer)
     if kernel is None:
         return _unreadable(answer, "a kernel: rows of numbers separated by ';'")
     try:
         got = conv2d(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip)
     except ValueError as err:
-        return Feedback(False, f"this kernel cannot slide over the image: {err}.", slip=f"This kernel cannot slide over the image: {err}.")
+        return Feedback(False, f"this kernel cannot slide over the image: {err}.",
+                        slip=f"This kernel cannot slide over the image: {err}.", category="wrong-size")
     if got.shape != target.shape:
         why = (f"your {kernel.shape[0]}×{kernel.shape[1]} kernel gives a {got.shape[0]}×{got.shape[1]} feature map; "
                f"the target is {target.shape[0]}×{target.shape[1]}: change the kernel's size.")
-        return Feedback(False, why[0].upper() + why[1:], slip=why[0].upper() + why[1:])
+        return Feedback(False, why[0].upper() + why[1:], slip=why[0].upper() + why[1:], category="wrong-size")
     diff = ~np.isclose(got, target, atol=1e-6)
     if not diff.any():
         return Feedback(True, f"your kernel turns the image into the target feature map, all {target.size} values.")
     (r, c) = np.argwhere(diff)[0]
     slip = (f"{int(diff.sum())} of the {target.size} values differ; e.g. row {r}, column {c}: your kernel gives "
             f"{_n(got[r, c])}, the target is {_n(target[r, c])}.")
-    return Feedback(False, slip, slip=slip)
+    return Feedback(False, slip, slip=slip, category="wrong-kernel")
 
 
 def check_matching(answer, correct: Mapping[str, int], options: list, explanations: Mapping[str, str]) -> Feedback:
@@ -146,7 +148,8 @@ def check_matching(answer, correct: Mapping[str, int], options: list, explanatio
     wrong = [k for k in letters if given[k] != correct[k]]
     if not wrong:
         return Feedback(True, explain)
-    return _wrong(explain, f"{len(letters) - len(wrong)} of {len(letters)} right; look again at {', '.join(wrong)}.")
+    return _wrong(explain, f"{len(letters) - len(wrong)} of {len(letters)} right; look again at {', '.join(wrong)}.",
+                  "wrong-matching")
 
 
 def check_keras_same_padding(answer, n, k, *, stride=1) -> Feedback:
@@ -172,10 +175,10 @@ def check_keras_same_padding(answer, n, k, *, stride=1) -> Feedback:
     if tuple(values) == (before, after):
         return Feedback(True, explain)
     if tuple(values) == (after, before):
-        return _wrong(explain, "The total is right, but Keras puts the extra pixel after (bottom/right), not before.")
+        return _wrong(explain, "The total is right; on which side does Keras put the extra pixel?", "padding-side")
     if values[0] == values[1]:
         return _wrong(explain, "Equal padding on both sides is what PyTorch's integer padding does; count how many "
-                               "pixels ⌈n/s⌉ windows need.")
+                               "pixels ⌈n/s⌉ windows need.", "padding-side")
     return _wrong(explain)
 
 

@@ -38,12 +38,13 @@ from .._shared.files import check_write_path, write_atomically
 from ..core import limits
 from ..core.conv import conv2d, feature_maps
 from .layer import count_parameters
+from .stages import Stage
 from ..core.ops import avg_pool2d, max_pool2d, relu
 
 __all__ = ["TinyCNN", "Activations", "TrainingRun", "conv_forward", "conv_backward", "relu_backward",
            "maxpool_forward", "maxpool_backward", "dense_forward", "dense_backward", "softmax",
            "softmax_cross_entropy", "loss_and_gradients", "init_network", "train", "save_network",
-           "load_network", "run_stack"]
+           "load_network", "run_stack", "nearest_neighbour_accuracy", "linear_accuracy"]
 
 
 # --------------------------------------------------------------------------- layers, forward and backward
@@ -580,7 +581,7 @@ def save_network(path, run: TrainingRun, *, settings: dict, data_digest: str) ->
                   meta=np.array(text))
     if run.checkpoint is not None:
         arrays.update(_arrays("checkpoint_", run.checkpoint))
-    write_atomically(target, lambda fh: np.savez_compressed(fh, **arrays))
+    write_atomically(target, lambda fh: np.savez_compressed(fh, **arrays), suffix=".npz")
 
 
 def load_network(path) -> tuple[TinyCNN, dict]:
@@ -625,13 +626,58 @@ def load_network(path) -> tuple[TinyCNN, dict]:
 # --------------------------------------------------------------------------- a stack of layers on one image
 
 
-_STAGE_FIELDS = ("name", "kind", "kernel", "stride", "padding", "dilation")
+def _baseline_data(x_train, y_train, x_test, y_test):
+    """Images as rows of pixels (``(N, H, W)`` or ``(N, D)``), labels 0–9 one per image, the same pixels in both sets."""
+    sets = []
+    for x, y, xn, yn in ((x_train, y_train, "x_train", "y_train"), (x_test, y_test, "x_test", "y_test")):
+        x = v.as_array(x, xn, ndims=(2, 3), shape_hint="(N, H, W) images or (N, D) rows of pixels")
+        sets += [x.reshape(len(x), -1), _labels(y, len(x), CLASSES, yn)]
+    if sets[0].shape[1] != sets[2].shape[1]:
+        raise ValueError(f"x_test must have the training images' {sets[0].shape[1]} pixels each; got "
+                         f"{sets[2].shape[1]}")
+    return tuple(sets)
 
 
-def _is_stage(stage) -> bool:
-    """A layer's geometry as :class:`convlab.lessons.receptive.Stage` holds it (read by its fields: the lessons
-    layer sits above this one)."""
-    return all(hasattr(stage, f) for f in _STAGE_FIELDS) and isinstance(stage.kind, str)
+def nearest_neighbour_accuracy(x_train, y_train, x_test, y_test, *, chunk: int = 200) -> float:
+    """Accuracy of the simplest baseline: give each test image the label of the closest training image
+    (Euclidean distance between raw pixels). Computed ``chunk`` test images at a time, so memory stays small.
+
+    >>> x = np.eye(4).reshape(4, 2, 2); y = np.arange(4)
+    >>> nearest_neighbour_accuracy(x, y, x + 0.1, y)
+    1.0
+    """
+    a, y_train, b, y_test = _baseline_data(x_train, y_train, x_test, y_test)
+    chunk = v.size_arg(chunk, "chunk")
+    a2 = (a * a).sum(axis=1)
+    right = 0
+    for start in range(0, len(b), chunk):
+        part = b[start:start + chunk]
+        dist = a2[None, :] - 2 * part @ a.T   # |a − b|² without the |b|² that every row shares
+        right += int(np.sum(y_train[dist.argmin(axis=1)] == y_test[start:start + chunk]))
+    return right / len(b)
+
+
+def linear_accuracy(x_train, y_train, x_test, y_test, *, ridge: float = 1.0) -> float:
+    """Accuracy of a linear model on raw pixels: least squares from pixels (and a bias) to one-hot labels,
+    with a small ridge penalty; the class with the largest output wins.
+
+    >>> x = np.eye(4).reshape(4, 2, 2); y = np.arange(4)
+    >>> linear_accuracy(x, y, x, y, ridge=0.01)
+    1.0
+    """
+    x_train, y_train, x_test, y_test = _baseline_data(x_train, y_train, x_test, y_test)
+    ridge = v.real_number(ridge, "ridge", minimum=0, inclusive_min=False)
+    # the normal equations are (pixels + 1)² numbers: bounded before they are made
+    v.check_output_values((x_train.shape[1] + 1, x_train.shape[1] + 1), "linear_accuracy's normal equations",
+                          "use smaller images")
+
+    def design(x):
+        return np.hstack([x, np.ones((len(x), 1))])
+
+    a = design(x_train)
+    targets = np.eye(int(np.max(y_train)) + 1)[np.asarray(y_train)]
+    weights = np.linalg.solve(a.T @ a + ridge * np.eye(a.shape[1]), a.T @ targets)
+    return float(np.mean((design(x_test) @ weights).argmax(axis=1) == np.asarray(y_test)))
 
 
 def run_stack(image, layers) -> list[np.ndarray]:
@@ -641,7 +687,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
     ----------
     image : (H, W) or (H, W, C) array
     layers : sequence of (Stage, kernels)
-        A :class:`~convlab.lessons.receptive.Stage` (its ``kind``, kernel size, stride, padding, dilation say
+        A :class:`~convlab.nets.stages.Stage` (its ``kind``, kernel size, stride, padding, dilation say
         what to compute) and, for a conv stage, its filters ``(N, k, k[, C])`` (else None).
 
     Returns
@@ -650,7 +696,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> from convlab.lessons.receptive import conv_stage, pointwise_stage, pool_stage
+    >>> from convlab.nets.stages import conv_stage, pointwise_stage, pool_stage
     >>> from convlab.images import SEED_IMAGE, SEED_KERNEL
     >>> outs = run_stack(SEED_IMAGE, [(conv_stage(3, padding=1), [SEED_KERNEL]), (pointwise_stage(), None),
     ...                               (pool_stage(2), None)])
@@ -659,7 +705,7 @@ def run_stack(image, layers) -> list[np.ndarray]:
     """
     x = v.as_image(image)
     if not isinstance(layers, (list, tuple)) or not all(
-            isinstance(pair, (list, tuple)) and len(pair) == 2 and _is_stage(pair[0]) for pair in layers):
+            isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], Stage) for pair in layers):
         raise TypeError(f"layers must be a list of (Stage, kernels) pairs, e.g. [(conv_stage(3), [kernel])]; got "
                         f"{v.short(layers)}")
     outputs = []

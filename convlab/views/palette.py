@@ -26,8 +26,7 @@ import numpy as np
 from .._shared import validate as v
 
 __all__ = ["WINDOW", "NEXT", "UNVISITED", "PAD_FILL", "PAD_EDGE", "PAD_INK", "BLANK", "SIGNED_CMAP", "signed_fill", "gray_fill",
-           "ink", "contrast_ratio", "relative_luminance", "luminance_contrast",
-           "symmetric_limit"]
+           "ink", "contrast_ratio", "relative_luminance", "symmetric_limit"]
 
 # Okabe-Ito colours (colour-blind safe) for what moves: the window and its cell, the next window,
 # the rows a stride never reaches. The padding is a light tan, hatched, so it reads as "not the image".
@@ -43,20 +42,6 @@ SIGNED_CMAP = "RdBu"  # matplotlib's name for the same diverging scale, for the 
 # ColorBrewer RdBu (11 classes), from -1 (dark red) to +1 (dark blue): matplotlib's "RdBu" control points
 _RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3",
          "#2166ac", "#053061"]
-
-
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _hex_colours(colours, name: str) -> list[str]:
-    """``#rrggbb`` strings, refused by name otherwise."""
-    if isinstance(colours, (str, bytes)) or not isinstance(colours, (list, tuple, np.ndarray)):
-        raise TypeError(f"{name} must be a list of '#rrggbb' colours; got {v.short(colours)}")
-    colours = list(colours)
-    bad = next((c for c in colours if not isinstance(c, str) or not _HEX.match(c)), None)
-    if bad is not None:
-        raise ValueError(f"{name} must be '#rrggbb' colours; got {v.short(bad)}")
-    return colours
 
 
 def _rgb(hex_colours) -> np.ndarray:
@@ -99,6 +84,27 @@ def gray_fill(values, low: float, high: float) -> list[str]:
     return _hex(np.repeat(t[:, None], 3, axis=1))
 
 
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _as_rgb(colours, name: str) -> np.ndarray:
+    """sRGB values 0..1 (last axis R, G, B[, A]) of one ``#rrggbb`` string, a list of them, or an array of values."""
+    if isinstance(colours, str) and _HEX.match(colours):
+        return _rgb([colours])[0]
+    if isinstance(colours, (list, tuple)) and colours and all(isinstance(c, str) and _HEX.match(c) for c in colours):
+        return _rgb(colours)
+    if isinstance(colours, (list, tuple)) and any(isinstance(c, str) for c in colours):
+        bad = next(c for c in colours if not isinstance(c, str) or not _HEX.match(c))
+        raise ValueError(f"{name} must be '#rrggbb' colours; got {v.short(bad)}")
+    if isinstance(colours, str) and not _HEX.match(colours):
+        raise ValueError(f"{name} must be a '#rrggbb' colour; got {v.short(colours)}")
+    rgb = v.as_numbers(colours, name)
+    if rgb.ndim == 0 or rgb.shape[-1] not in (3, 4):
+        raise ValueError(f"{name} must be '#rrggbb' colours or sRGB values 0..1 with a last axis of 3 or 4 "
+                         f"(R, G, B[, A]); got shape {rgb.shape}")
+    return rgb
+
+
 def relative_luminance(rgb) -> np.ndarray:
     """WCAG 2 relative luminance of sRGB colours (values 0..1, last axis R, G, B; alpha ignored).
 
@@ -113,24 +119,36 @@ def relative_luminance(rgb) -> np.ndarray:
     return lin @ np.array([0.2126, 0.7152, 0.0722])
 
 
-def luminance_contrast(l1, l2) -> np.ndarray:
-    """WCAG contrast ratio of two relative luminances, from 1 (none) to 21 (black on white)."""
-    l1, l2 = (np.clip(v.as_numbers(x, name), 0.0, 1.0) for x, name in ((l1, "l1"), (l2, "l2")))
-    hi, lo = np.maximum(l1, l2), np.minimum(l1, l2)
-    return (hi + 0.05) / (lo + 0.05)
+def contrast_ratio(a, b):
+    """WCAG 2 contrast ratio between colours, from 1 (none) to 21 (black on white): the one contrast function.
 
+    ``a`` and ``b`` are ``#rrggbb`` strings (or lists of them) or sRGB values 0..1 with a last axis of
+    3 or 4 (a matplotlib RGBA array); arrays broadcast, so a whole grid of cells is measured at once.
 
-def contrast_ratio(a: str, b: str) -> float:
-    """WCAG 2 contrast ratio between two ``#rrggbb`` colours (1 to 21)."""
-    la, lb = relative_luminance(_rgb(_hex_colours([a, b], "a and b")))
-    return float(luminance_contrast(la, lb))
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1), round(contrast_ratio([1, 1, 1], [0.5, 0.5, 0.5]), 2)
+    (21.0, 3.98)
+    >>> contrast_ratio(["#000000", "#767676"], "#ffffff").round(2)
+    array([21.  ,  4.54])
+    """
+    la, lb = relative_luminance(_as_rgb(a, "a")), relative_luminance(_as_rgb(b, "b"))
+    ratio = (np.maximum(la, lb) + 0.05) / (np.minimum(la, lb) + 0.05)
+    return float(ratio) if np.ndim(ratio) == 0 else ratio
 
 
 def ink(fills) -> list[str]:
-    """Black or white text for each fill colour: whichever contrasts more (WCAG)."""
-    fills = _hex_colours(fills, "fills")
-    if not fills:
+    """Black or white text for each fill colour, whichever has the higher :func:`contrast_ratio`: the one ink chooser.
+
+    ``fills`` are ``#rrggbb`` strings or sRGB(A) values 0..1, one row per cell (e.g. ``cmap(norm(values))``).
+
+    >>> ink(["#67001f", "#f7f7f7"]), ink([[0.1, 0.1, 0.1, 1.0]])
+    (['#ffffff', '#000000'], ['#ffffff'])
+    """
+    if fills is None or isinstance(fills, (str, bytes)) or not isinstance(fills, (list, tuple, np.ndarray)):
+        raise TypeError(f"fills must be a list of '#rrggbb' colours or an array of sRGB values; got {v.short(fills)}")
+    fills = fills if isinstance(fills, np.ndarray) else list(fills)
+    if len(fills) == 0:
         return []
-    lum = relative_luminance(_rgb(fills))
-    on_black, on_white = luminance_contrast(lum, 0.0), luminance_contrast(lum, 1.0)
+    rgb = _as_rgb(fills, "fills")
+    rgb = rgb.reshape(-1, rgb.shape[-1])
+    on_black, on_white = contrast_ratio(rgb, "#000000"), contrast_ratio(rgb, "#ffffff")
     return ["#000000" if b >= w else "#ffffff" for b, w in zip(on_black, on_white)]

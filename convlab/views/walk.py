@@ -146,11 +146,12 @@ def compute_walk(image, kernel, *, stride=1, padding=0, dilation=1, flip=False) 
 
     Examples
     --------
-    >>> from convlab.data.images import SEED_IMAGE, SEED_KERNEL
-    >>> walk = compute_walk(SEED_IMAGE, SEED_KERNEL)
+    >>> image = [[1, 2, 3, 0, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [2, 1, 0, 1, 2], [0, 1, 2, 3, 1]]   # the lesson's 5x5 image
+    >>> kernel = [[1, 0, -1], [1, 0, -1], [1, 0, -1]]   # its vertical-edge filter
+    >>> walk = compute_walk(image, kernel)
     >>> len(walk.steps), walk.feature_map.shape, walk.formula
     (9, (3, 3), '⌊(5 + 2·0 − 3)/1⌋ + 1 = 3')
-    >>> compute_walk(SEED_IMAGE, SEED_KERNEL, stride=4).unvisited_rows     # one window, rows 0-2: rows 3 and 4 are never seen
+    >>> compute_walk(image, kernel, stride=4).unvisited_rows     # one window, rows 0-2: rows 3 and 4 are never seen
     [3, 4]
     """
     img = v.as_image(image)
@@ -238,8 +239,9 @@ def step_caption(walk: Walk, index: int, phase: str = "collect", *, max_terms: i
 
     Examples
     --------
-    >>> from convlab.data.images import SEED_IMAGE, SEED_KERNEL
-    >>> walk = compute_walk(SEED_IMAGE, SEED_KERNEL)
+    >>> image = [[1, 2, 3, 0, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [2, 1, 0, 1, 2], [0, 1, 2, 3, 1]]   # the lesson's 5x5 image
+    >>> kernel = [[1, 0, -1], [1, 0, -1], [1, 0, -1]]   # its vertical-edge filter
+    >>> walk = compute_walk(image, kernel)
     >>> print(step_caption(walk, 0, "place"))
     Window 1 of 9 · place: the filter covers rows 0–2, columns 0–2 of the input.
     1×1 + 2×0 + 3×(−1) + 0×1 + 1×0 + 2×(−1) + 1×1 + 2×0 + 1×(−1) = ?
@@ -308,8 +310,9 @@ def view_model(walk: Walk, *, max_terms: int | None = VIEW_MAX_TERMS) -> dict:
 
     Examples
     --------
-    >>> from convlab.data.images import SEED_IMAGE, SEED_KERNEL
-    >>> vm = view_model(compute_walk(SEED_IMAGE, SEED_KERNEL))
+    >>> image = [[1, 2, 3, 0, 1], [0, 1, 2, 3, 1], [1, 2, 1, 0, 0], [2, 1, 0, 1, 2], [0, 1, 2, 3, 1]]   # the lesson's 5x5 image
+    >>> kernel = [[1, 0, -1], [1, 0, -1], [1, 0, -1]]   # its vertical-edge filter
+    >>> vm = view_model(compute_walk(image, kernel))
     >>> len(vm["steps"]), vm["panels"]["map"]["rows"], vm["steps"][0]["value_label"]
     (9, 3, '−4')
     >>> vm["steps"][0]["products"][0]["labels"][:3]
@@ -372,7 +375,8 @@ def view_model(walk: Walk, *, max_terms: int | None = VIEW_MAX_TERMS) -> dict:
             "filter": {"title": "filter (flipped: convolution)" if walk.flip else "filter", "rows": kh, "cols": kw,
                        "numbers": k_numbers, "cells": filters},
             "products": {"title": "products", "rows": kh, "cols": kw, "numbers": k_numbers},
-            "map": {"title": "feature map" + (" (channels summed)" if c > 1 else ""), "rows": oh, "cols": ow,
+            "map": {"title": "feature map" + ((" (R+G+B)" if c == 3 else f" (Σ {c} channels)") if c > 1 else ""),
+                    "rows": oh, "cols": ow,   # short: the title must fit over a 3-column map (lesson 4's picture)
                     "numbers": m_numbers,
                     "cells": [_cells(walk.feature_map, palette.signed_fill(walk.feature_map, m_limit), m_numbers)]},
         },

@@ -2,19 +2,10 @@
 // keyboard. One module for every control; the model's `kind` says which one to draw.
 
 let counter = 0;
-// Keys a control handles itself: they must not reach JupyterLab's notebook shortcuts.
-const OWN_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp",
-  "PageDown", "Enter", " "]);
 
 function listen(model, names, callback) {
   for (const name of names) model.on(`change:${name}`, callback);
   return () => { for (const name of names) model.off(`change:${name}`, callback); };
-}
-
-function keepKeys(el) {
-  el.addEventListener("keydown", (event) => {
-    if (OWN_KEYS.has(event.key) && event.target.closest("input, button")) event.stopPropagation();
-  });
 }
 
 function slider(model, el) {
@@ -23,7 +14,6 @@ function slider(model, el) {
   const input = h("input", { type: "range", id });
   const readout = h("output", { for: id, class: "convlab-control-readout", "aria-hidden": "true" });
   const box = h("div", { class: "convlab-control convlab-control-slider" }, [label, input, readout]);
-  keepKeys(box);
   el.appendChild(box);
 
   function show(value) {
@@ -56,7 +46,6 @@ function play(model, el) {
   // named by its text, which says what a press does ("Play …" / "Pause …"); no aria-pressed, since the
   // name itself changes with the state
   const button = h("button", { type: "button", class: "convlab-control convlab-control-play" }, [glyph, words]);
-  keepKeys(button);
   el.appendChild(button);
   let timer = null;
 
@@ -128,6 +117,7 @@ const KINDS = { slider, play, picture, live };
 
 function render({ model, el }) {
   el.classList.add("convlab-control-root");
+  keepControlKeys(el);  // dom.js: arrows, Home/End, Space, Enter go to the control, not the notebook
   const draw = KINDS[model.get("kind")];
   if (!draw) {
     el.textContent = `unknown control ${model.get("kind")}`;

@@ -15,6 +15,7 @@ are the labelled, keyboard-operable controls of :mod:`convlab.widgets.controls`.
 
 from __future__ import annotations
 
+import asyncio
 import html
 
 import ipywidgets as W
@@ -50,19 +51,25 @@ class _FigureWidget(ShowsWidget):
         self.caption_widget.value = (f'<pre style="white-space:pre-wrap; margin:4px 0; color:{colour}">'
                                      f"{html.escape(text)}</pre>")
 
+    def _catch_up(self) -> None:
+        """Draw what the controls ask for now, if a draw is still pending (see :class:`LearningViewer`)."""
+
     @property
     def caption(self) -> str:
         """The text currently shown under the controls."""
+        self._catch_up()
         return self._caption
 
     def picture(self) -> bytes:
         """A PNG of the figure shown now (the static stand-in where widgets cannot run)."""
+        self._catch_up()
         return self.image_widget.value
 
     def description(self) -> str:
-        return self._caption
+        return self.caption
 
     def alt_text(self) -> str:
+        self._catch_up()
         return self.image_widget.alt
 
     def _render(self, alt: str) -> None:
@@ -72,11 +79,17 @@ class _FigureWidget(ShowsWidget):
 
 
 class LearningViewer(_FigureWidget):
-    """Scrub through a :class:`~convlab.learn.LearningRun`: the kernel, its feature map, the loss.
+    """Scrub through a :class:`~convlab.nets.learn.LearningRun`: the kernel, its feature map, the loss.
+
+    It keeps up with the slider: in a running kernel, slider moves that arrive while a step is being drawn
+    (Play, or a learner dragging at 25 steps a second) are not drawn one by one; when the drawing is done
+    the latest step is drawn and the stale ones are dropped, so the picture is never more than one
+    drawing behind. Outside an event loop (scripts, tests) every change is drawn at once; reading
+    ``caption`` or :meth:`picture` always gives the step the slider is on.
 
     Parameters
     ----------
-    run : convlab.learn.LearningRun
+    run : convlab.nets.learn.LearningRun
     image : (H, W) array
         The image shown through the kernel at each step.
     target : (H', W') array, optional
@@ -118,11 +131,34 @@ class LearningViewer(_FigureWidget):
                                 dpi=dpi)
         self._kernel_img = drawer.kernel.image  # the kernel's picture (kept for tests and notebooks)
         self._init_view(drawer, [W.HBox([self.play, self.step])])
-        self.step.observe(lambda change: self._show(), names="value")
+        self._drawn, self._pending = None, None
+        self.step.observe(lambda change: self._request(), names="value")
         self._show()
+
+    # Moves that arrive within this many seconds of the first one after a drawing are drawn once, at the
+    # latest: long enough for the kernel to take in every move queued during a drawing (microseconds
+    # each), short next to the drawing itself (~0.1-0.3 s).
+    COALESCE_SECONDS = 0.03
+
+    def _request(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()  # in a kernel: comm messages and cells run in its event loop
+        except RuntimeError:
+            self._show()
+            return
+        if self._pending is None:
+            self._pending = loop.call_later(self.COALESCE_SECONDS, self._catch_up)
+
+    def _catch_up(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        if self._drawn != self.step.value:
+            self._show()
 
     def _show(self) -> None:
         s = self.step.value
+        self._drawn = s
         k = self.run.kernels[s]
         self._drawer.update(s, k, conv2d(self.image, k))
         rows = "\n".join("  ".join(f"{x:6.2f}" for x in row) for row in k)

@@ -2,14 +2,14 @@
 
 ``Quiz(check, prompt, *question)`` shows the prompt, a text box, a **Check** button and a **Show answer**
 button. Pressing Check (or Enter) passes what the learner typed to a checker from
-:mod:`convlab.exercises` and shows its verdict straight away. A right answer is confirmed with the worked
+:mod:`convlab.lessons.exercises` and shows its verdict straight away. A right answer is confirmed with the worked
 answer; the first wrong try gets only what went wrong (the slip), never the answer, and a second chance;
 the worked answer comes with the second wrong try or the Show answer button (see
 :class:`convlab.lessons.exercises.Question`). With ``options=[...]`` the text box becomes a row of buttons,
 for multiple-choice questions.
 
 Headless (plain pytest): ``quiz.submit("4")`` does what typing 4 and pressing Check does, and returns
-the :class:`~convlab.exercises.Feedback`.
+the :class:`~convlab.lessons.exercises.Feedback`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import ipywidgets as W
 
 from .._shared.validate import short
 from ..lessons.exercises import Feedback, Question
+from ..pulse.client import notice_for as pulse_notice
 from ._base import ShowsWidget
 from .controls import LiveText
 
@@ -34,7 +35,7 @@ class Quiz(ShowsWidget):
     Parameters
     ----------
     check : callable or Question
-        A checker from :mod:`convlab.exercises`, called as ``check(answer, *args, **kwargs)``; or a
+        A checker from :mod:`convlab.lessons.exercises`, called as ``check(answer, *args, **kwargs)``; or a
         ready :class:`~convlab.lessons.exercises.Question` (its tries are shared with the notebook cell that
         checks the same question; a multiple-choice question brings its options).
     prompt : str
@@ -45,6 +46,8 @@ class Quiz(ShowsWidget):
         Offer these choices as buttons instead of a text box.
     solution : optional
         One right answer, for checkers whose verdict does not contain it (see ``Question``).
+    id : str, optional
+        The exercise's id ("03.2"), when ``check`` is a bare checker; shown before the prompt.
 
     Attributes
     ----------
@@ -67,7 +70,7 @@ class Quiz(ShowsWidget):
     True
     """
 
-    def __init__(self, check, prompt: str, *args, options=None, solution=None, **kwargs):
+    def __init__(self, check, prompt: str, *args, options=None, solution=None, id: str = "", **kwargs):
         if options is not None and (not isinstance(options, (list, tuple)) or not options
                                     or not all(isinstance(o, (str, int)) and not isinstance(o, bool) for o in options)):
             raise TypeError(f"options must be a non-empty list of the choices (strings); got {short(options)}")
@@ -75,11 +78,11 @@ class Quiz(ShowsWidget):
             self.question = check
             options = options or check.options
         elif not callable(check):
-            raise TypeError(f"check must be a checker function from convlab.exercises or a Question; got {check!r}")
+            raise TypeError(f"check must be a checker function from convlab.lessons.exercises or a Question; got {check!r}")
         else:
             # a question with impossible settings fails here, in the cell that builds it, not when a learner
             # presses Check
-            self.question = Question(check, *args, solution=solution, **kwargs)
+            self.question = Question(check, *args, solution=solution, id=id, **kwargs)
         self.last: Feedback | None = None
         if options:
             self.answer = W.ToggleButtons(options=list(options), value=None, style={"button_width": "auto"},
@@ -97,19 +100,27 @@ class Quiz(ShowsWidget):
         # Enter or leaving the text box, or clicking a choice, checks at once
         self.answer.observe(lambda change: self.submit(), names="value")
         self.prompt, self.options = prompt, list(options or [])
-        self.widget = W.VBox([W.HTML(f"<b>Predict:</b> {prompt}"),
-                              W.HBox([self.answer, self.button, self.show_answer]), self.feedback])
+        parts = [W.HTML(f"<b>{html.escape(self._label())}:</b> {prompt}"), W.HBox([self.answer, self.button, self.show_answer]),
+                 self.feedback]
+        notice = pulse_notice(self.question)  # only on a hub that runs the class pulse (docs/class_pulse.md)
+        if notice:
+            parts.append(W.HTML(f'<small style="color:#444">{html.escape(notice)}</small>'))
+        self.widget = W.VBox(parts)
         self.widget.add_class("convlab-quiz")
+
+    def _label(self) -> str:
+        """"Exercise 03.2 · Predict" for a lesson's question (its id), else "Predict"."""
+        return f"Exercise {self.question.id} · Predict" if self.question.id else "Predict"
 
     def description(self) -> str:
         """The question in words, for where the answer box cannot run (GitHub, a closed kernel)."""
         choices = f" Choices: {', '.join(map(str, self.options))}." if self.options else ""
-        return f"Predict: {self.prompt}{choices} (Run the notebook to type your answer and check it.)"
+        return f"{self._label()}: {self.prompt}{choices} (Run the notebook to type your answer and check it.)"
 
     def static_html(self) -> str:
         choices = ("<ul>" + "".join(f"<li>{html.escape(str(o))}</li>" for o in self.options) + "</ul>"
                    if self.options else "")
-        return (f"<p><b>Predict:</b> {self.prompt}</p>{choices}"
+        return (f"<p><b>{html.escape(self._label())}:</b> {self.prompt}</p>{choices}"
                 "<p><i>Run the notebook to type your answer and check it.</i></p>")
 
     def submit(self, text=None) -> Feedback:

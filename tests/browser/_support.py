@@ -292,8 +292,13 @@ def write_lab_settings(settings_dir: Path) -> None:
         path.write_text(json.dumps(content))
 
 
-def lab_server_args(*, port: int, token: str, root_dir: Path, tmp: Path) -> list[str]:
-    """Arguments for a throw-away JupyterLab on loopback, isolated from the user's own state."""
+def lab_server_args(*, port: int, token: str, root_dir: Path, tmp: Path, app: str = "LabApp") -> list[str]:
+    """Arguments for a throw-away JupyterLab on loopback, isolated from the user's own state.
+
+    ``app="JupyterNotebookApp"`` gives the same for Notebook 7 (``jupyter notebook``), which is a JupyterLab
+    application: the same user settings apply (no news, no autosave, every cell in the DOM), and
+    ``expose_app_in_browser`` gives the tests ``window.jupyterapp`` in both.
+    """
     settings = tmp / "user-settings"
     write_lab_settings(settings)
     # news_url=None turns the news feed off server-side (not expressible on the command line); the
@@ -307,12 +312,13 @@ def lab_server_args(*, port: int, token: str, root_dir: Path, tmp: Path) -> list
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root_dir}",
-        f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
-        f"--LabApp.user_settings_dir={settings}",
-        "--LabApp.expose_app_in_browser=True",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--{app}.workspaces_dir={tmp / 'workspaces'}",
+        f"--{app}.user_settings_dir={settings}",
+        f"--{app}.expose_app_in_browser=True",
         "--ServerApp.open_browser=False",
     ]
+    if app == "LabApp":
+        args.append("--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate")
     if running_as_root():
         args.append("--allow-root")
     return args
@@ -762,3 +768,107 @@ def overflow_report(state: dict) -> list[str]:
     if state["doc_scroll"] > state["page_width"] + 1:
         problems.append(f"the page scrolls sideways: {state['doc_scroll']} > {state['page_width']} px")
     return problems
+
+
+# --------------------------------------------------------------------------- Voilà and live regions
+
+# A Voilà page is done once its cells are shown and its "loading" message is gone.
+JS_VOILA_DONE = """() => {
+  const cells = document.querySelector('#rendered_cells');
+  const loading = document.querySelector('#loading');
+  const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && !el.hidden;
+  return shown(cells) && !shown(loading);
+}"""
+
+# What every live region of the page says now (captions, a quiz's verdict).
+JS_LIVE_TEXTS = """() => Array.from(document.querySelectorAll('[aria-live]')).map(e => e.textContent.trim())"""
+
+
+def live_text(page, prefix: str) -> str | None:
+    """The first live region's text that starts with ``prefix``, or None."""
+    return next((t for t in page.evaluate(JS_LIVE_TEXTS) if t.startswith(prefix)), None)
+
+
+# --------------------------------------------------------------------------- the keyboard alone
+
+PHASES = ["place", "multiply", "sum", "slide", "collect"]
+
+JS_FOCUS_RING = """() => { const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {visible: el.matches(':focus-visible'), outline: style.outlineStyle,
+          width: parseFloat(style.outlineWidth)}; }"""
+
+# The notebook's active cell (JupyterLab, Notebook 7), or null where there is none (Voilà).
+JS_ACTIVE_CELL = """() => { const app = window.jupyterapp;
+  const w = app && app.shell && app.shell.currentWidget;
+  return w && w.content && 'activeCellIndex' in w.content ? w.content.activeCellIndex : null; }"""
+
+
+def focus_inside(page, selector: str) -> bool:
+    """True while the focused element is inside an element matching ``selector``."""
+    return page.evaluate("(sel) => !!(document.activeElement && document.activeElement.closest(sel))", selector)
+
+
+def active_cell(page):
+    return page.evaluate(JS_ACTIVE_CELL)
+
+
+def tab_to(page, predicate_js: str, what: str, *, limit: int = 40, key: str = "Tab",
+           describe: str = JS_FOCUS_RING) -> dict:
+    """Press ``key`` until the focused element matches ``predicate_js``; it must show a visible focus ring.
+
+    Returns ``describe`` (a JS function of no arguments) evaluated on the page then.
+    """
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate_js}); }}"):
+            focus = page.evaluate(JS_FOCUS_RING)
+            assert focus["visible"] and focus["outline"] != "none" and focus["width"] >= 2, \
+                f"{what}: focus is not visible ({focus})"
+            return page.evaluate(describe)
+    pytest.fail(f"{limit} presses of {key} never reached {what}", pytrace=False)
+
+
+def walk_one_window_by_keyboard(page, root, *, shot_prefix: str, reach_stride=None) -> list[str]:
+    """The keyboard alone: stride 2 on the stride slider, window 1's five phases, then window 2.
+
+    ``reach_stride()`` puts the focus on the stride slider (default: Tab from the page's body). After
+    every key the focus must still be inside the Explorer and, in a notebook, the same cell must be
+    active: the host's shortcuts did not take the key. Returns the phases seen, in order.
+    """
+    def key(name: str) -> None:
+        cell = active_cell(page)
+        page.keyboard.press(name)
+        assert focus_inside(page, ".convlab-explorer"), f"{name} moved the focus out of the Explorer"
+        assert active_cell(page) == cell, f"{name} made cell {active_cell(page)} active instead of cell {cell}"
+
+    if reach_stride is None:
+        page.locator("body").focus()
+        tab_to(page, "el.matches('.convlab-stride input[type=range]')", "the stride slider")
+    else:
+        reach_stride()
+    key("ArrowRight")
+    wait_until(page, lambda: "/2⌋" in explorer_state(root)["caption"], timeout=30,
+               what="the caption to show stride 2 after ArrowRight")
+    assert explorer_state(root)["first_line"].startswith("Window 1 of 4")
+    page.screenshot(path=str(artifact_path(f"{shot_prefix}-keyboard-stride.png")))
+
+    tab_to(page, "el.matches('.convlab-phase input[type=radio]')", "the phase choice")
+    for _ in range(len(PHASES)):  # back to the first phase with ArrowLeft (a radio group's own keys)
+        if explorer_state(root)["phase"] == "place":
+            break
+        key("ArrowLeft")
+    seen = [explorer_state(root)["phase"]]
+    for _ in range(4):  # then one phase per key press: multiply, sum, slide, collect
+        key("ArrowRight")
+        state = explorer_state(root)
+        seen.append(state["phase"])
+        assert state["first_line"].startswith(f"Window 1 of 4 · {state['phase']}"), state["first_line"]
+    assert seen[-5:] == PHASES, seen
+    page.screenshot(path=str(artifact_path(f"{shot_prefix}-keyboard-phases.png")))
+
+    tab_to(page, "el.matches('input.convlab-window')", "the window slider", key="Shift+Tab")
+    key("ArrowRight")
+    state = explorer_state(root)
+    assert state["first_line"].startswith("Window 2 of 4"), state["first_line"]
+    return seen

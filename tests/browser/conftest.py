@@ -1,4 +1,4 @@
-"""Fixtures for the real-browser tests: one headless Chromium and one JupyterLab per session.
+"""Fixtures for the real-browser tests: one headless Chromium, and one JupyterLab, Notebook 7 and Voilà per session.
 
 The tests run against Debian's Chromium (``/usr/bin/chromium``; set ``CONVLAB_CHROMIUM`` to use
 another). With ``CI=true`` a missing browser or playwright is a failure, never a skip.
@@ -53,24 +53,40 @@ def page(chromium, request):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def lab_server(tmp_path_factory):
-    """JupyterLab on 127.0.0.1, a free port and a random token, with throw-away settings/workspaces."""
+def _jupyter_server(tmp_path_factory, command: str, app: str):
+    """``jupyter <command>`` on 127.0.0.1, a free port and a random token, with throw-away settings."""
     support.import_playwright()  # no point starting a server we cannot drive
     support.require_chromium()
-    tmp = tmp_path_factory.mktemp("lab")
+    tmp = tmp_path_factory.mktemp(command)
     port, token = support.free_port(), support.new_token()
-    argv = support.jupyter_command("lab", *support.lab_server_args(
-        port=port, token=token, root_dir=support.REPO_ROOT, tmp=tmp))
-    server = support.ServerProcess("jupyter lab", argv, cwd=support.REPO_ROOT,
+    argv = support.jupyter_command(command, *support.lab_server_args(
+        port=port, token=token, root_dir=support.REPO_ROOT, tmp=tmp, app=app))
+    server = support.ServerProcess(f"jupyter {command}", argv, cwd=support.REPO_ROOT,
                                    env=support.isolated_jupyter_env(tmp),
-                                   log_path=support.artifact_path("jupyter-lab.log"))
+                                   log_path=support.artifact_path(f"jupyter-{command}.log"))
     base = f"http://127.0.0.1:{port}"
     try:
         server.wait_http(f"{base}/api/status?token={token}")
         yield {"base": base, "token": token, "process": server}
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory):
+    """JupyterLab on 127.0.0.1, a free port and a random token, with throw-away settings/workspaces."""
+    yield from _jupyter_server(tmp_path_factory, "lab", "LabApp")
+
+
+@pytest.fixture(scope="session")
+def notebook7_server(tmp_path_factory):
+    """Jupyter Notebook 7 (``jupyter notebook``), set up as ``lab_server`` is."""
+    try:
+        import notebook  # noqa: F401 - the learner's requirements.txt installs it
+    except ImportError:
+        support.skip_or_fail("the python package notebook (Notebook 7) is not installed; "
+                             "`pip install -r requirements.txt`")
+    yield from _jupyter_server(tmp_path_factory, "notebook", "JupyterNotebookApp")
 
 
 @pytest.fixture(scope="session")

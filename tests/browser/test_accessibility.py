@@ -47,12 +47,7 @@ VOILA_ERROR_TEXTS = (
 LAB_OUTPUTS = '[data-convlab-test="current"] .jp-OutputArea-output'
 VOILA_OUTPUTS = "#rendered_cells"
 
-JS_VOILA_DONE = """() => {
-  const cells = document.querySelector('#rendered_cells');
-  const loading = document.querySelector('#loading');
-  const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && !el.hidden;
-  return shown(cells) && !shown(loading);
-}"""
+JS_VOILA_DONE = support.JS_VOILA_DONE
 
 # How much is drawn: once this stops changing, widgets and figures have finished rendering.
 JS_DRAWN = """(selector) => {
@@ -226,23 +221,15 @@ JS_FOCUS = """() => { const el = document.activeElement;
           visible: el.matches(':focus-visible'), outline: style.outlineStyle,
           width: parseFloat(style.outlineWidth)}; }"""
 
-JS_LIVE_TEXTS = """() => Array.from(document.querySelectorAll('[aria-live]')).map(e => e.textContent.trim())"""
+JS_LIVE_TEXTS = support.JS_LIVE_TEXTS
 
 
 def _tab_to(page, predicate_js: str, what: str, *, key: str = "Tab", limit: int = 80) -> dict:
     """Press ``key`` until the focused element matches; it must show a visible focus ring."""
-    for _ in range(limit):
-        page.keyboard.press(key)
-        if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate_js}); }}"):
-            focus = page.evaluate(JS_FOCUS)
-            assert focus["visible"] and focus["outline"] != "none" and focus["width"] >= 2, \
-                f"{what}: focus is not visible ({focus})"
-            return focus
-    pytest.fail(f"{limit} presses of {key} never reached {what}", pytrace=False)
+    return support.tab_to(page, predicate_js, what, key=key, limit=limit, describe=JS_FOCUS)
 
 
-def _live(page, prefix: str) -> str | None:
-    return next((t for t in page.evaluate(JS_LIVE_TEXTS) if t.startswith(prefix)), None)
+_live = support.live_text
 
 
 def test_keyboard_alone_drives_a_lessons_slider_play_and_quiz(lab_server, page):

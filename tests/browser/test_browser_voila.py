@@ -114,7 +114,7 @@ def test_voila_render_inside_jupyterlab_shows_the_explorer(lab_server, page):
         support.shutdown_kernels(base, token)
 
 
-PHASES = ["place", "multiply", "sum", "slide", "collect"]
+PHASES = support.PHASES
 
 
 def open_explorer(page, voila_server, *, width: int, height: int):
@@ -144,46 +144,7 @@ def test_play_shows_all_five_phases_of_a_window(voila_server, page):
 
 def test_keyboard_alone_walks_a_window_and_changes_the_stride(voila_server, page):
     root = open_explorer(page, voila_server, width=1280, height=900)
-    page.locator("body").focus()
-
-    def tab_to(predicate_js: str, what: str, limit: int = 40, key: str = "Tab"):
-        for _ in range(limit):
-            page.keyboard.press(key)
-            if page.evaluate(f"() => {{ const el = document.activeElement; return !!el && ({predicate_js}); }}"):
-                focus = page.evaluate("""() => { const el = document.activeElement;
-                  const style = getComputedStyle(el);
-                  return {visible: el.matches(':focus-visible'), outline: style.outlineStyle,
-                          width: parseFloat(style.outlineWidth)}; }""")
-                assert focus["visible"] and focus["outline"] != "none" and focus["width"] >= 2, \
-                    f"{what}: focus is not visible ({focus})"
-                return
-        pytest.fail(f"{limit} presses of {key} never reached {what}")
-
-    tab_to("el.matches('.convlab-stride input[type=range]')", "the stride slider")
-    page.keyboard.press("ArrowRight")
-    support.wait_until(page, lambda: "/2⌋" in support.explorer_state(root)["caption"], timeout=30,
-                       what="the caption to show stride 2 after ArrowRight")
-    assert support.explorer_state(root)["first_line"].startswith("Window 1 of 4")
-    page.screenshot(path=str(support.artifact_path("voila-explorer-keyboard-stride.png")))
-
-    tab_to("el.matches('.convlab-phase input[type=radio]')", "the phase choice")
-    for _ in range(len(PHASES)):  # back to the first phase with ArrowLeft (a radio group's own keys)
-        if support.explorer_state(root)["phase"] == "place":
-            break
-        page.keyboard.press("ArrowLeft")
-    seen = [support.explorer_state(root)["phase"]]
-    for _ in range(4):  # then one phase per key press: multiply, sum, slide, collect
-        page.keyboard.press("ArrowRight")
-        state = support.explorer_state(root)
-        seen.append(state["phase"])
-        assert state["first_line"].startswith(f"Window 1 of 4 · {state['phase']}"), state["first_line"]
-    assert seen[-5:] == PHASES, seen
-    page.screenshot(path=str(support.artifact_path("voila-explorer-keyboard-phases.png")))
-
-    tab_to("el.matches('input.convlab-window')", "the window slider", key="Shift+Tab")
-    page.keyboard.press("ArrowRight")
-    state = support.explorer_state(root)
-    assert state["first_line"].startswith("Window 2 of 4"), state["first_line"]
+    support.walk_one_window_by_keyboard(page, root, shot_prefix="voila-explorer")
 
 
 def test_figure_spans_most_of_a_wide_screen(voila_server, page):

@@ -32,6 +32,12 @@ support = hubkit.load_support()
 
 HUB_USER = "student"  # logs in through Chromium (test_hub_nbgitpuller.py)
 SIMULATED_USER = "student2"  # the classroom benchmark's simulated student (test_hub_classroom.py)
+# The class pulse (test_hub_pulse.py): a teacher, a user who may open the service but teaches nobody,
+# twenty students who only post (no servers spawned: their kernels are local processes with their tokens).
+PULSE_TEACHER = "teacher"
+PULSE_VISITOR = "visitor"
+PULSE_STUDENTS = [f"pulse{i:02d}" for i in range(1, 21)]
+PULSE_FLOODER = "pulse-flood"
 
 
 @pytest.fixture(scope="session")
@@ -62,14 +68,18 @@ def jupyterhub_server(tmp_path_factory):
     support.require_chromium()
 
     tmp = tmp_path_factory.mktemp("hub")
+    # One hub for every hub test: it also runs the class pulse service, as docs/class_pulse.md sets it up.
+    pulse = hubkit.pulse_setup(tmp, teachers=[PULSE_TEACHER], visitors=[PULSE_VISITOR])
+    settings = hubkit.HubSettings.generous()
+    settings.extra_config = pulse.hub_config()
+    users = [HUB_USER, SIMULATED_USER, PULSE_TEACHER, PULSE_VISITOR, *PULSE_STUDENTS, PULSE_FLOODER]
     try:
-        hub = hubkit.start_hub(tmp, users=[HUB_USER, SIMULATED_USER],
-                               settings=hubkit.HubSettings.generous(),
+        hub = hubkit.start_hub(tmp, users=users, settings=settings,
                                log_path=support.artifact_path("jupyterhub.log"))
     except hubkit.HubError as err:
         pytest.fail(str(err), pytrace=False)
     try:
-        yield {"base": hub.base, "home": hub.home, "tmp": tmp, "process": hub.process}
+        yield {"base": hub.base, "home": hub.home, "tmp": tmp, "process": hub.process, "pulse": pulse}
     finally:
         leftovers = hub.stop(timeout=40)
         if leftovers:

@@ -368,3 +368,83 @@ def start_hub(tmp: Path, *, users: list[str], settings: HubSettings, log_path: P
         hub.stop(timeout=20)
         raise
     return hub
+
+
+# --------------------------------------------------------------------------- the class pulse service
+
+PULSE_SERVICE = "convlab-pulse"
+PULSE_TEACHER_GROUP = "teachers"
+PULSE_ADMIN_SERVICE = "convlab-test-admin"  # makes tokens for simulated users (tests and benchmark only)
+
+
+@dataclasses.dataclass
+class PulseSetup:
+    """The class pulse on a hub: the service's own port and database, the test's admin token."""
+
+    port: int
+    db_path: Path
+    admin_token: str
+    teachers: list[str]
+    visitors: list[str]  # may open the service (access scope) but are in no teacher group
+
+    def hub_config(self) -> str:
+        """jupyterhub_config.py lines: what docs/class_pulse.md tells an administrator to write, on
+        loopback, plus a test-only service that may make tokens for users."""
+        command = [sys.executable, "-m", "convlab.pulse", "--db-url", f"sqlite:///{self.db_path}",
+                   "--teacher-group", PULSE_TEACHER_GROUP]
+        return f"""
+# --- the class pulse (docs/class_pulse.md); appends, so other services (the idle culler) stay
+c.JupyterHub.services.extend([
+    {{
+        "name": {PULSE_SERVICE!r},
+        "url": "http://127.0.0.1:{self.port}",
+        "command": {command!r},
+        "oauth_no_confirm": True,
+    }},
+    {{"name": {PULSE_ADMIN_SERVICE!r}, "api_token": {self.admin_token!r}}},
+])
+c.JupyterHub.load_groups.update({{{PULSE_TEACHER_GROUP!r}: {{"users": {self.teachers!r}}}}})
+c.JupyterHub.load_roles.extend([
+    {{
+        "name": "convlab-pulse-teachers",
+        "description": "open the class pulse page",
+        "groups": [{PULSE_TEACHER_GROUP!r}],
+        "users": {self.visitors!r},
+        "scopes": ["access:services!service={PULSE_SERVICE}"],
+    }},
+    {{"name": "convlab-test-admin", "services": [{PULSE_ADMIN_SERVICE!r}],
+      "scopes": ["tokens", "admin:users"]}},
+])
+# The learners' kernels find the service here (the public proxy URL on this loopback hub).
+c.Spawner.environment["CONVLAB_PULSE_URL"] = f"http://127.0.0.1:{{c.JupyterHub.port}}/services/{PULSE_SERVICE}/"
+"""
+
+
+def pulse_setup(tmp: Path, *, teachers: list[str], visitors: list[str] = ()) -> PulseSetup:
+    support = load_support()
+    return PulseSetup(port=support.free_port(), db_path=tmp / "convlab-pulse.sqlite",
+                      admin_token=secrets.token_hex(24), teachers=list(teachers), visitors=list(visitors))
+
+
+def hub_api(hub_base: str, path: str, token: str, *, method: str = "GET", body: dict | None = None) -> dict:
+    """Call the hub's REST API (``/hub/api/...``) with ``token``; the JSON answer."""
+    import json
+
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{hub_base}/hub/api/{path.lstrip('/')}", data=data, method=method,
+                                     headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+        return json.loads(response.read() or b"null")
+
+
+def user_token(hub_base: str, admin_token: str, user: str, *, scopes: list[str] | None = None) -> str:
+    """A new API token of ``user`` (with the user's own permissions unless ``scopes`` narrows them)."""
+    body = {"note": "convlab pulse test"}
+    if scopes is not None:
+        body["scopes"] = scopes
+    return hub_api(hub_base, f"users/{user}/tokens", admin_token, method="POST", body=body)["token"]
+
+
+def pulse_service_pids(marker: str) -> list[int]:
+    """The pid(s) of the class pulse service the hub under ``marker`` started."""
+    return [pid for pid, cmdline in _processes_naming(marker) if "convlab.pulse" in cmdline]
