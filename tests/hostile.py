@@ -35,7 +35,8 @@ MODULES = ["convlab", "convlab.core.conv", "convlab.core.sizes", "convlab.core.s
            "convlab.nets.learn", "convlab.nets.layer", "convlab.nets.network", "convlab.nets.trained",
            "convlab.lessons.exercises", "convlab.lessons.tasks", "convlab.lessons.receptive", "convlab.lessons.questions",
            "convlab.data.kernels", "convlab.data.images", "convlab.data.userdata", "convlab.data.digits",
-           "convlab.figures", "convlab.figures.step_figure", "convlab.figures.network", "convlab.widgets"]
+           "convlab.figures", "convlab.figures.step_figure", "convlab.figures.network", "convlab.widgets",
+           "convlab.nets.stages", "convlab.figures.glyphs"]
 
 # records and plain value classes: built by the functions above (their arguments are checked there)
 SKIP = {"WindowStep", "PoolStep", "TransposeStep", "Walk", "Feedback", "LearningRun", "TinyCNN", "Activations",
@@ -89,7 +90,9 @@ GOOD = {
     "kernel_limit": "1.0", "check": "check_number", "prompt": "'How many?'", "vm": "view_model(compute_walk(IMG, K3))",
     "fig": "Figure()", "ax": "Figure().subplots()", "panels": "IMG", "alt": "'x'", "epoch_accuracy": "[0.5, 0.6]",
     "activations": "init_network(image_size=8).forward(np.ones((1, 8, 8)))", "settings": "{}",
-    "data_digest": "'x'", "jump": "1", "start": "0",
+    "data_digest": "'x'", "jump": "1", "start": "0", "font": "'DejaVuSans.ttf'",
+    "x_train": "np.eye(4).reshape(4, 2, 2)", "y_train": "[0, 1, 2, 3]", "x_test": "np.eye(4).reshape(4, 2, 2)",
+    "y_test": "[0, 1, 2, 3]",
 }
 
 # good values that differ by function (the name alone does not say)
@@ -133,7 +136,8 @@ ALWAYS = {
     "convlab.nets.trained.train_and_cache": {"path": "os.path.join(TMP, 'net.npz')",
                                             "settings": "{'per_class_train': 2, 'per_class_test': 1, 'epochs': 1}"},
     "convlab.nets.trained.trained_cnn": {"path": "NETWORK_FILE"},
-    "convlab.save_animation": {"dpi": "10"},  # phases=True draws 45 frames: at 10 dpi within the time limit
+    "convlab.save_animation": {"dpi": "10"},
+    "convlab.figures.glyphs.write_glyph_file": {"path": "os.path.join(TMP, 'glyphs.npz')", "fonts": "('DejaVuSans.ttf',)"},  # phases=True draws 45 frames: at 10 dpi within the time limit
 }
 # (function, parameter, value) where the hostile value is a documented good one that does real work
 NOT_HOSTILE = {("convlab.nets.trained.train_and_cache", "settings", "None"),
