@@ -140,7 +140,8 @@ ALWAYS = {
     "convlab.figures.glyphs.write_glyph_file": {"path": "os.path.join(TMP, 'glyphs.npz')", "fonts": "('DejaVuSans.ttf',)"},  # phases=True draws 45 frames: at 10 dpi within the time limit
 }
 # (function, parameter, value) where the hostile value is a documented good one that does real work
-NOT_HOSTILE = {("convlab.nets.trained.train_and_cache", "settings", "None"),
+NOT_HOSTILE = {("convlab.figures.glyphs.write_glyph_file", "path", "None"),  # None: the package's own glyphs
+               ("convlab.nets.trained.train_and_cache", "settings", "None"),
                ("convlab.nets.trained.train_and_cache", "path", "None"),
                ("convlab.nets.trained.trained_cnn", "path", "None")}
 
@@ -302,6 +303,15 @@ def worker() -> None:  # pragma: no cover - runs in the child process
     answers = os.fdopen(os.dup(1), "w")  # the protocol's channel; whatever a call prints goes to stderr
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    import convlab
+
+    package = os.path.dirname(os.path.abspath(convlab.__file__))
+
+    def data_files() -> dict:  # the package's own data: no case may write there
+        return {os.path.join(d, f): os.stat(os.path.join(d, f)).st_mtime_ns
+                for d, _, files in os.walk(package) for f in files if f.endswith((".npz", ".npy"))}
+
+    shipped = data_files()
     for line in sys.stdin:
         qual, param, hostile = json.loads(line)
         signal.setitimer(signal.ITIMER_REAL, SLOW_SECONDS.get(qual, CALL_SECONDS))
@@ -321,6 +331,9 @@ def worker() -> None:  # pragma: no cover - runs in the child process
             plt.close("all")
         except Exception:  # noqa: BLE001
             pass
+        if data_files() != shipped:
+            verdict, detail = "wrong", "it wrote into the package's data files"
+            shipped = data_files()
         answers.write(json.dumps([verdict, detail]) + "\n")
         answers.flush()
 
