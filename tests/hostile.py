@@ -126,7 +126,7 @@ SAYS = {("parse_kernel", "text"): ("is not a number", "kernel"),
         ("load_image", "data"): ("no file was uploaded", "FileUpload value", "image"),
         ("upload_contents", "value"): ("no file was uploaded", "FileUpload value"),
         ("check_fits", "kernel_hw"): ("kernel (",), ("does_not_fit", "kernel_hw"): ("kernel (",),
-        ("softmax_cross_entropy", "logits"): ("one label per example",)}  # a logits grid of 3 rows, labels for 2
+        ("softmax_cross_entropy", "logits"): ("one label per image of logits",)}  # a logits grid of 3 rows, labels for 2
 
 # what a *args parameter gets (its good values, positionally)
 VARARGS = {"grids": "[('a', IMG)]"}

@@ -551,6 +551,7 @@ def window_number(value, name: str) -> int:
         raise TypeError(f"{name} must be a whole window number; {rule}; got {_short(value)}")
     if value < 1:
         raise ValueError(f"{name} must be at least 1: {rule}; got {_short(value)}")
+    check_at_most(int(value), limits.MAX_INTEGER, name)
     return int(value)
 
 

@@ -140,9 +140,11 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
     templates, template_labels = digit_templates(size)
     allowed = np.ones(len(template_labels), dtype=bool)
     if fonts is not None:
-        unknown = [f for f in fonts if f not in DIGIT_FONTS] if not isinstance(fonts, str) else [fonts]
-        if unknown or not len(fonts):
-            raise ValueError(f"fonts must be a non-empty list of names from DIGIT_FONTS; got {fonts!r}")
+        if not isinstance(fonts, (list, tuple)) or not fonts or not all(isinstance(f, str) for f in fonts):
+            raise TypeError(f"fonts must be a non-empty list of names from DIGIT_FONTS; got {v.short(fonts)}")
+        unknown = [f for f in fonts if f not in DIGIT_FONTS]
+        if unknown:
+            raise ValueError(f"fonts must be a non-empty list of names from DIGIT_FONTS; got {v.short(fonts)}")
         per_font = len(template_labels) // len(DIGIT_FONTS)   # templates are drawn font by font
         allowed = np.isin(np.arange(len(template_labels)) // per_font, [DIGIT_FONTS.index(f) for f in fonts])
     rng = np.random.default_rng(seed)

@@ -324,7 +324,7 @@ def check_stack_design(answer, *, field: int = 32, budget: int = 2000, channels:
     if _unanswered(answer):
         return _ask("Type the layers in order, e.g. conv 5, pool 2, conv 3 (convs keep the size; pools halve it).")
     stages = read_stack(answer)
-    if stages is None:
+    if not stages:  # None (unreadable) or no layers at all
         return _unreadable(answer, "layers such as 'conv 3, pool 2, conv 5' (odd conv sizes)")
     if stages[0].kind != "conv":
         return _wrong(rules + ".", "Start with a convolution: pooling the raw pixels throws detail away before any "

@@ -74,11 +74,11 @@ def _filters(kernels, image_hw) -> np.ndarray:
     return k
 
 
-def _labels(labels, count: int, classes: int, name: str = "labels") -> np.ndarray:
+def _labels(labels, count: int, classes: int, name: str = "labels", images: str = "images") -> np.ndarray:
     """One whole-number label per example, from 0 to ``classes − 1`` (a −1 would silently train as the last class)."""
     y = v.as_numbers(labels, name)
     if y.shape != (count,):
-        raise ValueError(f"{name} must hold one label per example ({count}); got shape {y.shape}")
+        raise ValueError(f"{name} must hold one label per image of {images} ({count}); got shape {y.shape}")
     if np.any(y != np.round(y)):
         bad = y[y != np.round(y)][0]
         raise ValueError(f"{name} must be whole numbers (digit classes); got {bad:g}")
@@ -280,7 +280,7 @@ def softmax_cross_entropy(logits, labels) -> tuple[float, np.ndarray]:
     p = softmax(logits)
     if p.ndim != 2:
         raise ValueError(f"logits must have shape (B, C), one row of scores per example; got shape {p.shape}")
-    y = _labels(labels, p.shape[0], p.shape[1])
+    y = _labels(labels, p.shape[0], p.shape[1], images="logits")
     n = len(y)
     loss = float(-np.mean(np.log(p[np.arange(n), y] + 1e-300)))
     grad = p.copy()
@@ -503,7 +503,7 @@ def train(images, labels, *, filters: int = 8, kernel_size: int = 3, epochs: int
         if x_test.shape[1:] != x.shape[1:]:
             raise ValueError(f"x_test must hold images of the training images' size {x.shape[1:]}; got shape "
                              f"{x_test.shape}")
-        y_test = _labels(y_test, len(x_test), CLASSES, "y_test")
+        y_test = _labels(y_test, len(x_test), CLASSES, "y_test", "x_test")
     net = init_network(filters=filters, kernel_size=kernel_size, image_size=x.shape[1], seed=seed, classes=CLASSES)
     _check_training_work(net, len(x), epochs, batch_size, max_steps)
     initial = net.copy()
@@ -631,7 +631,7 @@ def _baseline_data(x_train, y_train, x_test, y_test):
     sets = []
     for x, y, xn, yn in ((x_train, y_train, "x_train", "y_train"), (x_test, y_test, "x_test", "y_test")):
         x = v.as_array(x, xn, ndims=(2, 3), shape_hint="(N, H, W) images or (N, D) rows of pixels")
-        sets += [x.reshape(len(x), -1), _labels(y, len(x), CLASSES, yn)]
+        sets += [x.reshape(len(x), -1), _labels(y, len(x), CLASSES, yn, xn)]
     if sets[0].shape[1] != sets[2].shape[1]:
         raise ValueError(f"x_test must have the training images' {sets[0].shape[1]} pixels each; got "
                          f"{sets[2].shape[1]}")
