@@ -369,13 +369,37 @@ def check_image_values(shape, name: str = "image", pads=((0, 0), (0, 0))) -> Non
                          + ("use less padding or a smaller image" if after else "downscale it first"))
 
 
-def check_work(windows: int, kernel_values: int, kernels: int = 1) -> None:
-    """Multiply-adds of one call (windows x kernel values x kernels) at most ``MAX_MULTIPLY_ADDS``."""
+METHODS = ("auto", "direct", "fft")
+
+
+def check_method(method) -> str:
+    """``method`` of ``conv2d``/``feature_maps``: "auto", "direct" or "fft"."""
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {_short(method)}")
+    return method
+
+
+def check_work(windows: int, kernel_values: int, kernels: int = 1, *, fft_work: int | None = None) -> None:
+    """Multiply-adds of one call (windows x kernel values x kernels) at most ``MAX_MULTIPLY_ADDS``.
+
+    ``fft_work``: the FFT path's work for the same call; when it fits, the message suggests it.
+    """
     work = int(windows) * int(kernel_values) * int(kernels)
     if work > limits.MAX_MULTIPLY_ADDS:
+        fix = "use a smaller kernel, a smaller image or a larger stride"
+        if fft_work is not None and fft_work <= limits.MAX_MULTIPLY_ADDS:
+            fix = f'use method="fft" (about {int(fft_work):,} operations) or method="auto", or {fix[4:]}'
         raise ValueError(f"kernel and image are too large together: {int(windows):,} windows x "
                          f"{int(kernel_values) * int(kernels):,} kernel values = {work:,} multiply-adds; the limit "
-                         f"is {limits.MAX_MULTIPLY_ADDS:,}: use a smaller kernel, a smaller image or a larger stride")
+                         f"is {limits.MAX_MULTIPLY_ADDS:,}: {fix}")
+
+
+def check_fft_work(work: int, direct_work: int) -> None:
+    """The FFT path's work (transforms x points x log2(points)) at most ``MAX_MULTIPLY_ADDS``."""
+    if work > limits.MAX_MULTIPLY_ADDS:
+        raise ValueError(f"kernel and image are too large together: the FFT path needs about {int(work):,} "
+                         f"operations (the direct path {int(direct_work):,} multiply-adds); the limit is "
+                         f"{limits.MAX_MULTIPLY_ADDS:,}: use fewer kernels, a smaller image or a larger stride")
 
 
 def check_output_values(shape, what: str, fix: str) -> None:
@@ -582,8 +606,11 @@ def seed_arg(value, name: str = "seed") -> int:
 # --------------------------------------------------------------------------------------------------
 
 def as_numbers(value, name: str, *, finite: bool = True) -> np.ndarray:
-    """Any-dimensional array of real numbers as float64 (ReLU takes a number, a map or a stack); finite ones
-    unless ``finite=False`` (the view helpers colour −∞ padding)."""
+    """Any-dimensional array of real numbers as float64 (ReLU takes a number, a map or a stack).
+
+    ``finite=False`` leaves the finiteness check to the caller: ReLU calls :func:`check_finite_numbers` after one
+    sum (cheaper than ``isfinite`` on every value); the view helpers colour −∞ padding.
+    """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a number or an array of numbers; got {_short(value)}")
     value = _unmasked(value, name)
@@ -598,10 +625,16 @@ def as_numbers(value, name: str, *, finite: bool = True) -> np.ndarray:
         raise ValueError(f"{name} is too large: shape {arr.shape} = {arr.size:,} values; the limit is "
                          f"{limits.MAX_IMAGE_PIXELS:,} (e.g. 4096x4096)")
     arr = arr.astype(np.float64, copy=False)
-    if finite and not np.all(np.isfinite(arr)):
+    if finite:
+        check_finite_numbers(arr, name)
+    return arr
+
+
+def check_finite_numbers(arr: np.ndarray, name: str) -> None:
+    """Raise a ``ValueError`` naming the first NaN or infinity of ``arr`` and its index."""
+    if not np.all(np.isfinite(arr)):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must contain only finite numbers; got {arr[where]} at index {where}")
-    return arr
 
 
 def non_negative_pair(value, name: str) -> tuple[int, int]:

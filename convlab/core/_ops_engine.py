@@ -6,6 +6,9 @@ One engine per operation, shared by the vectorised function (:mod:`convlab.core.
 * ``_pool`` reduces the padded input by *shift-and-reduce*: for each of the ``kh·kw`` cells of the window,
   the strided slice that this cell sees in every window is folded into the result with ``np.maximum``
   (max pooling) or ``+`` (average pooling, divided by ``kh·kw`` at the end).
+* ``_relu`` is ``max(x, 0)`` on the bits: read as 64-bit integers, every negative float64 (``-0.0``
+  included) is a negative integer and every positive one a positive integer, so an integer
+  ``np.maximum(bits, 0)`` gives ``+0.0`` for them all in one pass, with no ``-0.0`` to clean up after.
 * ``_blocks`` computes ``value × kernel`` for input pixels (summed over channels), and ``_scatter`` adds the
   blocks into the output *in the reading order of the input pixels*, one kernel cell at a time (last cell
   first, which is exactly that order for every output cell). The walk adds the same blocks one pixel at a
@@ -120,7 +123,7 @@ def _blocks(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return out
 
 
-_BLOCK_BYTES = 1 << 20  # blocks of input rows computed together, to bound the memory of _blocks
+_BLOCK_BYTES = 1 << 19  # input rows handled together, so their channel planes stay in the CPU cache
 
 
 def _scatter(p: _TransposePlan) -> np.ndarray:
@@ -128,20 +131,33 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
 
     For each kernel cell ``(i, j)``, *last cell first*, add ``kernel[i, j] × value`` of every input pixel
     at ``(row·s + i·d, col·s + j·d)``. An output cell then receives its contributions in the reading order
-    of the input pixels that reach it, the order of :func:`iter_transpose_steps`.
+    of the input pixels that reach it, the order of :func:`iter_transpose_steps`. The products are formed
+    as :func:`_blocks` forms them (channel 0 times its weight, then each further channel's product added),
+    one kernel cell at a time into one reused buffer, from channels-first planes, one block of input rows
+    at a time sized to stay in the CPU cache, so they are bit for bit the walk's (and no ``kh·kw`` times
+    larger array of all blocks is ever built).
     """
     (sr, sc), (dr, dc) = p.stride, p.dilation
     h, w = p.image.shape[:2]
     kh, kw = p.kernel.shape[:2]
+    planes = np.ascontiguousarray(p.image[None] if p.image.ndim == 2 else np.moveaxis(p.image, -1, 0))
+    weights = p.kernel[..., None] if p.kernel.ndim == 2 else p.kernel
+    channels = planes.shape[0]
     canvas = np.zeros(p.canvas_shape)
-    chunk = max(1, _BLOCK_BYTES // (8 * w * kh * kw))
+    chunk = max(1, _BLOCK_BYTES // (8 * w * (channels + 1)))
+    product = np.empty((min(chunk, h), w))
+    extra = np.empty_like(product) if channels > 1 else None
     for r0 in range(0, h, chunk):
         r1 = min(h, r0 + chunk)
-        blocks = _blocks(p.image[r0:r1], p.kernel)
+        prod, more = product[:r1 - r0], None if extra is None else extra[:r1 - r0]
         for i in range(kh - 1, -1, -1):
             rows = slice(r0 * sr + i * dr, (r1 - 1) * sr + i * dr + 1, sr)
             for j in range(kw - 1, -1, -1):
-                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += blocks[i, j]
+                np.multiply(weights[i, j, 0], planes[0, r0:r1], out=prod)
+                for c in range(1, channels):
+                    np.multiply(weights[i, j, c], planes[c, r0:r1], out=more)
+                    prod += more
+                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += prod
     return canvas
 
 
@@ -156,3 +172,19 @@ def _check_transpose_finite(canvas: np.ndarray, p: _TransposePlan) -> None:
     v.check_finite_output(canvas, "conv_transpose2d",
                           f"the image's values (up to {v.largest(p.image)}) times the kernel's "
                           f"(up to {v.largest(p.kernel)})", "scale image or kernel down")
+
+
+def _relu(arr: np.ndarray, name: str) -> np.ndarray:
+    """ReLU of a float64 array (see the module doc), after checking that its values are finite.
+
+    The check is one sum: a NaN or an infinity makes it non-finite (so does a sum past the largest float64,
+    and then the exact check runs and finds nothing). The error names the first bad value and its index.
+    Measured against a check by blocks in the cache, the one sum was faster (1.2x against 1.3-1.4x
+    ``np.maximum``'s time, in one run).
+    """
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(flat)
+    if not np.isfinite(total):
+        v.check_finite_numbers(arr, name)
+    return np.maximum(flat.view(np.int64), 0).view(np.float64).reshape(arr.shape)

@@ -36,8 +36,9 @@ Checked on the array's shape before it is converted to float64: the padded float
 most 128 MB, and the engine's working copies stay under 400 MB."""
 
 MAX_MULTIPLY_ADDS = 1 << 30
-"""Multiply-adds one call may do: windows x kernel values (x kernels, for a stack). About 10**9,
-a few seconds of work; beyond it a typo (a 2000x2000 kernel on a 4000x4000 image) would hang."""
+"""Multiply-adds one call may do on the path it takes: direct, windows x kernel values (x kernels, for a
+stack); FFT, transforms x points x log2(points). About 10**9, a few seconds of work; beyond it a typo (a
+2000x2000 kernel on a 4000x4000 image) would hang."""
 
 MAX_AXIS_LENGTH = 1 << 20
 """Largest ``n`` (input length along one axis) for :func:`convlab.unvisited`, which returns a Python

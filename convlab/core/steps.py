@@ -21,7 +21,7 @@ from typing import Iterator
 import numpy as np
 
 from .._shared import validate as v
-from ._engine import _correlate, _plan
+from ._engine import _compute, _plan
 from .._shared.format import format_number
 from ._taps import Placed, Taps
 
@@ -160,7 +160,7 @@ def _steps_from_plan(p) -> tuple[np.ndarray, Iterator[WindowStep]]:
 
     For callers that need the plan too (the drawing layer), so nothing is validated or padded twice.
     """
-    result = _correlate(p.padded, p.kernel, p.stride, p.dilation, p.out_shape)
+    result = _compute(p)  # the path conv2d's default method="auto" takes, so the values are conv2d's
     return result, _walk(p.padded, p.kernel, p.stride, p.dilation, result)
 
 

@@ -50,6 +50,11 @@ __all__ = ["TinyCNN", "Activations", "TrainingRun", "conv_forward", "conv_backwa
 # --------------------------------------------------------------------------- layers, forward and backward
 
 
+PREDICT_CHUNK = 256
+"""Images per feature-map call in :func:`conv_forward`, and per forward pass in :meth:`TinyCNN.predict` and
+:meth:`TinyCNN.accuracy`: about 3 MB of maps at a time, whatever the batch."""
+
+
 def _as_batch(images, name: str = "images") -> np.ndarray:
     return v.as_array(images, name, ndims=(3,), shape_hint="a batch of grayscale images, shape (B, H, W)")
 
@@ -91,7 +96,8 @@ def _labels(labels, count: int, classes: int, name: str = "labels", images: str 
 def conv_forward(images, kernels, bias) -> np.ndarray:
     """Every filter on every image (valid padding, stride 1), plus one bias per filter.
 
-    The batch is one ``feature_maps`` call: the images stacked into a ``(B·H, W)`` mosaic.
+    The batch is one ``feature_maps`` call per chunk of ``PREDICT_CHUNK`` images: the images stacked into
+    a ``(B·H, W)`` mosaic.
 
     Parameters
     ----------
@@ -115,9 +121,15 @@ def conv_forward(images, kernels, bias) -> np.ndarray:
     b, h, w = x.shape
     kh, kw = k.shape[1:3]
     bias = _same_shape(v.as_numbers(bias, "bias"), (k.shape[0],), "bias", "one per filter")
-    maps = feature_maps(x.reshape(b * h, w), k)           # (B·H − kh + 1, W − kw + 1, F)
-    maps = np.concatenate([maps, np.zeros((kh - 1,) + maps.shape[1:])])  # pad to B·H rows, then cut per image
-    return maps.reshape(b, h, w - kw + 1, -1)[:, : h - kh + 1] + bias
+    oh = h - kh + 1
+    maps = np.empty((b, oh, w - kw + 1, k.shape[0]))
+    for start in range(0, b, PREDICT_CHUNK):  # a chunk of images at a time: the mosaic's map stays small
+        n = min(b, start + PREDICT_CHUNK) - start
+        tall = feature_maps(x[start:start + n].reshape(n * h, w), k, method="direct")  # exact sums
+        maps[start:start + n - 1] = tall[: (n - 1) * h].reshape(n - 1, h, *tall.shape[1:])[:, :oh]
+        maps[start + n - 1] = tall[(n - 1) * h:]  # each image's rows of the mosaic's map
+    maps += bias
+    return maps
 
 
 def _grad_mosaic(grad_maps, h: int, kh: int) -> np.ndarray:
@@ -170,9 +182,9 @@ def conv_backward(images, kernels, grad_maps) -> tuple[np.ndarray, np.ndarray, n
     tall = _grad_mosaic(g, h, kh)
     mosaic = x.reshape(b * h, w)
     # dL/dK[i, j] = Σ G[r, c] · X[r + i, c + j]: the input correlated with the output gradient
-    grad_kernels = np.stack([conv2d(mosaic, tall[:, :, f]) for f in range(k.shape[0])])
+    grad_kernels = np.stack([conv2d(mosaic, tall[:, :, f], method="direct") for f in range(k.shape[0])])
     # dL/dX = Σ_f G_f ⋆full rot180(K_f): one call, the filters as channels of the gradient (summed)
-    grad_mosaic = conv2d(tall, np.moveaxis(k, 0, -1), padding="full", flip=True)
+    grad_mosaic = conv2d(tall, np.moveaxis(k, 0, -1), padding="full", flip=True, method="direct")
     return grad_kernels, g.sum(axis=(0, 1, 2)), grad_mosaic.reshape(b, h, w)
 
 
@@ -338,8 +350,15 @@ class TinyCNN:
         return Activations(x, maps, rectified, pooled, logits)
 
     def predict(self, images) -> np.ndarray:
-        """The digit with the highest score, for each image."""
-        return self.forward(images).logits.argmax(axis=1)
+        """The digit with the highest score, for each image.
+
+        The batch goes through in chunks of ``PREDICT_CHUNK`` images, so the activations held at once
+        stay small (3,000 digits would otherwise hold about 100 MB of feature maps); every image's
+        scores are computed exactly as in :meth:`forward`.
+        """
+        x = _as_batch(images)
+        return np.concatenate([self.forward(x[i:i + PREDICT_CHUNK]).logits.argmax(axis=1)
+                               for i in range(0, len(x), PREDICT_CHUNK)])
 
     def accuracy(self, images, labels) -> float:
         """Fraction of images whose predicted digit is the label."""
