@@ -43,8 +43,11 @@ def _pool_plan(image, size, stride, padding, kind) -> _PoolPlan:
     pads = v.pool_padding_pair(padding, size)
     padded_hw = tuple(n + 2 * p for n, p in zip(img.shape[:2], pads))
     v.check_pool_fits(size, padded_hw, pads)
+    v.check_image_values(img.shape, "image", ((pads[0], pads[0]), (pads[1], pads[1])))
     out_shape = tuple(pool_output_size(n, k, stride=s, padding=p)
                       for n, k, s, p in zip(img.shape[:2], size, stride, pads))
+    channels = img.shape[2] if img.ndim == 3 else 1
+    v.check_work(out_shape[0] * out_shape[1], size[0] * size[1], channels)  # before the padded copy
     if any(pads):
         width = [(pads[0], pads[0]), (pads[1], pads[1])] + [(0, 0)] * (img.ndim - 2)
         # max pooling must never choose a padded cell: pad with -inf; average pooling counts zeros
@@ -56,17 +59,20 @@ def _pool(p: _PoolPlan) -> np.ndarray:
     """The pooling engine: fold each window cell's strided slice into the result (shift-and-reduce)."""
     (kh, kw), (sr, sc), (oh, ow) = p.size, p.stride, p.out_shape
     out = None
-    for i in range(kh):
-        for j in range(kw):
-            view = p.padded[i:i + (oh - 1) * sr + 1:sr, j:j + (ow - 1) * sc + 1:sc]
-            if out is None:
-                out = view.copy()
-            elif p.kind == "max":
-                np.maximum(out, view, out=out)
-            else:
-                out += view
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, in words
+        for i in range(kh):
+            for j in range(kw):
+                view = p.padded[i:i + (oh - 1) * sr + 1:sr, j:j + (ow - 1) * sc + 1:sc]
+                if out is None:
+                    out = view.copy()
+                elif p.kind == "max":
+                    np.maximum(out, view, out=out)
+                else:
+                    out += view
     if p.kind == "mean":
         out /= kh * kw
+        v.check_finite_output(out, "avg_pool2d", f"the image's values (up to {v.largest(p.padded)})",
+                              "scale the image down")
     return out
 
 
@@ -94,6 +100,10 @@ def _transpose_plan(image, kernel, stride, padding, output_padding, dilation) ->
     v.check_transpose_output(out_shape, img.shape[:2], ker.shape[:2], stride, pads, op, dilation)
     # every block fits in (n-1)s + d(k-1) + 1; output_padding may reach past it by op - p zero rows
     canvas = tuple(max((n - 1) * s + d * (k - 1) + 1, p + out) for (n, k, s, p, o, d), out in zip(args, out_shape))
+    # the limits, before the canvas is allocated: its size, and one multiply-add per pixel and kernel value
+    v.check_output_values(canvas, "the transposed convolution's output (before cropping)",
+                          "use a smaller stride, dilation, kernel or image")
+    v.check_work(img.shape[0] * img.shape[1], ker.size)
     return _TransposePlan(img, ker, stride, dilation, pads, canvas, out_shape)
 
 
@@ -152,8 +162,16 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
 
 
 def _crop(canvas: np.ndarray, p: _TransposePlan) -> np.ndarray:
+    """The result: the canvas cropped by the padding; an overflow (finite inputs, infinite sums) is refused."""
     (pr, pc), (oh, ow) = p.crop, p.out_shape
+    _check_transpose_finite(canvas, p)
     return canvas[pr:pr + oh, pc:pc + ow]
+
+
+def _check_transpose_finite(canvas: np.ndarray, p: _TransposePlan) -> None:
+    v.check_finite_output(canvas, "conv_transpose2d",
+                          f"the image's values (up to {v.largest(p.image)}) times the kernel's "
+                          f"(up to {v.largest(p.kernel)})", "scale image or kernel down")
 
 
 def _relu(arr: np.ndarray, name: str) -> np.ndarray:

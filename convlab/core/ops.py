@@ -191,7 +191,9 @@ def conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=0, di
     array([[1., 3., 2.]])
     """
     p = _transpose_plan(image, kernel, stride, padding, output_padding, dilation)
-    return np.ascontiguousarray(_crop(_scatter(p), p))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by _crop, in words
+        canvas = _scatter(p)
+    return np.ascontiguousarray(_crop(canvas, p))
 
 
 # --------------------------------------------------------------------------------------------------
