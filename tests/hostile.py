@@ -197,6 +197,8 @@ def callables() -> dict[str, object]:
             obj = getattr(module, public)
             if not callable(obj) or public in SKIP or id(obj) in seen:
                 continue
+            if isinstance(obj, type) and issubclass(obj, dict):
+                continue  # a TypedDict of the view model's schema: data built by view_model, nothing to call
             seen.add(id(obj))
             out[f"{mod_name}.{public}"] = obj
     return out

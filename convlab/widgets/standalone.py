@@ -95,5 +95,5 @@ def write_page(path, text: str) -> Path:
     """Write ``text`` to ``path`` atomically (``_shared.files.write_atomically``: a temporary file in the same
     folder, then ``os.replace``), keeping the permissions of a file already there."""
     path = check_write_path(path, ".html")
-    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")), suffix=".html.part")
+    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")), suffix=".html")
     return path
