@@ -132,7 +132,103 @@ def test_every_file_the_package_writes_is_written_atomically():
                 continue
             if re.search(r"savefig\((buf|io\.BytesIO)", code) or "format=" in code and "buf" in code:
                 continue  # into memory, not a file
-            if "os.replace" in text and "mkstemp" in text and ("mkstemp" in code or "fdopen" in code):
+            if "os.replace" in text and ("mkstemp" in text or "O_EXCL" in text) and ("mkstemp" in code or "fdopen" in code):
                 continue  # a temporary file in the same folder, then os.replace
             offenders.append(f"{source.relative_to(ROOT)}:{lineno}: {line.strip()}")
     assert offenders == []
+
+
+# ---------------------------------------------------------------- issue 21: permissions, stale temporaries, words
+
+
+def _export(path, **kwargs):
+    save_animation(path, np.arange(9.0).reshape(3, 3), np.ones((2, 2)), dpi=20, **kwargs)
+
+
+def _save_network(path):
+    from convlab.nets.network import TrainingRun, init_network, save_network
+
+    run = TrainingRun(init_network(image_size=8, filters=2), np.array([1.0]), None, 0)
+    save_network(path, run, settings={"filters": 2}, data_digest="x")
+
+
+@pytest.mark.parametrize("save, name", [
+    (_export, "walk.gif"),  # the GIF export replaced a 0644 file with a 0600 one (mkstemp's mode)
+    (_save_network, "net.npz"),  # save_network forced 0644 whatever the file had
+])
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o600])
+def test_a_replaced_file_keeps_its_permissions(tmp_path, save, name, mode):
+    target = tmp_path / name
+    target.write_bytes(b"old")
+    target.chmod(mode)
+    save(target)
+    assert target.stat().st_mode & 0o777 == mode
+    assert target.read_bytes() != b"old"
+
+
+@pytest.mark.parametrize("save, name", [(_export, "walk.gif"), (_save_network, "net.npz")])
+def test_a_new_file_gets_the_permissions_open_would_give(tmp_path, save, name):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        save(tmp_path / name)
+    finally:
+        os.umask(umask)
+    assert (tmp_path / name).stat().st_mode & 0o777 == 0o644  # 0666 minus the umask, not mkstemp's 0600
+
+
+def _dead_pid():
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+@pytest.mark.parametrize("save, name", [(_export, "walk.gif"), (_save_network, "net.npz")])
+def test_the_next_export_removes_what_a_killed_export_left_and_nothing_else(tmp_path, save, name):
+    import os
+
+    stale = tmp_path / f".{name}.convlab-{_dead_pid()}-0123456789abcdef.part"  # a killed export's file
+    alive = tmp_path / f".{name}.convlab-{os.getppid()}-0123456789abcdef.part"  # a live process's: in use
+    other = tmp_path / f".{name}-notes.part"  # not one of our names
+    mine_elsewhere = tmp_path / f".other.gif.convlab-{_dead_pid()}-0123456789abcdef.part"  # another target's
+    for f in (stale, alive, other, mine_elsewhere):
+        f.write_bytes(b"partial")
+    save(tmp_path / name)
+    assert not stale.exists()
+    assert alive.exists() and other.exists() and mine_elsewhere.exists()
+
+
+def test_a_killed_export_leaves_a_part_file_that_the_next_export_removes(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "walk.gif"
+    code = ("import os, signal, numpy as np\n"
+            "import convlab.figures.animation as a\n"
+            "def progress(done, total):\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n"  # killed in the middle of writing the frames
+            f"a.save_animation({str(target)!r}, np.arange(9.0).reshape(3, 3), np.ones((2, 2)), dpi=20, progress=progress)\n")
+    proc = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, MPLBACKEND="Agg"))
+    assert proc.returncode == -signal.SIGKILL
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]  # the killed export's leftover
+    _export(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.gif"]
+
+
+def test_a_failed_write_names_the_target_not_the_temporary_file(tmp_path, monkeypatch):
+    import os
+
+    def vanish(src, dst):  # the folder is removed under the export
+        raise FileNotFoundError(2, "No such file or directory", str(src), str(dst))
+
+    monkeypatch.setattr(os, "replace", vanish)
+    with pytest.raises(FileNotFoundError) as info:
+        _export(tmp_path / "walk.gif")
+    assert "walk.gif" in str(info.value) and ".part" not in str(info.value) and "convlab-" not in str(info.value)
+    assert list(tmp_path.iterdir()) == []

@@ -8,12 +8,14 @@
 * no figure is stored as a bare PNG (which has no alternative text), except in the widget cells that
   nbval ignores (the Explorer carries its own picture).
 
-The exercises are found by running each notebook's code cells (headless) and collecting the
+The exercises are found by running the statements of each notebook's code cells that bind names
+(headless; nbval runs and checks every cell, displays included) and collecting the
 :class:`~convlab.lessons.exercises.Question` objects they build.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import html.parser
 import io
@@ -45,12 +47,31 @@ def _texts(output) -> list[str]:
     return ["".join(data[k]) for k in ("text/plain", "text/html", "text/markdown") if k in data]
 
 
+def _bindings(path) -> ast.Module:
+    """The notebook's code cells without their top-level expression statements.
+
+    nbval already runs every cell (and checks its outputs); the exercises only need the names the cells
+    bind. A top-level expression statement binds nothing: it shows something (``figures.show(...)``,
+    a widget, a printed value), which is where the time goes (drawing and encoding figures). So these
+    are left out and the notebook's figures are not drawn a second time. A statement that a later cell
+    needed would fail here with a NameError, not pass silently.
+    """
+    body = []
+    for cell in _cells(path):
+        if cell["cell_type"] == "code":
+            tree = ast.parse(_source(cell), filename=path.name)
+            body += [node for node in tree.body if not isinstance(node, ast.Expr)]
+    return ast.Module(body=body, type_ignores=[])
+
+
 @pytest.fixture(scope="module")
 def questions():
-    """name -> (notebook, Question, settings) for every exercise, by running the notebooks' code cells."""
+    """name -> (notebook, Question) for every exercise, from the names the notebooks' code cells bind."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     from convlab.lessons.exercises import Question
 
     found = {}
@@ -59,14 +80,11 @@ def questions():
         cwd = os.getcwd()
         os.chdir(path.parent)
         try:
-            for cell in _cells(path):
-                src = _source(cell)
-                if cell["cell_type"] != "code":
-                    continue
-                with contextlib.redirect_stdout(io.StringIO()):
-                    exec(compile(src, f"{path.name}", "exec"), namespace)
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(_bindings(path), path.name, "exec"), namespace)
         finally:
             os.chdir(cwd)
+            plt.close("all")
         for name, value in namespace.items():
             if isinstance(value, Question):
                 found[f"{path.stem}:{name}"] = (path, value)

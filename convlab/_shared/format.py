@@ -53,17 +53,25 @@ def format_number(x: float, digits: int = 3) -> str:
     '0.0204'
     >>> format_number(1234.56789)
     '1234.568'
+    >>> format_number(-1.7976931348623157e308)
+    '−1.8e+308'
     """
     if isinstance(x, (bool, np.bool_)) or not isinstance(v.scalar(x), numbers.Real):
         raise TypeError(f"x must be a real number; got {v.short(x)}")
     digits = v.seed_arg(digits, "digits")
     v.check_at_most(digits, 15, "digits")
+    x = v.scalar(x)
+    if v.is_int(x) and abs(int(x)) >= 10**300:  # near or beyond float64: its leading digit and its size, never all digits
+        n, places = abs(int(x)), v._digits(int(x)) - 1
+        return minus(f"{'-' if x < 0 else ''}{n // 10**places}e+{places}")
     x = float(x)
     if not math.isfinite(x):  # never an OverflowError from int(inf)
         return "nan" if math.isnan(x) else ("\u221e" if x > 0 else "\u2212\u221e")
     if x == 0:
         return "0"  # also turns -0.0 into a plain 0
-    if x == int(x) and abs(x) < 1e15:
+    if abs(x) >= 1e15:  # compactly: 1e308 as 1e+308, not a 309-digit number
+        text = f"{x:.{digits}g}"
+    elif x == int(x):
         text = str(int(x))
     elif abs(x) >= 1:
         text = f"{x:.{digits}f}".rstrip("0").rstrip(".")

@@ -43,9 +43,25 @@ def read_number(token: str) -> float | None:
 
 
 def _short(value, limit: int = 60) -> str:
-    """repr() of ``value``, cut to ``limit`` characters so messages stay readable."""
-    text = repr(value)
+    """repr() of ``value``, cut to ``limit`` characters so messages stay readable; a huge integer by its size.
+
+    >>> _short(10**400)
+    'a 401-digit integer'
+    """
+    if _is_int(value) and abs(int(value)) >= 10**15:
+        return f"a {_digits(int(value))}-digit integer"
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a repr that fails must not hide the real message
+        text = f"a {type(value).__name__}"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _digits(n: int) -> int:
+    """Decimal digits of ``abs(n)`` without str(), which refuses integers of more than 4300 digits."""
+    n = abs(n)
+    guess = max(1, int(n.bit_length() * 0.30102999566398120))
+    return guess + 1 if n >= 10**guess else guess
 
 
 def _is_int(value) -> bool:
@@ -53,7 +69,7 @@ def _is_int(value) -> bool:
 
 
 def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
-             max_values: int | None = limits.MAX_IMAGE_PIXELS) -> np.ndarray:
+             max_values: int | None = limits.MAX_IMAGE_PIXELS, allow_empty: bool = False) -> np.ndarray:
     """Convert ``value`` to a finite float64 array with one of ``ndims`` dimensions.
 
     Raises TypeError for strings, objects, complex numbers and other non-numbers; ValueError for
@@ -64,6 +80,7 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
         raise TypeError(f"{name} must be an array of numbers {shape_hint}; got a string {_short(value)}")
     if value is None:
         raise TypeError(f"{name} must be an array of numbers {shape_hint}; got None")
+    value = _unmasked(value, name)
     try:
         arr = np.asarray(value)
     except ValueError:  # numpy >= 1.24 refuses ragged nesting
@@ -80,7 +97,7 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
         raise TypeError(f"{name} must contain real numbers; got dtype {arr.dtype} in {_short(value)}")
     if arr.ndim not in ndims:
         raise ValueError(f"{name} must be {shape_hint}; got a {arr.ndim}-D array of shape {arr.shape}")
-    if arr.size == 0:
+    if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty: it must have at least one value in each axis; got shape {arr.shape}")
     if max_values is not None and arr.size > max_values:
         check_image_values(arr.shape, name)
@@ -91,6 +108,27 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
             f"{name} must contain only finite numbers; got {arr[where]} at index {where}"
         )
     return arr
+
+
+class MissingFileError(FileNotFoundError, ValueError):
+    """A file argument that names no file: a ``FileNotFoundError``, and a ``ValueError`` like every bad argument."""
+
+
+def _unmasked(value, name: str):
+    """A masked array's data when nothing is masked; a masked value is refused (numpy would drop the mask)."""
+    if isinstance(value, np.ma.MaskedArray):
+        if np.ma.count_masked(value):
+            raise TypeError(f"{name} is a masked array with {np.ma.count_masked(value):,} masked values; convlab "
+                            f"computes on every value: fill them first, e.g. {name}.filled(0)")
+        return np.ma.getdata(value)
+    return value
+
+
+def own_copy(arr: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``arr``: what a walk or a widget keeps, so the caller's later edits cannot leak in."""
+    out = np.array(arr, dtype=np.float64, copy=True)
+    out.flags.writeable = False
+    return out
 
 
 def as_image(image) -> np.ndarray:
@@ -154,9 +192,11 @@ def positive_pair(value, name: str) -> tuple[int, int]:
     return _int_pair(_scalar(value), hint, minimum=1)
 
 
-def _int_pair(value, hint: str, *, minimum: int) -> tuple[int, int]:
+def _int_pair(value, hint: str, *, minimum: int, maximum: int | None = limits.MAX_INTEGER) -> tuple[int, int]:
     """One integer (used for both axes) or a ``(rows, cols)`` pair of them, each at least ``minimum``."""
     if isinstance(value, (tuple, list, np.ndarray)):
+        if np.size(value) != 2 if isinstance(value, np.ndarray) else len(value) != 2:  # before any copy
+            raise ValueError(f"{hint}; got {_short(value)} with {np.size(value) if isinstance(value, np.ndarray) else len(value)} entries")
         items = list(np.asarray(value, dtype=object).ravel()) if isinstance(value, np.ndarray) else list(value)
         if len(items) != 2:
             raise ValueError(f"{hint}; got {_short(value)} with {len(items)} entries")
@@ -167,6 +207,8 @@ def _int_pair(value, hint: str, *, minimum: int) -> tuple[int, int]:
             raise TypeError(f"{hint}; got {_short(value)}")
         if item < minimum:
             raise ValueError(f"{hint}; got {_short(value)}")
+        if maximum is not None and item > maximum:
+            raise ValueError(f"{hint}, each at most {maximum:,}; got {_short(value)}")
     return int(items[0]), int(items[1])
 
 
@@ -209,7 +251,7 @@ def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> 
             amounts.append((total // 2, total - total // 2))
         check_padding_limit(amounts)
         return amounts[0], amounts[1]
-    rows, cols = _int_pair(padding, hint, minimum=0)
+    rows, cols = _int_pair(padding, hint, minimum=0, maximum=None)  # MAX_PADDING below says it better
     check_padding_limit(((rows, rows), (cols, cols)))
     return (rows, rows), (cols, cols)
 
@@ -233,33 +275,6 @@ def check_mode_fits(mode: str, pads, image_hw: tuple[int, int]) -> None:
 # ------------------------------------------------------------------ limits (see convlab.core.limits)
 
 
-def output_file(path, suffix: str):
-    """A file to write: a str or path ending in ``suffix`` whose folder exists and is writable (a Path).
-
-    >>> output_file("walk.gif", ".gif").name
-    'walk.gif'
-    >>> output_file("walk.png", ".gif")
-    Traceback (most recent call last):
-    ...
-    ValueError: path must end in .gif; got 'walk.png'
-    """
-    import os
-    from pathlib import Path
-
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file name (str or pathlib.Path) ending in {suffix}; got {_short(path)}")
-    path = Path(os.fspath(path))
-    if path.suffix.lower() != suffix:
-        raise ValueError(f"path must end in {suffix}; got {str(path)!r}")
-    if not path.parent.is_dir():
-        raise ValueError(f"path's folder {str(path.parent)!r} does not exist; create it first or choose another path")
-    if path.is_dir():
-        raise ValueError(f"path {str(path)!r} is a folder; give a file name ending in {suffix}")
-    if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"path's folder {str(path.parent)!r} is not writable; choose another path")
-    return path
-
-
 def short(value, limit: int = 60) -> str:
     """repr() of ``value`` cut to ``limit`` characters: for messages in every layer."""
     return _short(value, limit)
@@ -276,7 +291,9 @@ def is_int(value) -> bool:
 
 
 def _fmt_count(n) -> str:
-    return f"{n:,}" if isinstance(n, int) else f"{n:g}"
+    if isinstance(n, int):
+        return f"{n:,}" if abs(n) < 10**15 else _short(n)
+    return f"{n:g}"
 
 
 def check_at_most(value, limit, name: str, what: str = "") -> None:
@@ -305,7 +322,11 @@ def real_number(value, name: str, *, minimum=None, maximum=None, inclusive_min: 
     value = _scalar(value)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number; got {_short(value)}")
-    if not np.isfinite(float(value)):
+    try:
+        finite = np.isfinite(float(value))
+    except OverflowError:  # an integer beyond float64
+        finite = False
+    if not finite:
         raise ValueError(f"{name} must be a finite number; got {_short(value)}")
     if minimum is not None:
         if inclusive_min and value < minimum:
@@ -322,7 +343,7 @@ def check_padding_limit(pads) -> None:
     """Each side's padding at most :data:`~convlab.core.limits.MAX_PADDING` (checked before ``np.pad``)."""
     largest = max(max(p) for p in pads)
     if largest > limits.MAX_PADDING:
-        raise ValueError(f"padding must be at most {limits.MAX_PADDING:,} pixels per side; got {largest:,} "
+        raise ValueError(f"padding must be at most {limits.MAX_PADDING:,} pixels per side; got {_fmt_count(largest)} "
                          "(padding this large would only add empty space around the image)")
 
 
@@ -348,13 +369,65 @@ def check_image_values(shape, name: str = "image", pads=((0, 0), (0, 0))) -> Non
                          + ("use less padding or a smaller image" if after else "downscale it first"))
 
 
-def check_work(windows: int, kernel_values: int, kernels: int = 1) -> None:
-    """Multiply-adds of one call (windows x kernel values x kernels) at most ``MAX_MULTIPLY_ADDS``."""
+METHODS = ("auto", "direct", "fft")
+
+
+def check_method(method) -> str:
+    """``method`` of ``conv2d``/``feature_maps``: "auto", "direct" or "fft"."""
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {_short(method)}")
+    return method
+
+
+def check_work(windows: int, kernel_values: int, kernels: int = 1, *, fft_work: int | None = None) -> None:
+    """Multiply-adds of one call (windows x kernel values x kernels) at most ``MAX_MULTIPLY_ADDS``.
+
+    ``fft_work``: the FFT path's work for the same call; when it fits, the message suggests it.
+    """
     work = int(windows) * int(kernel_values) * int(kernels)
     if work > limits.MAX_MULTIPLY_ADDS:
+        fix = "use a smaller kernel, a smaller image or a larger stride"
+        if fft_work is not None and fft_work <= limits.MAX_MULTIPLY_ADDS:
+            fix = f'use method="fft" (about {int(fft_work):,} operations) or method="auto", or {fix[4:]}'
         raise ValueError(f"kernel and image are too large together: {int(windows):,} windows x "
                          f"{int(kernel_values) * int(kernels):,} kernel values = {work:,} multiply-adds; the limit "
-                         f"is {limits.MAX_MULTIPLY_ADDS:,}: use a smaller kernel, a smaller image or a larger stride")
+                         f"is {limits.MAX_MULTIPLY_ADDS:,}: {fix}")
+
+
+def check_fft_work(work: int, direct_work: int) -> None:
+    """The FFT path's work (transforms x points x log2(points)) at most ``MAX_MULTIPLY_ADDS``."""
+    if work > limits.MAX_MULTIPLY_ADDS:
+        raise ValueError(f"kernel and image are too large together: the FFT path needs about {int(work):,} "
+                         f"operations (the direct path {int(direct_work):,} multiply-adds); the limit is "
+                         f"{limits.MAX_MULTIPLY_ADDS:,}: use fewer kernels, a smaller image or a larger stride")
+
+
+def check_output_values(shape, what: str, fix: str) -> None:
+    """An array a call would allocate (``shape``: rows, columns, ...) at most ``MAX_IMAGE_PIXELS`` values.
+
+    >>> check_output_values((40001, 40001), "the output", "use a smaller stride")
+    Traceback (most recent call last):
+    ...
+    ValueError: the output would be 40001x40001 = 1,600,080,001 values; the limit is 16,777,216 (e.g. 4096x4096): use a smaller stride
+    """
+    total = int(np.prod([int(n) for n in shape], dtype=object))
+    if total > limits.MAX_IMAGE_PIXELS:
+        dims = "x".join(str(int(n)) for n in shape)
+        raise ValueError(f"{what} would be {dims} = {total:,} values; the limit is {limits.MAX_IMAGE_PIXELS:,} "
+                         f"(e.g. 4096x4096): {fix}")
+
+
+def channel_names_arg(names, channels: int, name: str = "channel_names", what: str = "channels",
+                      at_least: bool = False) -> list[str] | None:
+    """``channel_names`` of an ``arithmetic()`` text (or the names of a figure's panels): None, or one string
+    per channel (``at_least``: one for each of the first ``channels``, more are ignored)."""
+    if names is None:
+        return None
+    if isinstance(names, str) or not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"{name} must be a list of strings; got {_short(names)}")
+    if len(names) < channels or (len(names) > channels and not at_least):
+        raise ValueError(f"{name} must name all {channels} {what}; got {_short(names)}")
+    return list(names)
 
 
 def check_walk_size(windows: int, kernel_values: int) -> None:
@@ -386,6 +459,26 @@ def check_finite_result(result: np.ndarray, what: str, image: np.ndarray, kernel
         f"{what} overflowed: the image's values (up to {big_i:.3g}) times the kernel's (up to {big_k:.3g}) "
         "summed over a window exceed the largest float64 (about 1.8e308); scale image or kernel down"
     )
+
+
+def check_finite_output(result, what: str, inputs: str, fix: str) -> np.ndarray:
+    """Refuse a result that overflowed float64 (finite inputs, infinite sums) in words, as conv2d does.
+
+    ``what`` names the call, ``inputs`` says which values grew too large, ``fix`` what would help.
+
+    >>> check_finite_output(np.array([np.inf]), "avg_pool2d", "the image's values (up to 1e+308)", "scale it down")
+    Traceback (most recent call last):
+    ...
+    ValueError: avg_pool2d overflowed: the image's values (up to 1e+308) exceed the largest float64 (about 1.8e308) when added up; scale it down
+    """
+    if np.all(np.isfinite(result)):
+        return result
+    raise ValueError(f"{what} overflowed: {inputs} exceed the largest float64 (about 1.8e308) when added up; {fix}")
+
+
+def largest(arr: np.ndarray) -> str:
+    """The largest magnitude in ``arr``, compactly (for overflow messages)."""
+    return f"{float(np.max(np.abs(arr))):.3g}"
 
 
 def dpi_arg(value, name: str = "dpi") -> float:
@@ -452,10 +545,13 @@ def bounded_size(value, name: str, limit: int) -> int:
 
 
 def size_arg(value, name: str) -> int:
+    """A positive integer (a size or a count), at most ``MAX_INTEGER``."""
+    value = _scalar(value)
     if not _is_int(value):
         raise TypeError(f"{name} must be a positive integer; got {_short(value)}")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer; got {_short(value)}")
+    check_at_most(int(value), limits.MAX_INTEGER, name)
     return int(value)
 
 
@@ -466,6 +562,7 @@ def index_arg(value, name: str) -> int:
         raise TypeError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer (0 is the first window); got {_short(value)}")
+    check_at_most(int(value), limits.MAX_INTEGER, name)
     return int(value)
 
 
@@ -478,6 +575,7 @@ def window_number(value, name: str) -> int:
         raise TypeError(f"{name} must be a whole window number; {rule}; got {_short(value)}")
     if value < 1:
         raise ValueError(f"{name} must be at least 1: {rule}; got {_short(value)}")
+    check_at_most(int(value), limits.MAX_INTEGER, name)
     return int(value)
 
 
@@ -507,10 +605,15 @@ def seed_arg(value, name: str = "seed") -> int:
 # transposed convolution, pooling and ReLU (convlab.core.ops)
 # --------------------------------------------------------------------------------------------------
 
-def as_numbers(value, name: str) -> np.ndarray:
-    """Any-dimensional array of finite real numbers as float64 (ReLU takes a number, a map or a stack)."""
+def as_numbers(value, name: str, *, finite: bool = True) -> np.ndarray:
+    """Any-dimensional array of real numbers as float64 (ReLU takes a number, a map or a stack).
+
+    ``finite=False`` leaves the finiteness check to the caller: ReLU calls :func:`check_finite_numbers` after one
+    sum (cheaper than ``isfinite`` on every value); the view helpers colour −∞ padding.
+    """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a number or an array of numbers; got {_short(value)}")
+    value = _unmasked(value, name)
     try:
         arr = np.asarray(value)
     except ValueError:  # numpy >= 1.24 refuses ragged nesting
@@ -518,11 +621,20 @@ def as_numbers(value, name: str) -> np.ndarray:
                          f"{_short(value)}") from None
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must contain only real numbers; got dtype {arr.dtype} in {_short(value)}")
+    if arr.size > limits.MAX_IMAGE_PIXELS:  # on the shape: a broadcast view holds no memory until copied
+        raise ValueError(f"{name} is too large: shape {arr.shape} = {arr.size:,} values; the limit is "
+                         f"{limits.MAX_IMAGE_PIXELS:,} (e.g. 4096x4096)")
     arr = arr.astype(np.float64, copy=False)
+    if finite:
+        check_finite_numbers(arr, name)
+    return arr
+
+
+def check_finite_numbers(arr: np.ndarray, name: str) -> None:
+    """Raise a ``ValueError`` naming the first NaN or infinity of ``arr`` and its index."""
     if not np.all(np.isfinite(arr)):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must contain only finite numbers; got {arr[where]} at index {where}")
-    return arr
 
 
 def non_negative_pair(value, name: str) -> tuple[int, int]:

@@ -6,6 +6,9 @@ One engine per operation, shared by the vectorised function (:mod:`convlab.core.
 * ``_pool`` reduces the padded input by *shift-and-reduce*: for each of the ``kh·kw`` cells of the window,
   the strided slice that this cell sees in every window is folded into the result with ``np.maximum``
   (max pooling) or ``+`` (average pooling, divided by ``kh·kw`` at the end).
+* ``_relu`` is ``max(x, 0)`` on the bits: read as 64-bit integers, every negative float64 (``-0.0``
+  included) is a negative integer and every positive one a positive integer, so an integer
+  ``np.maximum(bits, 0)`` gives ``+0.0`` for them all in one pass, with no ``-0.0`` to clean up after.
 * ``_blocks`` computes ``value × kernel`` for input pixels (summed over channels), and ``_scatter`` adds the
   blocks into the output *in the reading order of the input pixels*, one kernel cell at a time (last cell
   first, which is exactly that order for every output cell). The walk adds the same blocks one pixel at a
@@ -40,8 +43,11 @@ def _pool_plan(image, size, stride, padding, kind) -> _PoolPlan:
     pads = v.pool_padding_pair(padding, size)
     padded_hw = tuple(n + 2 * p for n, p in zip(img.shape[:2], pads))
     v.check_pool_fits(size, padded_hw, pads)
+    v.check_image_values(img.shape, "image", ((pads[0], pads[0]), (pads[1], pads[1])))
     out_shape = tuple(pool_output_size(n, k, stride=s, padding=p)
                       for n, k, s, p in zip(img.shape[:2], size, stride, pads))
+    channels = img.shape[2] if img.ndim == 3 else 1
+    v.check_work(out_shape[0] * out_shape[1], size[0] * size[1], channels)  # before the padded copy
     if any(pads):
         width = [(pads[0], pads[0]), (pads[1], pads[1])] + [(0, 0)] * (img.ndim - 2)
         # max pooling must never choose a padded cell: pad with -inf; average pooling counts zeros
@@ -53,17 +59,20 @@ def _pool(p: _PoolPlan) -> np.ndarray:
     """The pooling engine: fold each window cell's strided slice into the result (shift-and-reduce)."""
     (kh, kw), (sr, sc), (oh, ow) = p.size, p.stride, p.out_shape
     out = None
-    for i in range(kh):
-        for j in range(kw):
-            view = p.padded[i:i + (oh - 1) * sr + 1:sr, j:j + (ow - 1) * sc + 1:sc]
-            if out is None:
-                out = view.copy()
-            elif p.kind == "max":
-                np.maximum(out, view, out=out)
-            else:
-                out += view
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below, in words
+        for i in range(kh):
+            for j in range(kw):
+                view = p.padded[i:i + (oh - 1) * sr + 1:sr, j:j + (ow - 1) * sc + 1:sc]
+                if out is None:
+                    out = view.copy()
+                elif p.kind == "max":
+                    np.maximum(out, view, out=out)
+                else:
+                    out += view
     if p.kind == "mean":
         out /= kh * kw
+        v.check_finite_output(out, "avg_pool2d", f"the image's values (up to {v.largest(p.padded)})",
+                              "scale the image down")
     return out
 
 
@@ -91,6 +100,10 @@ def _transpose_plan(image, kernel, stride, padding, output_padding, dilation) ->
     v.check_transpose_output(out_shape, img.shape[:2], ker.shape[:2], stride, pads, op, dilation)
     # every block fits in (n-1)s + d(k-1) + 1; output_padding may reach past it by op - p zero rows
     canvas = tuple(max((n - 1) * s + d * (k - 1) + 1, p + out) for (n, k, s, p, o, d), out in zip(args, out_shape))
+    # the limits, before the canvas is allocated: its size, and one multiply-add per pixel and kernel value
+    v.check_output_values(canvas, "the transposed convolution's output (before cropping)",
+                          "use a smaller stride, dilation, kernel or image")
+    v.check_work(img.shape[0] * img.shape[1], ker.size)
     return _TransposePlan(img, ker, stride, dilation, pads, canvas, out_shape)
 
 
@@ -110,7 +123,7 @@ def _blocks(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return out
 
 
-_BLOCK_BYTES = 1 << 20  # blocks of input rows computed together, to bound the memory of _blocks
+_BLOCK_BYTES = 1 << 19  # input rows handled together, so their channel planes stay in the CPU cache
 
 
 def _scatter(p: _TransposePlan) -> np.ndarray:
@@ -118,23 +131,60 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
 
     For each kernel cell ``(i, j)``, *last cell first*, add ``kernel[i, j] × value`` of every input pixel
     at ``(row·s + i·d, col·s + j·d)``. An output cell then receives its contributions in the reading order
-    of the input pixels that reach it, the order of :func:`iter_transpose_steps`.
+    of the input pixels that reach it, the order of :func:`iter_transpose_steps`. The products are formed
+    as :func:`_blocks` forms them (channel 0 times its weight, then each further channel's product added),
+    one kernel cell at a time into one reused buffer, from channels-first planes, one block of input rows
+    at a time sized to stay in the CPU cache, so they are bit for bit the walk's (and no ``kh·kw`` times
+    larger array of all blocks is ever built).
     """
     (sr, sc), (dr, dc) = p.stride, p.dilation
     h, w = p.image.shape[:2]
     kh, kw = p.kernel.shape[:2]
+    planes = np.ascontiguousarray(p.image[None] if p.image.ndim == 2 else np.moveaxis(p.image, -1, 0))
+    weights = p.kernel[..., None] if p.kernel.ndim == 2 else p.kernel
+    channels = planes.shape[0]
     canvas = np.zeros(p.canvas_shape)
-    chunk = max(1, _BLOCK_BYTES // (8 * w * kh * kw))
+    chunk = max(1, _BLOCK_BYTES // (8 * w * (channels + 1)))
+    product = np.empty((min(chunk, h), w))
+    extra = np.empty_like(product) if channels > 1 else None
     for r0 in range(0, h, chunk):
         r1 = min(h, r0 + chunk)
-        blocks = _blocks(p.image[r0:r1], p.kernel)
+        prod, more = product[:r1 - r0], None if extra is None else extra[:r1 - r0]
         for i in range(kh - 1, -1, -1):
             rows = slice(r0 * sr + i * dr, (r1 - 1) * sr + i * dr + 1, sr)
             for j in range(kw - 1, -1, -1):
-                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += blocks[i, j]
+                np.multiply(weights[i, j, 0], planes[0, r0:r1], out=prod)
+                for c in range(1, channels):
+                    np.multiply(weights[i, j, c], planes[c, r0:r1], out=more)
+                    prod += more
+                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += prod
     return canvas
 
 
 def _crop(canvas: np.ndarray, p: _TransposePlan) -> np.ndarray:
+    """The result: the canvas cropped by the padding; an overflow (finite inputs, infinite sums) is refused."""
     (pr, pc), (oh, ow) = p.crop, p.out_shape
+    _check_transpose_finite(canvas, p)
     return canvas[pr:pr + oh, pc:pc + ow]
+
+
+def _check_transpose_finite(canvas: np.ndarray, p: _TransposePlan) -> None:
+    v.check_finite_output(canvas, "conv_transpose2d",
+                          f"the image's values (up to {v.largest(p.image)}) times the kernel's "
+                          f"(up to {v.largest(p.kernel)})", "scale image or kernel down")
+
+
+def _relu(arr: np.ndarray, name: str) -> np.ndarray:
+    """ReLU of a float64 array (see the module doc), after checking that its values are finite.
+
+    The check is one sum: a NaN or an infinity makes it non-finite (so does a sum past the largest float64,
+    and then the exact check runs and finds nothing). The error names the first bad value and its index.
+    Measured against a check by blocks in the cache, the one sum was faster (1.2x against 1.3-1.4x
+    ``np.maximum``'s time, in one run).
+    """
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(flat)
+    if not np.isfinite(total):
+        v.check_finite_numbers(arr, name)
+    return np.maximum(flat.view(np.int64), 0).view(np.float64).reshape(arr.shape)

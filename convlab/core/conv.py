@@ -4,10 +4,8 @@ Every public function here is a thin layer over one private engine:
 
 * ``_plan`` checks every argument (see ``_validate``), pads the image and works out the output shape —
   before any arithmetic is done;
-* ``_correlate`` computes the feature map by *shift-and-add*: for each kernel cell ``(i, j)`` it adds
-  ``kernel[i, j] * (the strided slice of the padded image that this cell sees in every window)``. That is
-  ``kh * kw`` whole-array operations instead of one Python step per window, and with a stride it only
-  touches the windows that are kept.
+* ``_compute`` runs the path the plan chose: ``_correlate`` (direct: one compiled 1-D correlation per
+  kernel row, exact products summed) or ``_fft.fft_correlate`` (products of spectra, for big kernels).
 
 ``iter_steps`` (in ``steps.py``) reads its values from the same engine, so the step-by-step walk and the
 vectorised result can never disagree.
@@ -17,12 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._engine import _correlate, _plan
+from ._engine import _compute, _compute_stack, _plan
 
 __all__ = ["conv2d", "feature_maps"]
 
 
-def conv2d(image, kernel, *, stride=1, padding=0, dilation=1, flip=False, padding_mode="zeros") -> np.ndarray:
+def conv2d(image, kernel, *, stride=1, padding=0, dilation=1, flip=False, padding_mode="zeros",
+           method="auto") -> np.ndarray:
     """Slide ``kernel`` over ``image`` and collect one multiply-sum per window: the feature map.
 
     With the default ``flip=False`` this is *cross-correlation*: the kernel is laid on the image as it is
@@ -50,6 +49,13 @@ def conv2d(image, kernel, *, stride=1, padding=0, dilation=1, flip=False, paddin
         False: cross-correlation (CNNs). True: convolution (kernel rotated by 180 degrees).
     padding_mode : {"zeros", "reflect", "replicate", "circular"}, default "zeros"
         What the padding pixels hold (PyTorch's names). The lesson uses zeros.
+    method : {"auto", "direct", "fft"}, default "auto"
+        How the sums are computed, as in ``scipy.signal.convolve``. ``"direct"`` adds the products of
+        every window (exact for whole-number images and kernels); ``"fft"`` multiplies in the frequency
+        domain, much faster for big kernels on big images; ``"auto"`` takes whichever a measured cost
+        model predicts to be faster, which is ``"direct"`` for every size the lessons use. Whole-number
+        images and kernels give exact whole-number results on both paths; otherwise the two agree within
+        ``1e-12 * max|image| * sum|kernel|``. The work limit counts the cost of the path that runs.
 
     Returns
     -------
@@ -89,11 +95,13 @@ def conv2d(image, kernel, *, stride=1, padding=0, dilation=1, flip=False, paddin
     >>> conv2d(image, kernel, padding=1).shape
     (5, 5)
     """
-    p = _plan(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode=padding_mode)
-    return _correlate(p.padded, p.kernel, p.stride, p.dilation, p.out_shape)
+    p = _plan(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip, padding_mode=padding_mode,
+              own=False, method=method)
+    return _compute(p)
 
 
-def feature_maps(image, kernels, *, stride=1, padding=0, dilation=1, flip=False, padding_mode="zeros") -> np.ndarray:
+def feature_maps(image, kernels, *, stride=1, padding=0, dilation=1, flip=False, padding_mode="zeros",
+                 method="auto") -> np.ndarray:
     """Apply several filters to one image: a stack of feature maps, as one CNN layer does.
 
     Parameters
@@ -101,13 +109,14 @@ def feature_maps(image, kernels, *, stride=1, padding=0, dilation=1, flip=False,
     image : array_like, shape (H, W) or (H, W, C)
     kernels : array_like, shape (N, kh, kw) or (N, kh, kw, C)
         N filters of the same size. Each gives one feature map.
-    stride, padding, dilation, flip, padding_mode
-        As for :func:`conv2d`.
+    stride, padding, dilation, flip, padding_mode, method
+        As for :func:`conv2d`. The FFT path transforms the image once for all the filters.
 
     Returns
     -------
     numpy.ndarray of float64, shape (H', W', N)
-        ``result[:, :, n]`` equals ``conv2d(image, kernels[n], ...)`` exactly.
+        ``result[:, :, n]`` equals ``conv2d(image, kernels[n], ...)`` exactly on the direct path (and
+        within the tolerance of ``method`` otherwise).
 
     Examples
     --------
@@ -123,7 +132,6 @@ def feature_maps(image, kernels, *, stride=1, padding=0, dilation=1, flip=False,
            [ 0.,  0.,  0.]])
     """
     p = _plan(image, kernels, stride=stride, padding=padding, dilation=dilation, flip=flip,
-              padding_mode=padding_mode, stack=True)
-    maps = [_correlate(p.padded, k, p.stride, p.dilation, p.out_shape) for k in p.kernel]
-    return np.stack(maps, axis=-1)
+              padding_mode=padding_mode, stack=True, own=False, method=method)
+    return _compute_stack(p)
 

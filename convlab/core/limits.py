@@ -23,6 +23,7 @@ __all__ = [
     "MIN_GIF_WIDTH", "MAX_GIF_WIDTH",
     "MIN_FIGURE_INCHES", "MAX_FIGURE_INCHES", "MAX_FIGURE_PIXELS", "MAX_UPLOAD_BYTES",
     "MAX_UPLOAD_PIXELS", "MAX_LEARN_STEPS", "MAX_LEARN_VALUES", "MAX_GENERATED_SIZE", "MAX_SEED",
+    "MAX_INTEGER", "MAX_DIGIT_SIZE", "MAX_NETWORK_VALUES", "MAX_TRAIN_MULTIPLY_ADDS", "MAX_NETWORK_FILE_BYTES",
 ]
 
 MAX_PADDING = 1000
@@ -35,8 +36,9 @@ Checked on the array's shape before it is converted to float64: the padded float
 most 128 MB, and the engine's working copies stay under 400 MB."""
 
 MAX_MULTIPLY_ADDS = 1 << 30
-"""Multiply-adds one call may do: windows x kernel values (x kernels, for a stack). About 10**9,
-a few seconds of work; beyond it a typo (a 2000x2000 kernel on a 4000x4000 image) would hang."""
+"""Multiply-adds one call may do on the path it takes: direct, windows x kernel values (x kernels, for a
+stack); FFT, transforms x points x log2(points). About 10**9, a few seconds of work; beyond it a typo (a
+2000x2000 kernel on a 4000x4000 image) would hang."""
 
 MAX_AXIS_LENGTH = 1 << 20
 """Largest ``n`` (input length along one axis) for :func:`convlab.unvisited`, which returns a Python
@@ -93,3 +95,24 @@ MAX_GENERATED_SIZE = 4096
 
 MAX_SEED = 2**63 - 1
 """Largest random seed (numpy's generators take any non-negative integer; this keeps seeds in int64)."""
+
+
+MAX_INTEGER = 2**31 - 1
+"""Largest whole-number argument that has no limit of its own (a stride, a dilation, a size, a window's
+index): every sensible value is far below it, and numpy's C integers hold it (a 400-digit stride raised
+OverflowError inside numpy)."""
+
+MAX_DIGIT_SIZE = 128
+"""Largest side of a drawn digit (``make_digits``, ``digit_templates``): its 360 templates are drawn by
+matplotlib at twice that size, a few seconds; the lessons use 16."""
+
+MAX_NETWORK_VALUES = 1 << 24
+"""Numbers (weights and biases) in one numpy CNN from ``init_network``/``train``: 128 MB of float64."""
+
+MAX_TRAIN_MULTIPLY_ADDS = 1 << 33
+"""Multiply-adds of one ``train`` run (forward and backward passes over every epoch): about 8.6·10⁹, a couple
+of minutes; the shipped network took about 2·10⁹."""
+
+MAX_NETWORK_FILE_BYTES = 1 << 28
+"""Uncompressed bytes of the arrays in a network file read by ``load_network`` (read from the zip's
+directory before any array is decompressed): 256 MB."""

@@ -7,14 +7,16 @@ vectorised function (``_ops_engine``), so a walk and :func:`convlab.core.ops.max
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import numpy as np
 
+from .._shared import validate as v
 from .._shared.format import format_number
 from ._taps import Placed, Taps
-from ._ops_engine import _blocks, _pool, _pool_plan, _PoolPlan, _transpose_plan, _TransposePlan
+from ._ops_engine import (_blocks, _check_transpose_finite, _pool, _pool_plan, _PoolPlan, _scatter, _transpose_plan,
+                          _TransposePlan)
 
 __all__ = ["PoolStep", "TransposeStep", "iter_pool_steps", "iter_transpose_steps"]
 
@@ -71,10 +73,10 @@ class PoolStep(Placed):
         >>> step.chosen
         (1, 0)
         """
+        c = 1 if self.window.ndim == 2 else self.window.shape[2]
+        names = v.channel_names_arg(channel_names, c) or _channel_names(c)
         if self.window.ndim == 2:
             return self._line(self.window, self.value)
-        c = self.window.shape[2]
-        names = list(channel_names) if channel_names is not None else _channel_names(c)
         return "\n".join(f"{names[ch]}: {self._line(self.window[..., ch], self.value[ch])}" for ch in range(c))
 
     def _line(self, window, value) -> str:
@@ -123,6 +125,7 @@ def iter_pool_steps(image, size, *, stride=None, padding=0, kind="max") -> Itera
     if not isinstance(kind, str) or kind not in ("max", "mean"):
         raise ValueError(f'kind must be "max" or "mean"; got {kind!r}')
     p = _pool_plan(image, size, stride, padding, kind)
+    p = replace(p, padded=v.own_copy(p.padded))  # our own copy: the caller's later edits cannot leak in
     return _pool_walk(p, _pool(p))
 
 
@@ -211,10 +214,11 @@ class TransposeStep(Taps):
         >>> print(steps[1].arithmetic())
         2 × kernel added at row 0, columns 2–4
         """
+        names = v.channel_names_arg(channel_names, max(1, np.size(self.value)))
         if np.ndim(self.value) == 0:
             who = format_number(self.value)
         else:
-            names = list(channel_names) if channel_names is not None else _channel_names(len(self.value))
+            names = names or _channel_names(len(self.value))
             who = "(" + ", ".join(f"{n} {format_number(x)}" for n, x in zip(names, self.value)) + ")"
         return f"{who} \u00d7 kernel added at {self._span(self.rows, 'row')}, {self._span(self.cols, 'column')}"
 
@@ -263,6 +267,10 @@ def iter_transpose_steps(image, kernel, *, stride=1, padding=0, output_padding=0
     array([[1., 1., 3., 2., 2.]])
     """
     p = _transpose_plan(image, kernel, stride, padding, output_padding, dilation)
+    p = replace(p, image=v.own_copy(p.image), kernel=v.own_copy(p.kernel))  # the caller's later edits stay out
+    with np.errstate(over="ignore", invalid="ignore"):
+        canvas = _scatter(p)
+    _check_transpose_finite(canvas, p)  # an overflow is refused on the call, as conv_transpose2d does
     return _transpose_walk(p)
 
 

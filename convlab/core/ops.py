@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._shared import validate as v
-from ._ops_engine import _crop, _pool, _pool_plan, _scatter, _transpose_plan
+from ._ops_engine import _crop, _pool, _pool_plan, _relu, _scatter, _transpose_plan
 
 __all__ = ["conv_transpose2d", "max_pool2d", "avg_pool2d", "relu"]
 
@@ -48,10 +48,7 @@ def relu(x) -> np.ndarray:
     >>> relu(-1.5), relu(3)
     (array(0.), array(3.))
     """
-    arr = v.as_numbers(x, "x")
-    out = np.maximum(arr, 0.0, out=np.empty(arr.shape))  # out=: a 0-d input stays a 0-d array
-    out += 0.0  # -0.0 (from -0.0 in the input) becomes a plain 0
-    return out
+    return _relu(v.as_numbers(x, "x", finite=False), "x")  # the engine checks finiteness, in one sum
 
 
 # --------------------------------------------------------------------------------------------------
@@ -194,7 +191,9 @@ def conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=0, di
     array([[1., 3., 2.]])
     """
     p = _transpose_plan(image, kernel, stride, padding, output_padding, dilation)
-    return np.ascontiguousarray(_crop(_scatter(p), p))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by _crop, in words
+        canvas = _scatter(p)
+    return np.ascontiguousarray(_crop(canvas, p))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -38,6 +38,9 @@ def does_not_fit(image_hw, kernel_hw, dilation, pads) -> str:
     ''
     """
     span = span_of(kernel_hw, dilation)
+    kernel_hw, dilation = v.positive_pair(kernel_hw, "kernel_hw"), v.positive_pair(dilation, "dilation")
+    image_hw = v.positive_pair(image_hw, "image_hw")
+    pads = _pads_arg(pads)
     padded_hw = [n + sum(p) for n, p in zip(image_hw, pads)]
     if span[0] <= padded_hw[0] and span[1] <= padded_hw[1]:
         return ""
@@ -53,6 +56,14 @@ def does_not_fit(image_hw, kernel_hw, dilation, pads) -> str:
     now = max(max(pads[0]), max(pads[1]))
     return (f"{what} is larger than the padded input ({padded_hw[0]}x{padded_hw[1]}); add padding of at least "
             f"{fix} or use a smaller kernel ({smaller}): it does not fit with padding {now}")
+
+
+def _pads_arg(pads) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``((top, bottom), (left, right))``: non-negative whole numbers."""
+    hint = "pads must be ((top, bottom), (left, right)), non-negative integers"
+    if not isinstance(pads, (tuple, list)) or len(pads) != 2 or not all(isinstance(p, (tuple, list)) for p in pads):
+        raise ValueError(f"{hint}; got {v.short(pads)}")
+    return tuple(v.non_negative_pair(tuple(p), "pads") for p in pads)
 
 
 def check_fits(image_hw, kernel_hw, dilation, pads) -> None:

@@ -21,7 +21,7 @@ from typing import Iterator
 import numpy as np
 
 from .._shared import validate as v
-from ._engine import _correlate, _plan
+from ._engine import _compute, _plan
 from .._shared.format import format_number
 from ._taps import Placed, Taps
 
@@ -105,12 +105,7 @@ class WindowStep(Placed, Taps):
         """
         if max_terms is not None:
             max_terms = v.size_arg(max_terms, "max_terms")
-        if channel_names is not None:
-            if isinstance(channel_names, str) or not all(isinstance(n, str) for n in channel_names):
-                raise TypeError(f"channel_names must be a list of strings; got {v.short(channel_names)}")
-            channels = 1 if self.window.ndim == 2 else self.window.shape[2]
-            if len(channel_names) != channels:
-                raise ValueError(f"channel_names must name all {channels} channels; got {v.short(channel_names)}")
+        channel_names = v.channel_names_arg(channel_names, 1 if self.window.ndim == 2 else self.window.shape[2])
         if self.window.ndim == 2:
             terms = [_term(w, k) for w, k in zip(self.window.ravel(), self.kernel.ravel())]
             return f"{_sum_text(terms, max_terms)} = {format_number(self.value)}"
@@ -165,7 +160,7 @@ def _steps_from_plan(p) -> tuple[np.ndarray, Iterator[WindowStep]]:
 
     For callers that need the plan too (the drawing layer), so nothing is validated or padded twice.
     """
-    result = _correlate(p.padded, p.kernel, p.stride, p.dilation, p.out_shape)
+    result = _compute(p)  # the path conv2d's default method="auto" takes, so the values are conv2d's
     return result, _walk(p.padded, p.kernel, p.stride, p.dilation, result)
 
 

@@ -71,14 +71,19 @@ def digit_templates(size: int = 16) -> tuple[np.ndarray, np.ndarray]:
     >>> images.shape, sorted(set(labels.tolist())) == list(range(10))
     ((360, 16, 16), True)
     """
-    size = v.size_arg(size, "size")
+    return _templates(_digit_size(size))
+
+
+def _digit_size(size) -> int:
+    """A digit's side: at least 8 pixels (readable), one of the shipped glyph sizes."""
+    size = v.size_arg(v.scalar(size), "size")
     if size < 8:
         raise ValueError(f"size must be at least 8 pixels for a digit to be readable; got {size}")
     sizes = glyph_sizes()
-    if size not in sizes:
+    if size not in sizes:  # the glyphs are drawn ahead and shipped: only those sizes exist
         raise ValueError(f"size must be one whose glyphs ship with convlab ({', '.join(map(str, sizes))} pixels); "
                          f"got {size}: add it with `python -m convlab.figures.glyphs {' '.join(map(str, sizes))} {size}`")
-    return _templates(size)
+    return size
 
 
 def _shift(image: np.ndarray, dy: int, dx: int) -> np.ndarray:
@@ -124,19 +129,22 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
     >>> bool(np.array_equal(images, make_digits(5, seed=3)[0]))   # reproducible
     True
     """
-    per_class = v.size_arg(per_class, "per_class")
-    size = v.size_arg(size, "size")
-    seed = v.seed_arg(seed)
-    if not (isinstance(noise, (int, float)) and 0 <= noise <= 1):
-        raise ValueError(f"noise must be a number from 0 to 1; got {noise!r}")
-    if v.seed_arg(max_shift, "max_shift") >= size // 2:
+    per_class = v.size_arg(v.scalar(per_class), "per_class")
+    size = _digit_size(size)
+    seed = v.seed_arg(v.scalar(seed))
+    noise = v.real_number(noise, "noise", minimum=0, maximum=1)
+    if v.seed_arg(v.scalar(max_shift), "max_shift") >= size // 2:
         raise ValueError(f"max_shift must be a whole number from 0 to {size // 2 - 1}; got {max_shift!r}")
+    # the set, 10·per_class images of size², before any is drawn
+    v.check_output_values((10 * per_class, size, size), "the digits", "use a smaller per_class or size")
     templates, template_labels = digit_templates(size)
     allowed = np.ones(len(template_labels), dtype=bool)
     if fonts is not None:
-        unknown = [f for f in fonts if f not in DIGIT_FONTS] if not isinstance(fonts, str) else [fonts]
-        if unknown or not len(fonts):
-            raise ValueError(f"fonts must be a non-empty list of names from DIGIT_FONTS; got {fonts!r}")
+        if not isinstance(fonts, (list, tuple)) or not fonts or not all(isinstance(f, str) for f in fonts):
+            raise TypeError(f"fonts must be a non-empty list of names from DIGIT_FONTS; got {v.short(fonts)}")
+        unknown = [f for f in fonts if f not in DIGIT_FONTS]
+        if unknown:
+            raise ValueError(f"fonts must be a non-empty list of names from DIGIT_FONTS; got {v.short(fonts)}")
         per_font = len(template_labels) // len(DIGIT_FONTS)   # templates are drawn font by font
         allowed = np.isin(np.arange(len(template_labels)) // per_font, [DIGIT_FONTS.index(f) for f in fonts])
     rng = np.random.default_rng(seed)
@@ -157,5 +165,5 @@ def data_digest(images) -> str:
     The trained network's file stores the digest of the data it was trained on; a test compares it
     with freshly drawn data, so a different font renderer is noticed rather than silently trained on.
     """
-    pixels = np.round(np.asarray(images, dtype=np.float64), 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+    pixels = np.round(v.as_numbers(images, "images"), 6) + 0.0  # + 0.0 turns -0.0 into 0.0
     return hashlib.sha256(pixels.tobytes()).hexdigest()[:16]

@@ -158,7 +158,8 @@ def downscale(image, size) -> np.ndarray:
     counts = np.diff(np.append(starts_r, h))[:, None] * np.diff(np.append(starts_c, w))[None, :]
     if img.ndim == 3:
         counts = counts[..., None]
-    return sums / counts
+    return v.check_finite_output(sums / counts, "downscale", f"the image's values (up to {v.largest(img)})",
+                                 "scale the image's values down")
 
 
 def sample_photo(size=64, *, rgb: bool = False) -> np.ndarray:

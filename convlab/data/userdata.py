@@ -10,6 +10,7 @@ image ready for :func:`convlab.conv2d`.
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 import re
 
 import numpy as np
@@ -265,28 +266,40 @@ def load_image(data, *, size=64, grayscale=True, max_bytes=MAX_BYTES, max_pixels
         raise ValueError(f"the file is {what}, not a PNG or JPEG; save it as PNG or JPEG and upload it again")
     from PIL import Image, ImageOps  # Pillow comes with matplotlib
 
-    try:
-        with Image.open(io.BytesIO(raw)) as im:  # lazy: only the header has been read
-            width, height = im.size
-            if width * height > max_pixels:
-                raise ValueError(f"{name} is {width}x{height} = {width * height:,} pixels; the limit is "
-                                 f"{max_pixels:,}: upload a smaller image")
-            channels = 1 if grayscale else 3
-            if size is None and width * height * channels > limits.MAX_IMAGE_PIXELS:
-                raise ValueError(f"size=None keeps all {width}x{height} = {width * height:,} pixels of {name}; at "
-                                 f"most {limits.MAX_IMAGE_PIXELS:,} values can be used: give size, e.g. size=256")
+    with _pillow_errors(name, kind, max_pixels, Image):
+        im = Image.open(io.BytesIO(raw))  # lazy: only the header (and chunks before the pixels) has been read
+    with im:
+        width, height = im.size
+        if width * height > max_pixels:
+            raise ValueError(f"{name} is {width}x{height} = {width * height:,} pixels; the limit is "
+                             f"{max_pixels:,}: upload a smaller image")
+        channels = 1 if grayscale else 3
+        if size is None and width * height * channels > limits.MAX_IMAGE_PIXELS:
+            raise ValueError(f"size=None keeps all {width}x{height} = {width * height:,} pixels of {name}; at "
+                             f"most {limits.MAX_IMAGE_PIXELS:,} values can be used: give size, e.g. size=256")
+        with _pillow_errors(name, kind, max_pixels, Image):
             pixels = _decode(im, size, Image, ImageOps)
-    except ValueError:
-        raise
-    except Image.DecompressionBombError:
-        raise ValueError(f"{name} has far too many pixels (over {max_pixels:,} allowed): upload a smaller image") from None
-    except Exception as exc:  # Pillow raises several kinds for damaged files
-        raise ValueError(f"{name} starts like a {kind} file but could not be decoded; it may be damaged "
-                         f"or cut short ({type(exc).__name__}: {exc})") from None
     image = to_grayscale(pixels) if grayscale else pixels
     if size is not None:
         image = downscale(image, size)
     return image
+
+
+@contextmanager
+def _pillow_errors(name: str, kind: str, max_pixels: int, Image):
+    """Pillow's own errors (its words, often about its internals) said in the lesson's words, naming the file."""
+    try:
+        yield
+    except Image.DecompressionBombError:
+        raise ValueError(f"{name} has far too many pixels (over {max_pixels:,} allowed): upload a smaller image") from None
+    except MemoryError:
+        raise ValueError(f"{name} needs more memory to decode than this server allows: upload a smaller image") from None
+    except Exception as exc:  # noqa: BLE001 - Pillow raises ValueError, OSError, SyntaxError, EOFError... when damaged
+        if "too large" in str(exc).lower():  # a zTXt/iTXt/iCCP chunk that unpacks to megabytes (a "bomb")
+            raise ValueError(f"{name} holds a text or colour-profile part that unpacks to far more data than an "
+                             "image needs; it was refused unread: save the image again without metadata") from None
+        raise ValueError(f"{name} starts like a {kind} file but could not be decoded; it may be damaged or cut "
+                         "short: save it again and upload it") from None
 
 
 _SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N", "I")
@@ -309,7 +322,12 @@ def _decode(im, size, Image, ImageOps) -> np.ndarray:
     peak = 65535.0 if im.mode in _SIXTEEN_BIT else 255.0
     transparent = im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info
     if peak != 255.0:
+        key = im.info.get("transparency")
         im = im.convert("I")  # 32-bit integers: 16-bit values kept, scaled below
+        if isinstance(key, int):  # one grey value marks transparent pixels: they show the page, white
+            values = np.asarray(im, dtype=np.int32).copy()
+            values[values == key] = int(peak)
+            im = Image.fromarray(values, "I")
     elif transparent:
         im = im.convert("RGBA")
     elif im.mode not in ("RGB", "L"):

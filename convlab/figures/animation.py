@@ -8,12 +8,12 @@ file with a broken one.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from .._shared import validate as v
+from .._shared.files import check_write_path, write_atomically
 from ..views.op_views import operation_view
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from .step_figure import StepFigure
@@ -30,7 +30,7 @@ _FIX = {False: "use a larger stride or a smaller image",
 
 
 def _check_path(path) -> Path:
-    return v.output_file(path, ".gif")
+    return check_write_path(path, ".gif")
 
 
 def _check_size_first(image, kernel, settings, per_window: int) -> None:
@@ -178,37 +178,27 @@ def _write_gif_atomically(path: Path, frames, total: int, *, duration_ms: float,
     Each frame gets its own 256-colour palette and is written as soon as it is drawn. The file is
     built as a temporary file next to ``path`` and moved over it with ``os.replace`` only when the
     last frame is written; on any error (or Ctrl-C) the temporary file is removed and ``path`` is
-    untouched.
+    untouched. A replaced GIF keeps its permissions, and the temporary files of an export that was killed
+    are removed by the next export to the same path (see ``convlab._shared.files``).
     """
-    import tempfile
-
     from PIL import GifImagePlugin
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gif.part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            size = None
-            for done, frame in enumerate(frames, start=1):
-                pal = frame if frame.mode == "P" else frame.quantize(colors=256)  # _render quantizes already
-                if size is None:
-                    size = pal.size
-                    header, _ = GifImagePlugin.getheader(pal.copy(), None, {"loop": 0, "duration": duration_ms})
-                    fp.write(b"".join(header))
-                elif pal.size != size:
-                    raise ValueError(f"frame {done} is {pal.size[0]}x{pal.size[1]} pixels, not {size[0]}x{size[1]}")
-                for chunk in GifImagePlugin.getdata(pal, (0, 0), duration=duration_ms, include_color_table=True):
-                    fp.write(chunk)
-                if progress:
-                    progress(done, total)
+    def write(fp):
+        size = None
+        for done, frame in enumerate(frames, start=1):
+            pal = frame if frame.mode == "P" else frame.quantize(colors=256)  # _render quantizes already
             if size is None:
-                raise ValueError("the animation has no frames")
-            fp.write(b";")  # GIF trailer
-            fp.flush()
-            os.fsync(fp.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        raise
+                size = pal.size
+                header, _ = GifImagePlugin.getheader(pal.copy(), None, {"loop": 0, "duration": duration_ms})
+                fp.write(b"".join(header))
+            elif pal.size != size:
+                raise ValueError(f"frame {done} is {pal.size[0]}x{pal.size[1]} pixels, not {size[0]}x{size[1]}")
+            for chunk in GifImagePlugin.getdata(pal, (0, 0), duration=duration_ms, include_color_table=True):
+                fp.write(chunk)
+            if progress:
+                progress(done, total)
+        if size is None:
+            raise ValueError("the animation has no frames")
+        fp.write(b";")  # GIF trailer
+
+    write_atomically(path, write)

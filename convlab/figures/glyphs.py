@@ -20,7 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from .._shared import validate as v
-from .._shared.files import write_atomically
+from .._shared.files import check_write_path, write_atomically
+from ..core import limits
 from ..data.digits import DIGIT_FONTS, GLYPH_OVERSAMPLE, GLYPH_STYLES, GLYPHS_PATH, glyph_key
 
 __all__ = ["draw_glyph_planes", "write_glyph_file"]
@@ -43,7 +44,7 @@ def draw_glyph_planes(font: str, size: int = 16) -> np.ndarray:
     if not os.path.isfile(path):
         raise ValueError(f"font must be a font file bundled with matplotlib (e.g. {DIGIT_FONTS[0]!r}); "
                          f"got {v.short(font)}")
-    big = v.size_arg(size, "size") * GLYPH_OVERSAMPLE
+    big = v.bounded_size(size, "size", limits.MAX_DIGIT_SIZE) * GLYPH_OVERSAMPLE  # 2000 drew for minutes
     fig = Figure(figsize=(1, 1), dpi=big, facecolor="black")
     canvas = FigureCanvasAgg(fig)
     props = FontProperties(fname=path)
@@ -60,9 +61,14 @@ def draw_glyph_planes(font: str, size: int = 16) -> np.ndarray:
 
 def write_glyph_file(sizes=(16,), path=None, *, fonts=DIGIT_FONTS) -> None:
     """Render ``fonts`` (default :data:`~convlab.data.digits.DIGIT_FONTS`) at ``sizes`` into one ``.npz``, atomically."""
-    sizes = [v.size_arg(s, "sizes") for s in sizes]
+    if not isinstance(sizes, (list, tuple)) or not sizes:
+        raise TypeError(f"sizes must be a non-empty list of glyph sizes in pixels; got {v.short(sizes)}")
+    if not isinstance(fonts, (list, tuple)) or not fonts or not all(isinstance(f, str) for f in fonts):
+        raise TypeError(f"fonts must be a non-empty list of font file names; got {v.short(fonts)}")
+    target = GLYPHS_PATH if path is None else check_write_path(path, ".npz")
+    sizes = [v.bounded_size(s, "sizes", limits.MAX_DIGIT_SIZE) for s in sizes]
     arrays = {glyph_key(font, size): draw_glyph_planes(font, size) for font in fonts for size in sizes}
-    write_atomically(GLYPHS_PATH if path is None else path, lambda fh: np.savez_compressed(fh, **arrays),
+    write_atomically(target, lambda fh: np.savez_compressed(fh, **arrays),
                      suffix=".npz")
 
 

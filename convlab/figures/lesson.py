@@ -87,7 +87,7 @@ def figure_html(fig, alt: str, *, dpi: int | None = None, format: str = "png") -
     if dpi is not None:
         v.dpi_arg(dpi)
     buf = io.BytesIO()
-    if format not in ("png", "jpeg"):
+    if not isinstance(format, str) or format not in ("png", "jpeg"):
         raise ValueError(f'format must be "png" or "jpeg"; got {format!r}')
     default = plt.rcParams["savefig.dpi"]
     dpi = dpi or (default if isinstance(default, (int, float)) else DPI)
@@ -142,7 +142,7 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
     _grid_options(signed, numbers, digits, percentile, limit)
     signed = _signed(values) if signed is None else signed
     numbers = max(values.shape) <= NUMBERS_UP_TO if numbers is None else numbers
-    cmap = plt.get_cmap(cmap or (SIGNED_CMAP if signed else "gray"))
+    cmap = plt.get_cmap(_cmap_arg(cmap) or (SIGNED_CMAP if signed else "gray"))
     norm = _norm(values, signed, percentile)  # signed colours: symmetric limits (clipped at a percentile)
     if isinstance(limit, Normalize):  # a shared scale given in full (see grids(share=True))
         norm = limit
@@ -210,6 +210,8 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
             raise TypeError(f"panels[{i}] must be a (title, array) pair; got {v.short(panel)}")
         _check_title(panel[0], f"panels[{i}]'s title")
         _grid_values(panel[1], f"panels[{i}]'s array")
+    share = v.check_bool(share, "share", "one colour scale for every panel")
+    colorbar = v.check_bool(colorbar, "colorbar", "a colour bar, with share=True")
     width = v.inches_arg(width, "width")
     if isinstance(signed, (list, tuple)):
         if len(signed) != len(panels):
@@ -228,7 +230,7 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
         norms, flags = _shared_norms([v for _, v in panels], flags)
     for ax, (title, values), flag, norm in zip(axes[0], panels, flags, norms):
         draw_grid(ax, values, title, signed=flag, limit=norm)
-    if share and colorbar:
+    if share and colorbar:  # both checked above
         fig.colorbar(axes[0, -1].images[0], ax=list(axes[0]), shrink=0.8, pad=0.02)
     for i, sym in enumerate(symbols or []):
         x = (i + 1) / len(panels)
@@ -238,6 +240,16 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
     if not (share and colorbar):
         fig.tight_layout()
     return fig
+
+
+def _cmap_arg(cmap):
+    """None, a colormap's name or a Colormap (matplotlib's own message for a typo names no argument)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import Colormap
+
+    if cmap is None or isinstance(cmap, Colormap) or (isinstance(cmap, str) and cmap in colormaps):
+        return cmap
+    raise ValueError(f"cmap must be a matplotlib colormap or its name, e.g. 'gray' or 'RdBu_r'; got {v.short(cmap)}")
 
 
 def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, width: float = 3.4,
@@ -262,6 +274,9 @@ def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, 
     image = v.as_array(image, "image", ndims=(2,), shape_hint="(H, W) grayscale")
     _check_title(title)
     zoom = _optional_bool(zoom, "zoom", "also draw the boxed patch as numbers")
+    cmap = _cmap_arg(cmap)
+    colorbar = v.check_bool(colorbar, "colorbar", "a colour bar beside the picture")
+    _check_title(label, "label")
     width = v.inches_arg(width, "width")
     if box is not None:
         if not isinstance(box, (tuple, list)) or len(box) != 3 or not all(v.is_int(x) for x in box):

@@ -21,6 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .._shared import validate as v
+from ..core import limits
 from ._cells import MIN_FONT
 from .lesson import SIGNED_CMAP, draw_grid, png_bytes
 
@@ -30,6 +32,33 @@ __all__ = ["filter_bank", "digit_examples", "network_maps", "training_summary", 
 FIELD_COLOUR = "#e69f00"  # orange (Okabe–Ito): the receptive field
 CELL_COLOUR = "#0072b2"   # blue: the chosen cell
 TITLE_FONT = 10           # points: 13 px at lesson 07's 96 dpi, readable when projected
+
+
+def _figure_inches(width: float, across: float, down: float, what: str = "panels") -> None:
+    """A figure of ``across`` × ``down`` panels of ``width`` inches stays within ``MAX_FIGURE_INCHES`` each way;
+    ``what`` names the argument that sets the number of panels."""
+    for panels in (across, down):
+        if width * panels > limits.MAX_FIGURE_INCHES:
+            raise ValueError(f"width {width:g} inches × {panels:g} panels ({what}) make a figure {width * panels:g} "
+                             f"inches across; the limit is {limits.MAX_FIGURE_INCHES:g}: use fewer {what} or a smaller "
+                             "width")
+
+
+def _labels(values, count: int, name: str) -> np.ndarray:
+    """One whole number per image (a digit label or a prediction)."""
+    y = v.as_numbers(values, name)
+    if y.shape != (count,) or np.any(y != np.round(y)):
+        raise ValueError(f"{name} must be one whole number per image ({count}); got {v.short(values)}")
+    return y.astype(np.int64)
+
+
+def _named_maps(maps, name: str, ndims: int) -> list[tuple[str, np.ndarray]]:
+    """A list of (name, array) pairs, each array of ``ndims`` dimensions."""
+    if not isinstance(maps, (list, tuple)) or not maps or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], str) for p in maps):
+        raise TypeError(f"{name} must be a non-empty list of (name, array) pairs; got {v.short(maps)}")
+    shape = "(h, w)" if ndims == 2 else "(h, w, channels)"
+    return [(n, v.as_array(m, f"{name}[{i}]", ndims=(ndims,), shape_hint=shape)) for i, (n, m) in enumerate(maps)]
 
 
 def _bare(ax) -> None:
@@ -45,8 +74,14 @@ def filter_bank(kernels, *, title: str | None = None, numbers: bool = True, widt
     ['filter 1', 'filter 2', 'filter 3']
     >>> plt.close(fig)
     """
-    k = np.asarray(kernels, dtype=np.float64)
+    k = v.as_array(kernels, "kernels", ndims=(3,), shape_hint="(N, kh, kw), one filter per panel")
     n = len(k)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None; got {v.short(title)}")
+    numbers = v.check_bool(numbers, "numbers", "write the weights in the cells")
+    width = v.inches_arg(width, "width")
+    _figure_inches(width, n, 1.15, "kernels")
+    names = v.channel_names_arg(names, n, "names", "filters", at_least=True)
     limit = float(np.max(np.abs(k))) or 1.0
     fig, axes = plt.subplots(1, n, figsize=(width * n, width * 1.15), squeeze=False)
     for i, (ax, kernel) in enumerate(zip(axes[0], k)):
@@ -73,8 +108,13 @@ def digit_examples(images, labels, *, predictions=None, columns: int = 10, width
     ['1', '2', 'label 3 → 4']
     >>> plt.close(fig)
     """
-    x = np.asarray(images, dtype=np.float64)
+    x = v.as_array(images, "images", ndims=(3,), shape_hint="(N, H, W), a batch of grayscale images")
+    labels = _labels(labels, len(x), "labels")
+    predictions = None if predictions is None else _labels(predictions, len(x), "predictions")
+    columns = v.size_arg(columns, "columns")
+    width = v.inches_arg(width, "width")
     rows = -(-len(x) // columns)
+    _figure_inches(width, columns, 1.2 * rows, "columns and images")
     fig, axes = plt.subplots(rows, columns, figsize=(width * columns, width * 1.2 * rows), squeeze=False)
     for i, ax in enumerate(axes.ravel()):
         if i >= len(x):
@@ -107,8 +147,17 @@ def network_maps(activations, index: int = 0, *, width: float = 1.25):
     ['input', 'map 1', 'pooled 1', 'map 2', 'pooled 2', 'probability']
     >>> plt.close(fig)
     """
+    from ..nets.network import Activations
+
+    if not isinstance(activations, Activations):
+        raise TypeError(f"activations must be what TinyCNN.forward returns; got {v.short(activations)}")
     a = activations
+    index = v.index_arg(index, "index")
+    if index >= len(a.images):
+        raise ValueError(f"index must be an image of the batch, 0 to {len(a.images) - 1}; got {index}")
+    width = v.inches_arg(width, "width")
     f = a.maps.shape[-1]
+    _figure_inches(width, f + 1, 2.3, "filters of the activations")
     fig = plt.figure(figsize=(width * (f + 1), width * 2.3))
     grid = fig.add_gridspec(2, f + 1)
     ax = fig.add_subplot(grid[0, 0])
@@ -144,8 +193,12 @@ def training_summary(losses, epoch_accuracy, *, window: int = 20, width: float =
     ['training loss (cross-entropy)', 'accuracy on held-out digits']
     >>> plt.close(fig)
     """
-    losses = np.asarray(losses, dtype=np.float64)
-    acc = np.asarray(epoch_accuracy, dtype=np.float64)
+    losses = v.as_array(losses, "losses", ndims=(1,), shape_hint="(steps,), one loss per step")
+    acc = v.as_array(epoch_accuracy, "epoch_accuracy", ndims=(1,), shape_hint="(epochs,), one accuracy per epoch",
+                     allow_empty=True)
+    window = v.size_arg(window, "window")
+    width = v.inches_arg(width, "width")
+    _figure_inches(width, 2, 0.7)
     fig, (left, right) = plt.subplots(1, 2, figsize=(2 * width, width * 0.7))
     left.plot(np.arange(1, len(losses) + 1), losses, color="#bbb", linewidth=0.8, label="each step")
     if len(losses) >= window:
@@ -175,7 +228,13 @@ def stack_maps(image, layers, *, channels: int = 4, labels=None, width: float = 
     ['input 8×8', 'conv 6×6: channel 1', 'channel 2']
     >>> plt.close(fig)
     """
+    image = v.as_array(image, "image", ndims=(2,), shape_hint="(H, W), grayscale")
+    layers = _named_maps(layers, "layers", 3)
+    channels = v.size_arg(channels, "channels")
+    width = v.inches_arg(width, "width")
     cols = 1 + min(channels, max(np.shape(m)[-1] for _, m in layers))
+    _figure_inches(width, cols, len(layers), "channels and layers")
+    labels = v.channel_names_arg(labels, cols - 1, "labels", "channels drawn", at_least=True)
     fig, axes = plt.subplots(len(layers), cols, figsize=(width * cols, width * len(layers)), squeeze=False)
     for ax in axes[1:, 0]:
         ax.axis("off")
@@ -223,8 +282,11 @@ class ReceptiveFieldFigure:
     """
 
     def __init__(self, image, maps, *, dpi: int = 72, width: float = 2.6):
-        panels = [("input", np.asarray(image, dtype=np.float64))] + [(n, np.asarray(m, dtype=np.float64))
-                                                                      for n, m in maps]
+        image = v.as_array(image, "image", ndims=(2,), shape_hint="(H, W), grayscale")
+        panels = [("input", image)] + _named_maps(maps, "maps", 2)
+        dpi, width = v.dpi_arg(dpi), v.inches_arg(width, "width")
+        _figure_inches(width, len(panels), 1.12, "maps")
+        v.check_figure_pixels(width * len(panels), width * 1.12, dpi)
         self.figure = Figure(figsize=(width * len(panels), width * 1.12), dpi=dpi)  # not pyplot's: never leaks
         FigureCanvasAgg(self.figure)
         self.axes, self.field_boxes, self.cell_boxes = [], [], []

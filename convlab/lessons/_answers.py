@@ -7,6 +7,7 @@ a grid, a matching) into values without ``eval``.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -14,7 +15,7 @@ from typing import Mapping
 import numpy as np
 
 from .._shared.format import format_number, plain_minus
-from .._shared.validate import read_number
+from .._shared.validate import read_number, short
 
 __all__ = ["Feedback", "RIGHT", "WRONG", "PROMPT", "SLIP_CATEGORIES"]
 
@@ -146,13 +147,24 @@ class Feedback:
 
 # --------------------------------------------------------------------------- reading answers
 
+_LONGEST_TEXT = 10_000  # characters of a typed answer that are read; a longer one is not an answer
+
+
 def _read_number(answer) -> float | None:
-    """A finite number from a number or typed text; None if it cannot be read. Fractions like 1/9 are fine."""
+    """A finite real number from a number or typed text; None if it cannot be read. Fractions like 1/9 are fine.
+
+    Whatever a learner can type gives a number or None, never an error: a 400-digit integer (too large for a
+    float), NaN, infinity, a complex number, bytes, a list or a dict are no prediction of a number.
+    """
+    answer = answer[()] if isinstance(answer, np.ndarray) and answer.ndim == 0 else answer
     if isinstance(answer, (bool, np.bool_)):
         return None
-    if isinstance(answer, (int, float, np.integer, np.floating)):
-        x = float(answer)
-    elif isinstance(answer, str):
+    if isinstance(answer, numbers.Real):  # int, float, numpy's, Fraction, Decimal; not complex
+        try:
+            x = float(answer)
+        except (OverflowError, ValueError, TypeError):  # an integer beyond float64
+            return None
+    elif isinstance(answer, str) and len(answer) <= _LONGEST_TEXT:
         x = read_number(plain_minus(answer.strip()).replace(" ", ""))
     else:
         return None
@@ -162,6 +174,8 @@ def _read_number(answer) -> float | None:
 def _read_numbers(answer) -> list[float] | None:
     """Several numbers: a sequence, or text like "3x3", "(3, 3)", "[5]", "3 4"; [] for "none"/"[]"."""
     if isinstance(answer, str):
+        if len(answer) > _LONGEST_TEXT:
+            return None
         text = answer.strip().lower()
         if text in {"", "none", "nothing", "[]", "()", "-", "no"}:
             return []
@@ -169,10 +183,31 @@ def _read_numbers(answer) -> list[float] | None:
         values = [_read_number(p) for p in parts]
         return None if any(v is None for v in values) else values
     if isinstance(answer, (list, tuple, np.ndarray)):
-        values = [_read_number(v) for v in np.asarray(answer, dtype=object).ravel()]
+        items = _entries(answer)
+        if items is None:
+            return None
+        values = [_read_number(v) for v in items]
         return None if any(v is None for v in values) else values
     x = _read_number(answer)
     return None if x is None else [x]
+
+
+def _entries(answer) -> list | None:
+    """The entries of a list, tuple or array, flattened; None for one no learner typed (huge, masked, ragged)."""
+    if isinstance(answer, np.ma.MaskedArray):
+        return None  # masked values are no answer
+    if isinstance(answer, np.ndarray):
+        return None if answer.size > _LONGEST_TEXT else list(answer.ravel())
+    flat, todo = [], [answer]
+    while todo:  # depth-first, in reading order, without letting numpy guess a shape
+        item = todo.pop()
+        if isinstance(item, (list, tuple)):
+            todo.extend(reversed(item))
+        else:
+            flat.append(item)
+        if len(flat) + len(todo) > _LONGEST_TEXT:
+            return None
+    return flat
 
 
 def _unanswered(answer) -> bool:
@@ -192,7 +227,7 @@ def _ask(hint: str) -> Feedback:
 
 
 def _unreadable(answer, what: str) -> Feedback:
-    return Feedback(False, f"I could not read {answer!r} as {what}.", readable=False, category="unreadable")
+    return Feedback(False, f"I could not read {short(answer)} as {what}.", readable=False, category="unreadable")
 
 
 def _same(a: float, b: float, tol: float = 1e-6) -> bool:
@@ -209,22 +244,33 @@ def _n(x: float) -> str:
 def _read_grid(answer) -> np.ndarray | None:
     """A 2-D grid of numbers from an array or text: rows separated by ';' or new lines, entries by spaces or commas."""
     if isinstance(answer, str):
+        if len(answer) > _LONGEST_TEXT:
+            return None
         rows = [r for r in re.split(r"[;\n]+", answer.strip().strip("[]")) if r.strip()]
         parsed = [_read_numbers(r.strip().strip("[]")) for r in rows]
         if not parsed or any(p is None or not p for p in parsed) or len({len(p) for p in parsed}) != 1:
             return None
         return np.array(parsed, dtype=np.float64)
-    try:
-        grid = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
+    if not isinstance(answer, (list, tuple, np.ndarray)):
         return None
-    return grid if grid.ndim == 2 and grid.size and np.all(np.isfinite(grid)) else None
+    values = _read_numbers(answer)  # each entry read as a number: a complex or huge one is no answer
+    if values is None:
+        return None
+    try:
+        shape = np.shape(answer)
+    except ValueError:  # rows of different lengths
+        return None
+    if values is None or len(shape) != 2 or not values or len(values) != shape[0] * shape[1]:
+        return None
+    return np.array(values, dtype=np.float64).reshape(shape)
 
 
 def _read_matching(answer) -> dict | None:
     if isinstance(answer, Mapping):
+        if len(answer) > 26:
+            return None
         pairs = {str(k).strip().upper(): v for k, v in answer.items()}
-    elif isinstance(answer, str):
+    elif isinstance(answer, str) and len(answer) <= _LONGEST_TEXT:
         found = re.findall(r"([A-Za-z])\s*[:=\-→>]*\s*(\d+)", answer)
         if not found:
             return None

@@ -15,6 +15,7 @@ yet" and gets a prompt, not a verdict.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Any, Callable, Mapping
@@ -259,12 +260,13 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
         if not _v.is_int(value):
             raise TypeError(f"{name} must be a whole number (a position in the feature map); got {_v.short(value)}")
     settings = dict(stride=stride, padding=padding, dilation=dilation, flip=flip)
-    steps = list(iter_steps(image, kernel, **settings))
-    ow = steps[-1].out_col + 1
-    oh = steps[-1].out_row + 1
+    walk = iter_steps(image, kernel, **settings)  # every argument checked; steps made one at a time
+    fmap = conv2d(image, kernel, **settings)
+    oh, ow = fmap.shape
     if not (0 <= row < oh and 0 <= col < ow):
-        raise ValueError(f"(row, col) must be inside the {oh}x{ow} feature map; got ({row}, {col})")
-    step = steps[row * ow + col]
+        raise ValueError(f"(row, col) must be inside the {oh}x{ow} feature map; got ({_v.short(row)}, {_v.short(col)})")
+    _v.check_walk_size(row * ow + col + 1, int(np.prod(np.shape(kernel))))  # the walk goes this far, no further
+    step = next(itertools.islice(walk, row * ow + col, None))
     expected = step.value
     multi = step.window.ndim == 3
     arithmetic = step.arithmetic(max_terms=12).replace("\n", "; ")
@@ -276,12 +278,11 @@ def check_window_value(answer, image, kernel, row=0, col=0, *, stride=1, padding
     tol = 1e-6 if np.all(step.products == np.round(step.products)) else 0.005
     if _same(x, expected, tol):
         return Feedback(True, f"{arithmetic}.")
-    why = _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi)
-    why, category = _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) or ("", "other")
+    why, category = _window_slip(x, step, fmap, image, kernel, settings, row, col, tol, multi) or ("", "other")
     return _wrong(f"{arithmetic}.", why, category)
 
 
-def _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) -> tuple[str, str] | None:
+def _window_slip(x, step, fmap, image, kernel, settings, row, col, tol, multi) -> tuple[str, str] | None:
     """(what went wrong, slip category) for a recognised wrong multiply-sum, else None."""
     expected = step.value
     other = dict(settings, flip=not settings["flip"])
@@ -308,8 +309,8 @@ def _window_slip(x, step, steps, image, kernel, settings, row, col, tol, multi) 
         if p != 0 and _same(x, expected - p, tol):
             return (f"Your {_n(x)} leaves out one of the products: count them — a "
                     f"{'×'.join(map(str, step.window.shape))} window has {products.size}.", "missed-product")
-    for other_step in steps:
-        if other_step is not step and _same(x, other_step.value, tol):
+    for (r, c), value in np.ndenumerate(fmap):  # another window of the feature map with that value
+        if (r, c) != (row, col) and _same(x, float(value), tol):
             return (f"Your {_n(x)} is the value of another window of the feature map; this one is at row {row}, "
                     f"column {col} (counting from 0).", "wrong-window")
     return None
@@ -387,17 +388,23 @@ def check_choice(answer, correct, explanations: Mapping[str, str]) -> Feedback:
     if not isinstance(explanations, Mapping):
         raise TypeError(f"explanations must be a dict of option -> why; got {_v.short(explanations)}")
     options = list(explanations)
-    if correct not in explanations:
-        raise ValueError(f"correct must be one of the options {options}; got {correct!r}")
+    if not options or not all(isinstance(o, str) and isinstance(w, str) for o, w in explanations.items()):
+        raise TypeError(f"explanations must map each option (a string) to why (a string); got {_v.short(explanations)}")
+    if not isinstance(correct, str) or correct not in explanations:
+        raise ValueError(f"correct must be one of the options {options}; got {_v.short(correct)}")
     if _unanswered(answer):
         return _ask("Choose one of: " + ", ".join(f'"{o}"' for o in options) + ".")
-    text = str(answer).strip().lower()
-    if text.isdigit() and 1 <= int(text) <= len(options):
-        text = options[int(text) - 1].lower()
+    text = None  # a typed option, or its number counting from 1; anything else is no choice
+    if isinstance(answer, str) and len(answer) <= 1000:
+        text = answer.strip().lower()
+        if text.isdigit() and len(text) < 4 and 1 <= int(text) <= len(options):
+            text = options[int(text) - 1].lower()
+    elif _v.is_int(answer) and 1 <= answer <= len(options):
+        text = options[int(answer) - 1].lower()
     match = next((o for o in options if o.lower() == text), None)
     if match is None:
-        return Feedback(False, f"{answer!r} is not one of the options: " + ", ".join(f'"{o}"' for o in options) + ".",
-                        readable=False, category="unreadable")
+        return Feedback(False, f"{_v.short(answer)} is not one of the options: " + ", ".join(f'"{o}"' for o in options)
+                        + ".", readable=False, category="unreadable")
     if match == correct:
         return Feedback(True, f"{explanations[correct]}.")
     return Feedback(False, f'"{match}": {explanations[match]}. The answer is "{correct}": {explanations[correct]}.',

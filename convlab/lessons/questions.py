@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._shared import validate as _v
 from ..core.conv import conv2d
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from ..data.kernels import BOX_BLUR, LAPLACIAN, SOBEL_X, SOBEL_Y
@@ -79,7 +80,7 @@ def match_maps(image) -> dict:
     >>> sorted(match_maps(np.eye(6)))
     ['A', 'B', 'C', 'D']
     """
-    image = np.asarray(image, dtype=np.float64)
+    image = _v.as_image(image)
     return {letter: conv2d(image, _MATCH_KERNELS[MATCH_OPTIONS[number - 1]])
             for letter, number in sorted(MATCH_CORRECT.items())}
 
@@ -90,7 +91,7 @@ def _design_01(id: str) -> Question:
 
 
 def _centre(id: str, image) -> Question:
-    image = np.asarray(image, dtype=np.float64)
+    image = _v.as_image(image)
     return Question(check_kernel_design, image, image[1:-1, 1:-1], solution="0 0 0; 0 1 0; 0 0 0",
                     id=id)
 
@@ -131,7 +132,7 @@ def _sharpen(id: str) -> Question:
 
 
 def _flip_design(id: str, image) -> Question:
-    image = np.asarray(image, dtype=np.float64)
+    image = _v.as_image(image)
     target = conv2d(image, SEED_KERNEL, flip=True)
     return Question(check_kernel_design, image, target, solution="-1 0 1; -1 0 1; -1 0 1", id=id)
 
@@ -184,9 +185,9 @@ def question(lesson: str, name: str, *data) -> Question:
     ValueError
         For an unknown lesson or name (the message lists the known ones).
     """
-    entry = _BUILDERS.get((lesson, name))
+    entry = _BUILDERS.get((lesson, name)) if isinstance(lesson, str) and isinstance(name, str) else None
     if entry is None:
         known = ", ".join(f"{a}/{b}" for a, b in NAMES)
-        raise ValueError(f"no exercise {lesson!r}/{name!r}; known: {known}")
+        raise ValueError(f"no exercise {_v.short(lesson)}/{_v.short(name)} (lesson/name); known: {known}")
     ex_id, builder = entry
     return builder(ex_id, *data)

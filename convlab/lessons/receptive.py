@@ -53,6 +53,22 @@ class ReceptiveField:
         return range(first, last + 1)
 
 
+def stages_arg(stages, name: str = "stages") -> list[Stage]:
+    """A list (or tuple) of :class:`Stage` objects; anything else is refused, naming ``name``."""
+    if not isinstance(stages, (list, tuple)):
+        raise TypeError(f"{name} must be a list of Stage objects (conv_stage, pool_stage, ...); got {v.short(stages)}")
+    for stage in stages:
+        if not isinstance(stage, Stage):
+            raise TypeError(f"{name} must be Stage objects (conv_stage, pool_stage, ...); got {v.short(stage)}")
+    return list(stages)
+
+
+def _image_hw(image_shape) -> tuple[int, int]:
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) not in (2, 3):
+        raise ValueError(f"image_shape must be (rows, cols) or (rows, cols, channels); got {v.short(image_shape)}")
+    return tuple(v.size_arg(x, "image_shape") for x in image_shape[:2])
+
+
 def receptive_fields(stages) -> list[ReceptiveField]:
     """The receptive field after each stage, the input itself first (size 1, jump 1, start 0).
 
@@ -68,9 +84,7 @@ def receptive_fields(stages) -> list[ReceptiveField]:
     """
     field = ReceptiveField(1, 1, 0)
     fields = [field]
-    for stage in stages:
-        if not isinstance(stage, Stage):
-            raise TypeError(f"stages must be Stage objects (conv_stage, pool_stage, ...); got {stage!r}")
+    for stage in stages_arg(stages):
         field = ReceptiveField(field.size + (stage.span - 1) * field.jump, field.jump * stage.stride,
                                field.start - stage.padding * field.jump)
         fields.append(field)
@@ -84,7 +98,7 @@ def stage_sizes(stages, n: int) -> list[int]:
     [32, 32, 16, 16]
     """
     sizes = [v.size_arg(n, "n")]
-    for stage in stages:
+    for stage in stages_arg(stages):
         sizes.append(output_size(sizes[-1], stage.kernel, stride=stage.stride, padding=stage.padding,
                                  dilation=stage.dilation))
     return sizes
@@ -117,7 +131,7 @@ def field_of_cell(stages, row: int, col: int, image_shape) -> tuple[range, range
     >>> field_of_cell(stages, 0, 3, (32, 32))    # the corner cell's field is cut by the padding
     (range(0, 5), range(3, 11))
     """
-    h, w = (v.size_arg(x, "image_shape") for x in image_shape[:2])
+    h, w = _image_hw(image_shape)
     out_h, out_w = stage_sizes(stages, h)[-1], stage_sizes(stages, w)[-1]
     for value, limit, name in ((row, out_h, "row"), (col, out_w, "col")):
         if v.seed_arg(value, name) >= limit:
@@ -143,8 +157,8 @@ def field_in_every_layer(stages, row: int, col: int, image_shape) -> list[tuple[
     range(1, 4) range(1, 4)
     range(2, 3) range(2, 3)
     """
-    stages = list(stages)
-    h, w = (v.size_arg(x, "image_shape") for x in image_shape[:2])
+    stages = stages_arg(stages)
+    h, w = _image_hw(image_shape)
     rows_per_layer, cols_per_layer = stage_sizes(stages, h), stage_sizes(stages, w)
     return [field_of_cell(stages[m:], row, col, (rows_per_layer[m], cols_per_layer[m]))
             for m in range(len(stages) + 1)]
@@ -158,7 +172,7 @@ def describe_field(stages, row: int, col: int, image_shape) -> str:
     cell (2, 2) of conv 3×3 sees input rows 1–8 and columns 1–8: 8×8 pixels.
     size layer by layer: 1 → 3 (conv 3×3: + 2·1) → 3 (ReLU) → 4 (max pool 2×2: + 1·1) → 8 (conv 3×3: + 2·2)
     """
-    stages = list(stages)
+    stages = stages_arg(stages)
     rows, cols = field_of_cell(stages, row, col, image_shape)
     fields = receptive_fields(stages)
     steps = [str(fields[0].size)]
@@ -196,7 +210,7 @@ def check_receptive_field(answer, stages) -> Feedback:
     >>> check_receptive_field(6, stages)
     ✗ Not quite: 1 → 3 (conv 3×3 adds 2·1) → 5 (conv 3×3 adds 2·1). Your 6: adding the kernel sizes counts the rows that neighbouring windows share twice; each layer adds (k−1)·jump.
     """
-    stages = list(stages)
+    stages = stages_arg(stages)
     expected = receptive_fields(stages)[-1].size
     no_jump = 1 + sum(s.span - 1 for s in stages)          # forgot that strides spread later taps
     kernel_sum = sum(s.span for s in stages if s.span > 1)  # added whole kernel sizes
@@ -224,7 +238,7 @@ def check_shift(answer, stages, shift: int) -> Feedback:
     >>> check_shift(4, stages + stages, 4)
     ✗ Not quite: the jump of the last layer is 2·2 = 4 input pixels per cell, so 4 pixels move it 4/4 = 1 cell. Your 4: convolutions with stride 1 keep the shift, but every pool (stride 2) divides it by 2.
     """
-    stages = list(stages)
+    stages = stages_arg(stages)
     shift = v.size_arg(shift, "shift")
     jumps = [f.jump for f in receptive_fields(stages)]
     jump = jumps[-1]
@@ -302,12 +316,15 @@ def check_stack_design(answer, *, field: int = 32, budget: int = 2000, channels:
     >>> check_stack_design("conv 3, conv 3, conv 3").category
     'field-too-small'
     """
+    field, budget, channels, size, smallest_output = (
+        v.size_arg(value, name) for value, name in ((field, "field"), (budget, "budget"), (channels, "channels"),
+                                                   (size, "size"), (smallest_output, "smallest_output")))
     rules = (f"the field must reach {field} pixels with at most {budget:,} parameters, and the last map keep at "
              f"least {smallest_output}×{smallest_output} cells of the {size}×{size} input")
     if _unanswered(answer):
         return _ask("Type the layers in order, e.g. conv 5, pool 2, conv 3 (convs keep the size; pools halve it).")
     stages = read_stack(answer)
-    if stages is None:
+    if not stages:  # None (unreadable) or no layers at all
         return _unreadable(answer, "layers such as 'conv 3, pool 2, conv 5' (odd conv sizes)")
     if stages[0].kind != "conv":
         return _wrong(rules + ".", "Start with a convolution: pooling the raw pixels throws detail away before any "

@@ -6,6 +6,7 @@ wrong try (see :class:`~convlab.lessons.exercises.Question`). :mod:`convlab.less
 
 from __future__ import annotations
 
+import itertools
 from typing import Mapping
 
 import numpy as np
@@ -14,7 +15,7 @@ from .._shared import validate as _v
 from ._answers import Feedback, _ask, _n, _read_grid, _read_matching, _read_numbers, _same, \
     _unanswered, _unreadable, _wrong
 from ..core.conv import conv2d
-from ..core.sizes import keras_same_padding
+from ..core.sizes import keras_same_padding, output_shape
 from ..core.steps import iter_steps
 
 __all__ = ["check_landing", "check_kernel_design", "check_matching", "check_keras_same_padding"]
@@ -35,11 +36,13 @@ def check_landing(answer, image, kernel, window: int, *, stride=1, padding=0, di
     'swapped-row-column'
     """
     settings = dict(stride=stride, padding=padding, dilation=dilation, flip=flip)
-    steps = list(iter_steps(image, kernel, **settings))
-    if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or not 1 <= window <= len(steps):
-        raise ValueError(f"window must be a window number from 1 to {len(steps)}; got {window!r}")
-    step = steps[window - 1]
-    per_row = steps[-1].out_col + 1
+    walk = iter_steps(image, kernel, **settings)  # every argument checked; the steps are made one at a time
+    rows, per_row = output_shape(np.shape(image)[:2], np.shape(kernel)[:2], stride=stride, padding=padding,
+                                 dilation=dilation)
+    if not _v.is_int(window) or not 1 <= window <= rows * per_row:
+        raise ValueError(f"window must be a window number from 1 to {rows * per_row}; got {_v.short(window)}")
+    _v.check_walk_size(int(window), int(np.prod(np.shape(kernel))))  # the walk goes this far, no further
+    step = next(itertools.islice(walk, int(window) - 1, None))
     r, c, value = step.out_row, step.out_col, step.value
     nth = step.out_col + 1
     suffix = {1: "st", 2: "nd", 3: "rd"}.get(nth if nth < 20 else nth % 10, "th")
@@ -129,7 +132,12 @@ def check_matching(answer, correct: Mapping[str, int], options: list, explanatio
         raise ValueError(f"options must be a non-empty list of the choices' names; got {_v.short(options)}")
     if not isinstance(correct, Mapping) or any(not _v.is_int(n) or not 1 <= n <= len(options) for n in correct.values()):
         raise ValueError(f"correct must map each letter to an option's number, 1 to {len(options)}; got {_v.short(correct)}")
+    if not all(isinstance(k, str) for k in correct):
+        raise TypeError(f"correct must map letters (strings) to option numbers; got {_v.short(correct)}")
     letters = sorted(correct)
+    if not isinstance(explanations, Mapping) or not all(isinstance(explanations.get(k), str) for k in letters):
+        raise ValueError(f"explanations must say, for each letter of correct ({', '.join(letters)}), how to tell "
+                         f"(a string); got {_v.short(explanations)}")
     explain = "; ".join(f"{k} → {correct[k]} ({options[correct[k] - 1]}): {explanations[k]}" for k in letters) + "."
     if _unanswered(answer):
         return _ask("Give a number for each letter, e.g. " + " ".join(f"{k}{i + 1}" for i, k in enumerate(letters)) + ".")

@@ -48,7 +48,7 @@ def count_parameters(kernel_size, in_channels, out_channels, *, bias=True) -> in
 
 def _torch_padding(padding, stride, kernel_size, dilation):
     if isinstance(padding, str):
-        if padding == "full":
+        if isinstance(padding, str) and padding == "full":
             kh, kw = positive_pair(kernel_size, "kernel_size")
             dh, dw = positive_pair(dilation, "dilation")
             full = (dh * (kh - 1), dw * (kw - 1))
@@ -91,6 +91,7 @@ def torch_conv2d_code(in_channels=1, out_channels=1, kernel_size=3, *, stride=1,
     ValueError: padding="same" keeps the output the size of the input, which needs stride 1; got stride=(2, 2). Give the padding as a number instead
     """
     c, n, bias, k, s, d = _layer_args(in_channels, out_channels, kernel_size, stride, dilation, bias)
+    flip = check_bool(flip, "flip", "convolution, or cross-correlation as PyTorch computes")
     pad, note = _torch_padding(padding, stride, kernel_size, dilation)
     kh, kw = positive_pair(kernel_size, "kernel_size")
     params = count_parameters(kernel_size, c, n, bias=bias)
@@ -135,7 +136,7 @@ def keras_conv2d_code(in_channels=1, out_channels=1, kernel_size=3, *, stride=1,
         padding_amounts(padding, (3, 3), positive_pair(stride, "stride"))
         name = padding
     else:
-        if padding == "full":
+        if isinstance(padding, str) and padding == "full":
             kh, kw = positive_pair(kernel_size, "kernel_size")
             dh, dw = positive_pair(dilation, "dilation")
             amount = (dh * (kh - 1), dw * (kw - 1))

@@ -99,7 +99,7 @@ def loss_and_gradient(kernel, images, targets, *, stride=1, padding=0):
         prediction = conv2d(image, kernel, stride=stride, padding=padding)  # forward pass
         if target.shape != prediction.shape:
             raise ValueError(f"targets[{i}] has shape {target.shape}, which does not match the feature map's "
-                             f"{prediction.shape}")
+                             f"{prediction.shape} (what the image, the kernel's size, stride and padding give)")
         error = prediction - target
         loss += float(np.sum(error**2))
         # backward pass: the padded image correlated with the error map (error cells `stride` apart)

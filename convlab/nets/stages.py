@@ -44,6 +44,10 @@ class Stage:
     kind: str = "conv"
 
     def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a string (the layer's label); got {v.short(self.name)}")
+        if not isinstance(self.kind, str):
+            raise TypeError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {v.short(self.kind)}")
         v.size_arg(self.kernel, "kernel")
         v.size_arg(self.stride, "stride")
         v.size_arg(self.dilation, "dilation")
@@ -58,13 +62,15 @@ class Stage:
 
 def conv_stage(kernel: int = 3, *, stride: int = 1, padding: int = 0, dilation: int = 1, name: str | None = None) -> Stage:
     """A convolution layer's geometry. ``conv_stage(3, padding=1)`` keeps the size."""
-    return Stage(name or f"conv {kernel}×{kernel}", kernel, stride, padding, dilation)
+    return Stage(f"conv {kernel}×{kernel}" if name is None else name, kernel, stride, padding, dilation)
 
 
 def pool_stage(size: int = 2, *, stride: int | None = None, padding: int = 0, name: str | None = None,
                kind: str = "max pool") -> Stage:
     """A pooling layer's geometry (max pooling unless ``kind="avg pool"``); the stride defaults to the window size."""
-    return Stage(name or f"{kind} {size}×{size}", size, size if stride is None else stride, padding, 1, kind)
+    size = v.size_arg(size, "size")
+    return Stage(f"{kind} {size}×{size}" if name is None else name, size, size if stride is None else stride, padding,
+                 1, kind)
 
 
 def pointwise_stage(name: str = "ReLU") -> Stage:

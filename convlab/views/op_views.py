@@ -310,7 +310,7 @@ def operation_view(operation: str, image, kernel=None, *, size=2, stride=1, padd
     Pooling uses ``size`` for its window (and ``stride``, ``padding``); transposed convolution and
     convolution use ``kernel``. Settings that do not fit raise ``ValueError`` in words, before any work.
     """
-    if operation not in OPERATIONS:
+    if not isinstance(operation, str) or operation not in OPERATIONS:
         raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {v.short(operation)}")
     if operation == "convolution":
         return view_model(compute_walk(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip))

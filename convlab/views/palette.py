@@ -19,7 +19,11 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+
+from .._shared import validate as v
 
 __all__ = ["WINDOW", "NEXT", "UNVISITED", "PAD_FILL", "PAD_EDGE", "PAD_INK", "BLANK", "SIGNED_CMAP", "signed_fill", "gray_fill",
            "ink", "contrast_ratio", "relative_luminance", "symmetric_limit"]
@@ -55,34 +59,46 @@ _RDBU_AT = np.linspace(-1.0, 1.0, len(_RDBU))
 
 def symmetric_limit(values) -> float:
     """The largest absolute value (1 when all are 0): the scale of a signed panel, centred on zero."""
-    m = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    values = v.as_numbers(values, "values", finite=False)
+    m = float(np.max(np.abs(values))) if values.size else 0.0
     return m if m > 0 and np.isfinite(m) else 1.0
 
 
 def signed_fill(values, limit: float) -> list[str]:
     """Diverging colours for ``values`` on a scale from ``-limit`` (red) to ``+limit`` (blue); 0 is near-white."""
-    t = np.clip(np.ravel(np.asarray(values, dtype=float)) / float(limit), -1.0, 1.0)
+    limit = v.real_number(limit, "limit", minimum=0, inclusive_min=False)
+    t = np.clip(np.ravel(v.as_numbers(values, "values", finite=False)) / limit, -1.0, 1.0)
     rgb = np.stack([np.interp(t, _RDBU_AT, _RDBU_RGB[:, i]) for i in range(3)], axis=-1)
     return _hex(rgb)
 
 
 def gray_fill(values, low: float, high: float) -> list[str]:
     """Gray levels from black (``low``) to white (``high``); a constant grid (low == high) is mid-grey."""
-    v = np.ravel(np.asarray(values, dtype=float))
+    low, high = v.real_number(low, "low"), v.real_number(high, "high")
+    cells = np.ravel(v.as_numbers(values, "values", finite=False))
     if high > low:
-        t = np.clip((v - low) / (high - low), 0.0, 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):  # high − low may overflow: the clip bounds it
+            t = np.clip((cells - low) / (high - low), 0.0, 1.0)
     else:
-        t = np.full(v.shape, 0.5)
+        t = np.full(cells.shape, 0.5)
     return _hex(np.repeat(t[:, None], 3, axis=1))
+
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _as_rgb(colours, name: str) -> np.ndarray:
     """sRGB values 0..1 (last axis R, G, B[, A]) of one ``#rrggbb`` string, a list of them, or an array of values."""
-    if isinstance(colours, str):
+    if isinstance(colours, str) and _HEX.match(colours):
         return _rgb([colours])[0]
-    if isinstance(colours, (list, tuple)) and colours and all(isinstance(c, str) for c in colours):
+    if isinstance(colours, (list, tuple)) and colours and all(isinstance(c, str) and _HEX.match(c) for c in colours):
         return _rgb(colours)
-    rgb = np.asarray(colours, dtype=np.float64)
+    if isinstance(colours, (list, tuple)) and any(isinstance(c, str) for c in colours):
+        bad = next(c for c in colours if not isinstance(c, str) or not _HEX.match(c))
+        raise ValueError(f"{name} must be '#rrggbb' colours; got {v.short(bad)}")
+    if isinstance(colours, str) and not _HEX.match(colours):
+        raise ValueError(f"{name} must be a '#rrggbb' colour; got {v.short(colours)}")
+    rgb = v.as_numbers(colours, name)
     if rgb.ndim == 0 or rgb.shape[-1] not in (3, 4):
         raise ValueError(f"{name} must be '#rrggbb' colours or sRGB values 0..1 with a last axis of 3 or 4 "
                          f"(R, G, B[, A]); got shape {rgb.shape}")
@@ -95,7 +111,10 @@ def relative_luminance(rgb) -> np.ndarray:
     >>> float(relative_luminance([1, 1, 1])), float(relative_luminance([0, 0, 0]))
     (1.0, 0.0)
     """
-    c = np.asarray(rgb, dtype=np.float64)[..., :3]
+    c = v.as_numbers(rgb, "rgb")
+    if c.ndim == 0 or c.shape[-1] < 3:
+        raise ValueError(f"rgb must end in an axis of R, G, B values (0 to 1); got shape {c.shape}")
+    c = np.clip(c[..., :3], 0.0, 1.0)
     lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
     return lin @ np.array([0.2126, 0.7152, 0.0722])
 
@@ -124,6 +143,8 @@ def ink(fills) -> list[str]:
     >>> ink(["#67001f", "#f7f7f7"]), ink([[0.1, 0.1, 0.1, 1.0]])
     (['#ffffff', '#000000'], ['#ffffff'])
     """
+    if fills is None or isinstance(fills, (str, bytes)) or not isinstance(fills, (list, tuple, np.ndarray)):
+        raise TypeError(f"fills must be a list of '#rrggbb' colours or an array of sRGB values; got {v.short(fills)}")
     fills = fills if isinstance(fills, np.ndarray) else list(fills)
     if len(fills) == 0:
         return []

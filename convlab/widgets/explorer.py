@@ -233,10 +233,10 @@ class Explorer(ShowsWidget):
         self._input_error = ""
         self._image, self._custom = SEED_IMAGE, None
         try:
-            if image is not None:
-                self._image = v.as_image(image)
+            if image is not None:  # its own read-only copies: the caller's later edits cannot leak in
+                self._image = v.own_copy(v.as_image(image))
             if kernel is not None:
-                self._custom = v.as_array(kernel, "kernel", ndims=(2, 3), shape_hint="(kh, kw) or (kh, kw, C)")
+                self._custom = v.own_copy(v.as_array(kernel, "kernel", ndims=(2, 3), shape_hint="(kh, kw) or (kh, kw, C)"))
         except (TypeError, ValueError) as exc:
             self._input_error = f"The Explorer cannot use this input: {exc}."
         self._walk = None

@@ -21,7 +21,7 @@ import html
 import ipywidgets as W
 import numpy as np
 
-from .._shared.validate import as_image, bounded_size, short
+from .._shared.validate import as_array, as_image, bounded_size, short
 from ..nets.learn import LearningRun
 from ..core.conv import conv2d
 from ..data.images import downscale, sample_photo, to_grayscale
@@ -121,8 +121,8 @@ class LearningViewer(_FigureWidget):
         if not isinstance(run, LearningRun):
             raise TypeError(f"run must be a LearningRun from convlab.nets.learn.learn_kernel(...); got {short(run)}")
         self.run = run
-        self.image = np.asarray(image, dtype=np.float64)
-        self.target = None if target is None else np.asarray(target, dtype=np.float64)
+        self.image = as_image(image)
+        self.target = None if target is None else as_array(target, "target", ndims=(2,), shape_hint="(h, w), a feature map")
         self.step = Slider(0, min=0, max=run.steps, description="training step")
         self.play = PlayButton(0, min=0, max=run.steps, step=max(1, run.steps // 50), interval=150,
                                description="training steps")

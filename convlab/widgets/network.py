@@ -12,6 +12,7 @@ import html
 import ipywidgets as W
 import numpy as np
 
+from .._shared import validate as v
 from ..nets.network import run_stack
 from ..lessons.receptive import describe_field, field_in_every_layer, stage_sizes
 from ..figures.network import ReceptiveFieldFigure
@@ -60,15 +61,13 @@ class ReceptiveFieldViewer(ShowsWidget):
 
     def __init__(self, image, layers, *, layer: int | None = None, row: int | None = None, col: int | None = None,
                  dpi: int = 72):
-        self.image = np.asarray(image, dtype=np.float64)
-        if self.image.ndim != 2:
-            raise ValueError(f"image must be a grayscale (H, W) array; got shape {self.image.shape}")
-        if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)):
+        self.image = v.as_array(image, "image", ndims=(2,), shape_hint="a grayscale (H, W) array")
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)) or not layers:
             raise TypeError(f"layers must be a list of (stage, weights) pairs, as convlab.nets.network builds them; "
                             f"got {type(layers).__name__}")
         layers = list(layers)
+        outputs = run_stack(self.image, layers)  # checks every (stage, kernels) pair first
         self.stages = [stage for stage, _ in layers]
-        outputs = run_stack(self.image, layers)
         # panels: the input (stage index 0) and every conv/pool output (stage index i + 1)
         self._shown = [0] + [i + 1 for i, s in enumerate(self.stages) if s.kind != "pointwise"]
         maps = [(self.stages[i - 1].name, outputs[i - 1][:, :, 0]) for i in self._shown[1:]]
@@ -79,7 +78,7 @@ class ReceptiveFieldViewer(ShowsWidget):
         options = [(f"{n}. {self.stages[i - 1].name} ({self._heights[i]}×{self._widths[i]})", n)
                    for n, i in enumerate(self._shown) if n > 0]
         start = len(self._shown) - 1 if layer is None else layer
-        if start not in [v for _, v in options]:
+        if not v.is_int(start) or start not in [n for _, n in options]:
             raise ValueError(f"layer must be the number of a shown layer, 1 to {len(self._shown) - 1}; got {layer!r}")
         self.layer = W.Dropdown(options=options, value=start, description="layer")
         self.row = Slider(0, min=0, max=1, description="row")

@@ -18,6 +18,7 @@ import html
 
 import ipywidgets as W
 
+from .._shared.validate import short
 from ..lessons.exercises import Feedback, Question
 from ..pulse.client import notice_for as pulse_notice
 from ._base import ShowsWidget
@@ -70,6 +71,9 @@ class Quiz(ShowsWidget):
     """
 
     def __init__(self, check, prompt: str, *args, options=None, solution=None, id: str = "", **kwargs):
+        if options is not None and (not isinstance(options, (list, tuple)) or not options
+                                    or not all(isinstance(o, (str, int)) and not isinstance(o, bool) for o in options)):
+            raise TypeError(f"options must be a non-empty list of the choices (strings); got {short(options)}")
         if isinstance(check, Question):
             self.question = check
             options = options or check.options

@@ -11,8 +11,7 @@ import html
 import json
 from pathlib import Path
 
-from .._shared import validate as v
-from .._shared.files import write_atomically
+from .._shared.files import check_write_path, write_atomically
 
 __all__ = ["page_html", "write_page"]
 
@@ -95,6 +94,6 @@ body {{ font-family: system-ui, sans-serif; margin: 16px; color: #1d1d1d; }}
 def write_page(path, text: str) -> Path:
     """Write ``text`` to ``path`` atomically (``_shared.files.write_atomically``: a temporary file in the same
     folder, then ``os.replace``), keeping the permissions of a file already there."""
-    path = v.output_file(path, ".html")
-    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")), suffix=".html.part")
+    path = check_write_path(path, ".html")
+    write_atomically(path, lambda fh: fh.write(text.encode("utf-8")), suffix=".html")
     return path
