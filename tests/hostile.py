@@ -92,7 +92,7 @@ GOOD = {
     "activations": "init_network(image_size=8).forward(np.ones((1, 8, 8)))", "settings": "{}",
     "data_digest": "'x'", "jump": "1", "start": "0", "font": "'DejaVuSans.ttf'",
     "x_train": "np.eye(4).reshape(4, 2, 2)", "y_train": "[0, 1, 2, 3]", "x_test": "np.eye(4).reshape(4, 2, 2)",
-    "y_test": "[0, 1, 2, 3]",
+    "y_test": "[0, 1, 2, 3]", "phase": "'collect'",
 }
 
 # good values that differ by function (the name alone does not say)

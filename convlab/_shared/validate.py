@@ -218,6 +218,25 @@ def check_flip(flip) -> bool:
     return bool(flip)
 
 
+def one_of(value, name: str, options, what: str = "") -> str:
+    """A name chosen from ``options`` (strings): a TypeError for anything but a string (an array is never
+    compared element by element), a ValueError for a string that is not offered.
+
+    >>> one_of("sum", "phase", ("place", "sum"))
+    'sum'
+    >>> one_of(["sum"], "phase", ("place", "sum"))
+    Traceback (most recent call last):
+    ...
+    TypeError: phase must be one of 'place', 'sum'; got ['sum']
+    """
+    listing = ", ".join(map(repr, options))
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {listing}{what}; got {_short(value)}")
+    if value not in options:
+        raise ValueError(f"{name} must be one of {listing}{what}; got {_short(value)}")
+    return value
+
+
 def check_padding_mode(padding_mode) -> str:
     if not isinstance(padding_mode, str) or padding_mode not in PADDING_MODES:
         raise ValueError(f"padding_mode must be one of {', '.join(map(repr, PADDING_MODES))}; got {_short(padding_mode)}")

@@ -122,6 +122,9 @@ def _whole(value, name: str, low: int, what: str) -> int:
     return value
 
 
+_ANY_PHASE = ("place", "multiply", "sum", "max", "mean", "add", "slide", "collect")  # every operation's phases
+
+
 def _check_settings(stride, padding, dilation, flip, window, step, live, operation, operations, phase, basic, family,
                     kernel_size):
     """The Explorer's settings, each checked by name before any work (a slider would silently clamp them)."""
@@ -131,22 +134,27 @@ def _check_settings(stride, padding, dilation, flip, window, step, live, operati
     flip = v.check_flip(flip)
     window = _whole(window if step is None else step, "window" if step is None else "step", 1,
                     "a window number (1 is the first window)")
-    if live not in (None, "auto", "ipympl", "png", "none"):  # the earlier Explorer's display modes
-        raise ValueError(f'live must be "auto", "ipympl", "png" or "none" (all now draw in the browser); '
-                         f"got {v.short(live)}")
-    if operation not in OPERATIONS:
-        raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {v.short(operation)}")
-    offered = [operation] if operations is None else (
-        list(OPERATIONS) if isinstance(operations, str) and operations == "all" else list(operations))
-    unknown = [o for o in offered if o not in OPERATIONS]
-    if unknown or operation not in offered:
-        raise ValueError(f"operations must list names from {', '.join(map(repr, OPERATIONS))} including "
-                         f"operation={operation!r}; got {v.short(operations)}")
-    if operation == "convolution" and phase is not None and phase not in PHASES:
-        raise ValueError(f"phase must be one of {', '.join(map(repr, PHASES))}; got {v.short(phase)}")
+    if live is not None:  # the earlier Explorer's display modes (all now draw in the browser)
+        v.one_of(live, "live", ("auto", "ipympl", "png", "none"), " (all now draw in the browser)")
+    v.one_of(operation, "operation", OPERATIONS)
+    listing = f"a list of names from {', '.join(map(repr, OPERATIONS))} (or \"all\") including operation={operation!r}"
+    if operations is None:
+        offered = [operation]
+    elif isinstance(operations, str):
+        if operations != "all":
+            raise ValueError(f"operations must be {listing}; got {v.short(operations)}")
+        offered = list(OPERATIONS)
+    elif isinstance(operations, (list, tuple)) and len(operations) <= len(OPERATIONS) * 4:
+        offered = [v.one_of(o, "operations", OPERATIONS) for o in operations]
+    else:
+        raise TypeError(f"operations must be {listing}; got {v.short(operations)}")
+    if operation not in offered:
+        raise ValueError(f"operations must be {listing}; got {v.short(operations)}")
+    if phase is not None:  # each operation's own phases are checked once its walk is built
+        v.one_of(phase, "phase", PHASES if operation == "convolution" else _ANY_PHASE)
     basic = v.check_bool(basic, "basic", "True for stride, padding and filter size only")
-    if family is not None and family not in FAMILIES:
-        raise ValueError(f"family must be one of {', '.join(map(repr, FAMILIES))}; got {v.short(family)}")
+    if family is not None:
+        v.one_of(family, "family", FAMILIES)
     if kernel_size is not None:
         kernel_size = _whole(kernel_size, "kernel_size", 1, "a positive integer")
     return stride, padding, dilation, flip, window, offered, basic, kernel_size
@@ -227,8 +235,7 @@ class Explorer(ShowsWidget):
         stride, padding, dilation, flip, window, offered, basic, kernel_size = _check_settings(
             stride, padding, dilation, flip, window, step, live, operation, operations, phase, basic, family,
             kernel_size)
-        if play not in ("phases", "windows"):
-            raise ValueError(f'play must be "phases" or "windows"; got {v.short(play)}')
+        v.one_of(play, "play", ("phases", "windows"))
         # the data may come from anywhere (a photo, a typed kernel): a bad one is explained in the view
         self._input_error = ""
         self._image, self._custom = SEED_IMAGE, None
@@ -291,7 +298,8 @@ class Explorer(ShowsWidget):
         n = self.view_model["windows"]["count"]
         if n:
             if window > n:
-                raise ValueError(f"window must be between 1 and {n} for these settings; got {window}")
+                raise ValueError(f"{'window' if step is None else 'step'} must be between 1 and {n:,} for these "
+                                 f"settings; got {v.short(window)}")
             self.step.value = window
 
     # ------------------------------------------------------------------ the walk, once per setting
