@@ -187,6 +187,7 @@ TABLE = [
     row("transpose_view_model", lambda: op_views.transpose_view_model(IMG, K3, dilation=0), ValueError, "dilation",
         "dilation 0"),
     row("message_view", lambda: walk.message_view(""), ValueError, "message", "an empty message"),
+    row("message_view", lambda: walk.message_view("no", parts="pool"), TypeError, "parts", "parts that are not an operation's"),
     row("operation_message_view", lambda: op_views.operation_message_view("pooling", "no"), ValueError, "operation",
         "an operation the Explorer does not offer"),
     row("frame", lambda: walk.frame(walk.view_model(walk.compute_walk(IMG, K3)), 0, "max"), ValueError, "phase",

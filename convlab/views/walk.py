@@ -468,6 +468,17 @@ def _footer(walk: Walk) -> str:
     return f"output size: {walk.formula}" + (f"\n{note}" if note else "")
 
 
+def _operation_parts(parts) -> bool:
+    """True for (phases, rules, help, words) as the view models use them: names, a rule and a sentence each."""
+    if not isinstance(parts, (tuple, list)) or len(parts) != 4:
+        return False
+    phases, rules, help_, words = parts
+    return (isinstance(phases, (tuple, list)) and len(phases) > 0 and all(isinstance(p, str) for p in phases)
+            and isinstance(rules, dict) and isinstance(help_, dict) and isinstance(words, dict)
+            and all(isinstance(rules.get(p), dict) and isinstance(help_.get(p), str) for p in phases)
+            and all(isinstance(words.get(k), str) for k in CONVOLUTION_WORDS))
+
+
 def message_view(message: str, operation: str = "convolution", parts=None) -> dict:
     """The view model of a setting that does not fit: the reason in plain words, no windows.
 
@@ -482,6 +493,9 @@ def message_view(message: str, operation: str = "convolution", parts=None) -> di
     """
     if not isinstance(message, str) or not message.strip():
         raise ValueError(f"message must be a sentence saying why the setting does not fit; got {v.short(message)}")
+    if parts is not None and not _operation_parts(parts):
+        raise TypeError("parts must be an operation's (phases, rules, help, words), as "
+                        f"convlab.views.op_views.operation_message_view gives them; got {v.short(parts)}")
     phases, rules, help_, words = parts or (PHASES, RULES, PHASE_HELP, CONVOLUTION_WORDS)
     vm = base_view(operation if isinstance(operation, str) else "convolution", phases, rules, help_, words)
     vm.update({"message": message, "panels": {}, "captions": {}, "footer": "", "channels": [""],
