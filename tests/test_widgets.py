@@ -134,7 +134,8 @@ MISFITS = [
     ("convolution", dict(kernel_size=7), ["place", "multiply", "sum", "slide", "collect"], "windows"),  # 7x7 on 5x5
     ("max pooling", dict(kernel_size=2, padding=3), ["place", "max", "slide", "collect"], "windows"),  # pad > size/2
     ("average pooling", dict(kernel_size=2, padding=2), ["place", "mean", "slide", "collect"], "windows"),
-    ("transposed convolution", dict(kernel_size=1, padding=3), ["place", "multiply", "add", "slide"], "pixels"),  # crop > output
+    # transposed convolution: the padding crops more than the output has
+    ("transposed convolution", dict(kernel_size=1, padding=3), ["place", "multiply", "add", "slide"], "pixels"),
 ]
 
 

@@ -200,7 +200,8 @@ FIRST_SCREEN = """(root) => {
   return { scrollY: window.scrollY, screen: window.innerHeight, figure: bottom('svg.convlab-figure'),
            caption: bottom('.convlab-caption'), play: bottom('button.convlab-play'),
            previous: bottom('button.convlab-prev'), next: bottom('button.convlab-next'),
-           digits: Math.min(...sizes), cell: Number(svg.querySelector('rect.convlab-cell').getAttribute('width')) * scale,
+           digits: Math.min(...sizes),
+           cell: Number(svg.querySelector('rect.convlab-cell').getAttribute('width')) * scale,
            secondary: ['.convlab-dilation', '.convlab-family', '.convlab-flip', 'select.convlab-speed']
              .filter((sel) => shown(sel)),
            overflow: document.documentElement.scrollWidth > window.innerWidth + 1 };
