@@ -129,6 +129,31 @@ def test_kernel_larger_than_padded_input_is_explained_not_raised(ex):
     assert ex.view_model["message"] == ""
 
 
+MISFITS = [
+    # (operation, setting that does not fit, its phases, what the window counter counts)
+    ("convolution", dict(kernel_size=7), ["place", "multiply", "sum", "slide", "collect"], "windows"),  # 7x7 on 5x5
+    ("max pooling", dict(kernel_size=2, padding=3), ["place", "max", "slide", "collect"], "windows"),  # pad > size/2
+    ("average pooling", dict(kernel_size=2, padding=2), ["place", "mean", "slide", "collect"], "windows"),
+    # transposed convolution: the padding crops more than the output has
+    ("transposed convolution", dict(kernel_size=1, padding=3), ["place", "multiply", "add", "slide"], "pixels"),
+]
+
+
+@pytest.mark.parametrize("operation, setting, phases, units", MISFITS, ids=[m[0] for m in MISFITS])
+def test_a_setting_that_does_not_fit_keeps_the_operations_phases_and_words(operation, setting, phases, units):
+    ex = Explorer(operation=operation, kernel_size=setting.get("kernel_size", 3), stride=1)
+    ex.step.value = 2
+    for name, value in setting.items():
+        getattr(ex, name).value = value
+    vm = ex.view_model
+    assert vm["message"] and ex.caption == vm["message"], ex.caption  # the reason, in the caption
+    assert vm["phases"] == phases and list(ex.phase.options) == phases  # not convolution's five
+    assert vm["operation"] == operation and ex.phase.value in phases
+    assert vm["windows"]["count"] == 0 and ex.step.disabled
+    assert vm["windows"]["label"] == f"no {units}: this setting does not fit"  # no stale "Window 2 of 9"
+    assert "kernel" not in vm["message"]  # the lesson's word is "filter"
+
+
 def test_kernel_size_keeps_the_family(ex):
     ex.family.value = "box blur"
     ex.kernel_size.value = 5

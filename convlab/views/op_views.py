@@ -32,9 +32,9 @@ from ..core._ops_engine import _blocks, _pool, _pool_plan, _transpose_plan
 from ..core.sizes import pool_output_size_formula, transpose_output_size_formula
 from . import palette
 from .walk import (NUMBERS_MAX_CELLS, _append, _channel_names, _count, _flat, _index_range, _planes, _rule, _values,
-                   base_view, compute_walk, frame, view_model)  # noqa: F401 (frame: the doctests use it)
+                   base_view, compute_walk, frame, message_view, view_model)  # noqa: F401 (frame: the doctests use it)
 
-__all__ = ["OPERATIONS", "operation_view", "pool_view_model", "transpose_view_model"]
+__all__ = ["OPERATIONS", "operation_view", "operation_message_view", "pool_view_model", "transpose_view_model"]
 
 OPERATIONS = ("convolution", "transposed convolution", "max pooling", "average pooling")
 """The operations the Explorer offers, in its menu's order."""
@@ -66,6 +66,32 @@ _TRANSPOSE_HELP = {
 }
 POOL_WORDS = {"unit": "Window", "units": "windows", "size": "pool size", "filter": "pooling window"}
 TRANSPOSE_WORDS = {"unit": "Pixel", "units": "pixels", "size": "filter size", "filter": "filter"}
+
+
+def _pool_parts(kind: str):
+    """Pooling's phases (its second one named for ``kind``: "max" or "mean"), rules, help and words."""
+    phases = ["place", kind, "slide", "collect"]
+    return phases, {ph: _POOL_RULES["reduce" if ph == kind else ph] for ph in phases}, _HELP, POOL_WORDS
+
+
+def operation_message_view(operation: str, message: str) -> dict:
+    """The message view (a setting that does not fit) of ``operation``: its own phases and words.
+
+    Examples
+    --------
+    >>> vm = operation_message_view("max pooling", "padding must be at most half the pooling size")
+    >>> vm["phases"], vm["words"]["size"], vm["windows"]["label"]
+    (['place', 'max', 'slide', 'collect'], 'pool size', 'no windows: this setting does not fit')
+    """
+    if operation not in OPERATIONS:
+        raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {v.short(operation)}")
+    if operation == "transposed convolution":
+        parts = (list(_TRANSPOSE_RULES), _TRANSPOSE_RULES, _TRANSPOSE_HELP, TRANSPOSE_WORDS)
+    elif operation in ("max pooling", "average pooling"):
+        parts = _pool_parts("max" if operation == "max pooling" else "mean")
+    else:
+        parts = None
+    return message_view(message, operation, parts)
 
 
 def _sizes_text(rows: str, cols: str) -> str:
@@ -105,9 +131,8 @@ def pool_view_model(image, size, *, stride=None, padding=0, kind="max") -> dict:
     codes[pr:hp - pr, pc:wp - pc] = inner_codes
     in_table = dict(table, labels=list(table["labels"]) if numbers else [""] * len(table["labels"]))
 
-    op = "max" if kind == "max" else "mean"
-    phases = ["place", op, "slide", "collect"]
-    rules = {ph: _POOL_RULES["reduce" if ph == op else ph] for ph in phases}
+    op = kind  # the second phase's name: "max" or "mean"
+    phases, rules, _, _ = _pool_parts(op)
     names = _channel_names(c)
     planes_map = _planes(fmap, c)
     values = [[format_number(x) for x in plane.ravel()] for plane in planes_map]

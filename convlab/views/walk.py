@@ -468,18 +468,39 @@ def _footer(walk: Walk) -> str:
     return f"output size: {walk.formula}" + (f"\n{note}" if note else "")
 
 
-def message_view(message: str, operation: str = "convolution") -> dict:
-    """The view model of a setting that does not fit: only the reason, in plain words.
+def _operation_parts(parts) -> bool:
+    """True for (phases, rules, help, words) as the view models use them: names, a rule and a sentence each."""
+    if not isinstance(parts, (tuple, list)) or len(parts) != 4:
+        return False
+    phases, rules, help_, words = parts
+    return (isinstance(phases, (tuple, list)) and len(phases) > 0 and all(isinstance(p, str) for p in phases)
+            and isinstance(rules, dict) and isinstance(help_, dict) and isinstance(words, dict)
+            and all(isinstance(rules.get(p), dict) and isinstance(help_.get(p), str) for p in phases)
+            and all(isinstance(words.get(k), str) for k in CONVOLUTION_WORDS))
 
-    >>> message_view("The 7×7 filter does not fit.")["message"]
-    'The 7×7 filter does not fit.'
+
+def message_view(message: str, operation: str = "convolution", parts=None) -> dict:
+    """The view model of a setting that does not fit: the reason in plain words, no windows.
+
+    It keeps the operation's phases, rules and words (``parts``: phases, rules, help, words; default
+    convolution's; :func:`convlab.views.op_views.operation_message_view` gives each operation's), so a view
+    keeps that operation's phase buttons; ``windows["label"]`` is what the window counter says instead of
+    "Window 4 of 9". A live view keeps the last figure that fitted, dimmed (``docs/view_model.md``).
+
+    >>> vm = message_view("The 7×7 filter does not fit.")
+    >>> vm["message"], vm["windows"]["label"]
+    ('The 7×7 filter does not fit.', 'no windows: this setting does not fit')
     """
     if not isinstance(message, str) or not message.strip():
         raise ValueError(f"message must be a sentence saying why the setting does not fit; got {v.short(message)}")
-    vm = base_view(operation if isinstance(operation, str) else "convolution", PHASES, RULES, PHASE_HELP,
-                   CONVOLUTION_WORDS)
-    vm.update({"message": message, "panels": {}, "windows": {"count": 0, "count_text": "0"}, "captions": {},
-               "footer": "", "channels": [""]})
+    if parts is not None and not _operation_parts(parts):
+        raise TypeError("parts must be an operation's (phases, rules, help, words), as "
+                        f"convlab.views.op_views.operation_message_view gives them; got {v.short(parts)}")
+    phases, rules, help_, words = parts or (PHASES, RULES, PHASE_HELP, CONVOLUTION_WORDS)
+    vm = base_view(operation if isinstance(operation, str) else "convolution", phases, rules, help_, words)
+    vm.update({"message": message, "panels": {}, "captions": {}, "footer": "", "channels": [""],
+               "windows": {"count": 0, "count_text": "0",
+                           "label": f"no {words['units']}: this setting does not fit"}})
     return vm
 
 

@@ -15,7 +15,7 @@ function render({ model, el }) {
   counter += 1;
   const uid = `convlab-ex-${counter}-${Math.random().toString(36).slice(2, 8)}`;
   const id = (name) => `${uid}-${name}`;
-  let vm = null, fig = null, timer = null, lastWidth = 0;
+  let vm = null, fig = null, timer = null, lastWidth = 0, lastHeight = 0;
 
   // ---- controls (each with a visible label or an accessible name)
   const root = h("div", { class: "convlab-explorer", role: "group", "aria-label": "Convolution explorer" });
@@ -37,6 +37,7 @@ function render({ model, el }) {
     const label = h("label", { for: id(name), text });
     const box = h("span", { class: `convlab-field convlab-${name.replace("_", "-")}` }, [label, input, out]);
     box.dataset.full = basic ? "" : "1";
+    if (!basic) box.dataset.secondary = "1";  // hidden in the projector view
     settings.appendChild(box);
     ranges[name] = { input, out, box, label };
     input.addEventListener("input", () => { out.textContent = input.value; });
@@ -46,11 +47,13 @@ function render({ model, el }) {
   const familySel = h("select", { id: id("family") });
   familyBox.append(h("label", { for: id("family"), text: "filter" }), familySel);
   familyBox.dataset.full = "1";
+  familyBox.dataset.secondary = "1";
   familySel.addEventListener("change", () => sendSetting("family", familySel.value));
   settings.appendChild(familyBox);
 
   const flipBox = h("fieldset", { class: "convlab-field convlab-flip convlab-choice" });
   flipBox.dataset.full = "1";
+  flipBox.dataset.secondary = "1";
   flipBox.appendChild(h("legend", { text: "filter as written or flipped" }));
   const flipRadios = [];
   for (const [value, text] of [[false, "cross-correlation"], [true, "convolution (flipped)"]]) {
@@ -77,11 +80,16 @@ function render({ model, el }) {
   const windowsOption = h("option", { value: "windows", text: "windows only" });
   modeSel.append(phasesOption, windowsOption);
   if (model.get("play_mode") === "windows") modeSel.value = "windows";
+  // the projector view: larger cells and digits, only the controls a class needs (a page-only preference)
+  const projector = h("button", { type: "button", class: "convlab-projector-toggle", "aria-pressed": "false",
+    text: "Projector view" });
+  const speedBox = h("span", { class: "convlab-field", "data-secondary": "1" },
+    [h("label", { for: id("speed"), text: "speed" }), speedSel]);
+  const modeBox = h("span", { class: "convlab-field", "data-secondary": "1" },
+    [h("label", { for: id("mode"), text: "play" }), modeSel]);
   walkRow.append(
     h("span", { class: "convlab-field" }, [windowLabel, windowInput, windowText]),
-    prev, next, play,
-    h("span", { class: "convlab-field" }, [h("label", { for: id("speed"), text: "speed" }), speedSel]),
-    h("span", { class: "convlab-field" }, [h("label", { for: id("mode"), text: "play" }), modeSel]));
+    prev, next, play, projector, speedBox, modeBox);
 
   const phaseBox = h("fieldset", { class: "convlab-row convlab-phase convlab-choice" });
   phaseBox.appendChild(h("legend", { text: "phase" }));
@@ -106,8 +114,12 @@ function render({ model, el }) {
   const windowNow = () => Math.min(Math.max(1, model.get("window") || 1), Math.max(1, count()));
   const phaseNow = () => (phases().includes(model.get("phase")) ? model.get("phase") : phases()[phases().length - 1]);
 
+  // Play keeps playing through a setting change: while Python computes the new walk the timer waits
+  // (`awaiting`), and the new walk plays from its window 1. A refused value (a notice) resumes the old walk.
+  let awaiting = false;
   function sendSetting(name, value) {
-    stopPlay();
+    if (model.get(name) === value) return;
+    if (timer !== null) awaiting = true;
     model.set(name, value);
     model.save_changes();
   }
@@ -126,6 +138,7 @@ function render({ model, el }) {
 
   // ---- Play: every phase of each window, then the next window (or windows only)
   function tick() {
+    if (awaiting) { timer = setTimeout(tick, Number(speedSel.value)); return; }  // the new walk is on its way
     const list = phases(), n = count();
     const i = list.indexOf(phaseNow()), w = windowNow();
     if (modeSel.value === "windows") {
@@ -152,13 +165,28 @@ function render({ model, el }) {
     setIconButton(play, "pause", "Pause");
     play.classList.add("convlab-playing");
   }
+  // a new walk while playing (a setting changed): play it from its first window
+  function restartPlay() {
+    const list = phases();
+    go(1, modeSel.value === "windows" ? list[list.length - 1] : list[0]);
+    paint();
+    clearTimeout(timer);
+    timer = setTimeout(tick, Number(speedSel.value));
+  }
   function stopPlay() {
+    awaiting = false;
     if (timer !== null) clearTimeout(timer);
     timer = null;
     setIconButton(play, "play", "Play");
     play.classList.remove("convlab-playing");
   }
   play.addEventListener("click", () => (timer === null ? startPlay() : stopPlay()));
+  projector.addEventListener("click", () => {
+    const on = projector.getAttribute("aria-pressed") !== "true";
+    projector.setAttribute("aria-pressed", String(on));
+    root.classList.toggle("convlab-projecting", on);
+    if (count()) { build(); paint(); }
+  });
   speedSel.addEventListener("change", () => { if (timer !== null) { clearTimeout(timer); timer = setTimeout(tick, Number(speedSel.value)); } });
 
   // ---- controls from the model (ranges, options, basic mode, the operation's own words)
@@ -212,20 +240,52 @@ function render({ model, el }) {
     });
   }
 
+  // The figure's room in height: the screen (or the notebook's scrolling area) less the controls and the
+  // caption, so the whole Explorer fits on one screen where the layout can make it (an RGB walk puts its
+  // channels side by side).
+  function figureHeight() {
+    let view = window.innerHeight || 800, scroller = null;
+    for (let box = root.parentElement; box && box !== document.body; box = box.parentElement) {
+      const o = getComputedStyle(box).overflowY;
+      if ((o === "auto" || o === "scroll") && box.scrollHeight > box.clientHeight + 1) {  // what scrolls: a notebook
+        view = Math.min(view, box.clientHeight);
+        scroller = box;
+        break;
+      }
+    }
+    if (scroller === null) {  // the page itself scrolls (Voilà, a saved page): what is above us on its first screen
+      const top = root.getBoundingClientRect().top + window.scrollY;
+      if (top < view / 2) view -= top;
+    }
+    let lines = 1;
+    for (const p of phases()) lines = Math.max(lines, frame(vm, 0, p).caption.split("\n").length);
+    const lineH = parseFloat(getComputedStyle(caption).lineHeight) || 20;
+    const controls = settings.offsetHeight + walkRow.offsetHeight + phaseBox.offsetHeight + 24;
+    return Math.max(200, view - controls - lines * lineH - 24);
+  }
+
   function build() {
     fig = null;
     layer.replaceChildren();
     if (!count()) return;
     const width = Math.max(320, Math.floor(stage.clientWidth || root.clientWidth || 800));
     lastWidth = width;
-    fig = buildFigure(svg, layer, vm, width, id);
+    lastHeight = window.innerHeight;
+    const big = projector.getAttribute("aria-pressed") === "true";
+    fig = buildFigure(svg, layer, vm, width, id, figureHeight(), big ? { cellMax: 110, numberCap: 36 } : {});
   }
 
   function paint() {
     const n = count();
     const notice = model.get("notice") || "";  // why the page's last value was refused: the caption says so first
     if (!vm) return;
-    if (!n) { setText(caption, notice); return; }
+    if (!n) {  // a setting that does not fit: the reason in the caption under the last good figure (dimmed)
+      const label = (vm.windows && vm.windows.label) || "";
+      setText(caption, [notice, fig ? vm.message : ""].filter(Boolean).join("\n"));
+      setText(windowText, label);
+      windowInput.setAttribute("aria-valuetext", label);
+      return;
+    }
     const index = windowNow() - 1, phase = phaseNow();
     const f = frame(vm, index, phase);
     if (fig) paintFigure(fig, f);
@@ -245,9 +305,14 @@ function render({ model, el }) {
   function onModel() {
     vm = model.get("walk") || null;
     const bad = !vm || !!vm.message || !count();
-    message.hidden = !(vm && vm.message);
-    setText(message, vm && vm.message ? vm.message : "");
-    svg.style.display = bad ? "none" : "";
+    // a setting that does not fit keeps the last good figure, dimmed, and says why in the caption; with no
+    // figure yet (an input it cannot use) the reason stands alone
+    const stale = bad && fig !== null;
+    stage.classList.toggle("convlab-stale", stale);
+    message.hidden = stale || !(vm && vm.message);
+    setText(message, vm && vm.message && !stale ? vm.message : "");
+    svg.style.display = bad && !stale ? "none" : "";
+    if (stale) setText(svgTitle, `The last setting that fitted, dimmed: this one does not fit. ${vm.message}`);
     for (const c of [windowInput, prev, next, play]) c.disabled = bad;
     if (bad) stopPlay();
     windowInput.max = String(Math.max(1, count()));
@@ -262,7 +327,14 @@ function render({ model, el }) {
     }
     for (const r of Object.values(phaseRadios)) r.disabled = bad;
     syncControls();
-    build();
+    if (!stale) build();
+    awaiting = false;
+    if (timer !== null) restartPlay();  // paints
+    else paint();
+  }
+
+  function onNotice() {
+    if (awaiting && model.get("notice")) awaiting = false;  // the setting was refused: the old walk plays on
     paint();
   }
 
@@ -270,33 +342,37 @@ function render({ model, el }) {
   model.on("change:walk", onModel);
   model.on("change:window", paint);
   model.on("change:phase", paint);
-  model.on("change:notice", paint);
+  model.on("change:notice", onNotice);
   const SETTING_EVENTS = "change:limits change:families change:family change:flip change:operation " +
     "change:operations change:basic change:stride change:padding change:kernel_size change:dilation";
   model.on(SETTING_EVENTS, onSettings);
 
   // relayout when the space changes (window resized, browser zoom, side panel opened)
   let pending = null;
-  const observer = new ResizeObserver(() => {
+  const relayout = () => {
     if (pending !== null) return;
     pending = requestAnimationFrame(() => {
       pending = null;
       const w = Math.floor(stage.clientWidth || 0);
-      if (w > 0 && count() && (fig === null || Math.abs(w - lastWidth) > 2)) { build(); paint(); }
+      if (w > 0 && count() && (fig === null || Math.abs(w - lastWidth) > 2 ||
+                               Math.abs(window.innerHeight - lastHeight) > 2)) { build(); paint(); }
     });
-  });
+  };
+  const observer = new ResizeObserver(relayout);
   observer.observe(stage);
+  window.addEventListener("resize", relayout);
 
   onModel();
 
   return () => {
     stopPlay();
     observer.disconnect();
+    window.removeEventListener("resize", relayout);
     if (pending !== null) cancelAnimationFrame(pending);
     model.off("change:walk", onModel);
     model.off("change:window", paint);
     model.off("change:phase", paint);
-    model.off("change:notice", paint);
+    model.off("change:notice", onNotice);
     model.off(SETTING_EVENTS, onSettings);
   };
 }

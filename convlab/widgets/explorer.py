@@ -26,8 +26,8 @@ import traitlets as T
 
 from .._shared import validate as v
 from ..core import limits as _limits
-from ..views.op_views import OPERATIONS, operation_view
-from ..views.walk import PHASES, compute_walk, frame, message_view, view_model
+from ..views.op_views import OPERATIONS, operation_message_view, operation_view
+from ..views.walk import PHASES, compute_walk, frame, view_model
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 from ..data.kernels import FAMILIES, make_kernel
 from ._base import ShowsWidget
@@ -58,6 +58,10 @@ class ExplorerView(anywidget.AnyWidget):
     ``padding``, ``kernel_size``, ``dilation``, ``family``, ``flip``, ``operation``), and what the page
     offers: ``limits`` (slider ranges), ``families``, ``operations`` (the chooser is hidden unless it has
     two or more) and ``basic`` (only stride, padding and filter size).
+
+    The page also has a "Projector view" toggle of its own (larger cells, digits and caption; the secondary
+    controls hidden) and fits the figure into the height left on the screen; Play goes on through a setting
+    change, from window 1 of the new walk.
     """
 
     _esm = "\n".join((_HERE / name).read_text() for name in ESM_PARTS)  # why not a Path: docs/architecture.md
@@ -205,7 +209,8 @@ class Explorer(ShowsWidget):
         The browser view (what a notebook shows).
     view_model : dict
         What the view shows: :func:`convlab.views.walk.view_model` of the current setting, or
-        :func:`~convlab.views.walk.message_view` with the reason when it does not fit.
+        :func:`~convlab.views.op_views.operation_message_view` with the reason when it does not fit (the
+        operation's own phases and words).
     caption : str
         The text equivalent of the frame shown (``step_caption(walk, window - 1, phase)``), or the reason.
 
@@ -314,7 +319,7 @@ class Explorer(ShowsWidget):
         st = self._current() if setting is None else setting
         op = st["operation"]
         if self._input_error:
-            return None, message_view(self._input_error, op)
+            return None, operation_message_view(op, self._input_error)
         geometry = dict(stride=st["stride"], padding=st["padding"], dilation=st["dilation"], flip=bool(st["flip"]))
         try:
             kernel = self._custom if st["family"] == CUSTOM else make_kernel(st["family"], st["kernel_size"])
@@ -328,10 +333,10 @@ class Explorer(ShowsWidget):
             self.compute_count += 1
             return walk, view_model(walk)
         except (TypeError, ValueError) as exc:
-            return None, message_view(str(exc).replace("kernel", "filter"), op)
+            return None, operation_message_view(op, str(exc).replace("kernel", "filter"))
         except MemoryError:
-            return None, message_view("This setting needs more memory than this computer has; use a smaller "
-                                      "image, padding or filter.", op)
+            return None, operation_message_view(op, "This setting needs more memory than this computer has; use a "
+                                                    "smaller image, padding or filter.")
 
     def _recompute(self) -> None:
         key = tuple(self._current().values())

@@ -27,12 +27,13 @@ function boxRect(node, item, box) {
   setAttr(node, "height", box[2] * item.cell);
 }
 
-// Build the panels of `vm` into `layer` (an SVG <g>) for `width` px; `id(name)` makes unique ids.
-function buildFigure(svg, layer, vm, width, id) {
+// Build the panels of `vm` into `layer` (an SVG <g>) for `width` px and, where it can be, `height` px;
+// `id(name)` makes unique ids.
+function buildFigure(svg, layer, vm, width, id, height = Infinity, options = {}) {
   const first = frame(vm, 0, vm.phases[0]);
   const panels = describe(vm, first);
   const M = 10;  // margin for the marks left of the input (rows no window reaches)
-  const geometry = layout(panels, width - M);
+  const geometry = layout(panels, width - M, height, options);
   const fullW = geometry.width + M;
   svg.setAttribute("viewBox", `${-M} 0 ${fullW} ${geometry.height}`);
   svg.style.width = `${fullW}px`;
@@ -50,18 +51,19 @@ function buildFigure(svg, layer, vm, width, id) {
   const grids = {};
   for (const box of geometry.boxes) {
     const p = box.panel, list = [];
-    const fs = numberSize(box.cell, p.longest);
+    const fs = numberSize(box.cell, p.longest, geometry.numberCap);
     for (let g = 0; g < p.grids; g++) {
-      const y0 = box.y + g * box.pitch;
+      const slot = box.slots[g];
+      const y0 = slot.y;
       const gy = y0 + box.titleH;
       const group = s("g", { class: `convlab-panel convlab-panel-${p.key}`, "data-panel": p.key, "data-grid": g });
-      const title = s("text", { x: box.x + box.w / 2, y: y0 + TITLE_PX, "text-anchor": "middle",
+      const title = s("text", { x: slot.x + slot.w / 2, y: y0 + TITLE_PX, "text-anchor": "middle",
         class: "convlab-title", "font-size": TITLE_PX });
       group.appendChild(title);
       const rects = [], texts = [];
       for (let r = 0; r < p.rows; r++) {
         for (let c = 0; c < p.cols; c++) {
-          const x = box.gridX + c * box.cell, y = gy + r * box.cell;
+          const x = slot.gridX + c * box.cell, y = gy + r * box.cell;
           const rect = s("rect", { x, y, width: box.cell, height: box.cell, class: "convlab-cell" });
           group.appendChild(rect);
           rects.push(rect);
@@ -73,11 +75,11 @@ function buildFigure(svg, layer, vm, width, id) {
           }
         }
       }
-      const frameRect = s("rect", { x: box.gridX, y: gy, width: p.cols * box.cell, height: p.rows * box.cell,
+      const frameRect = s("rect", { x: slot.gridX, y: gy, width: p.cols * box.cell, height: p.rows * box.cell,
         class: "convlab-frame" });
       group.appendChild(frameRect);
       cellsLayer.appendChild(group);
-      list.push({ x: box.gridX, y: gy, cell: box.cell, rects, texts, title, frame: frameRect });
+      list.push({ x: slot.gridX, y: gy, cell: box.cell, rects, texts, title, frame: frameRect });
     }
     grids[p.key] = { panel: p, box, list };
   }
@@ -95,7 +97,7 @@ function buildFigure(svg, layer, vm, width, id) {
     marks: (grids.products ? grids.products.list : []).map(() => mk({ class: "convlab-pick", fill: "none",
       stroke: C.window, "stroke-width": 4 })),
     sums: (grids.products ? grids.products.list : []).map((item) => mk({ tag: "text",
-      x: grids.products.box.x + grids.products.box.w / 2, y: item.y + grids.products.panel.rows * item.cell + 20,
+      x: item.x + grids.products.panel.cols * item.cell / 2, y: item.y + grids.products.panel.rows * item.cell + 20,
       "text-anchor": "middle", "font-size": TITLE_PX, class: "convlab-sum" })),
   };
   return { vm, geometry, grids, overlays, panels };
