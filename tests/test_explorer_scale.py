@@ -28,7 +28,7 @@ def _sent(ex) -> int:
 
 
 @pytest.mark.parametrize("kwargs, windows, at_most", [
-    (dict(), 9, 64_000),                                                    # the 5x5 seed (the view's 48 kB module)
+    (dict(), 9, 60_000),                                                    # the 5x5 seed (the view's 39 kB module)
     (dict(image=DIGIT), 676, 150_000),                                      # 28x28 digit
     (dict(image=sample_photo((64, 64))), 3_844, 500_000),                   # 64x64 photo
     (dict(image=sample_photo((128, 128))), 15_876, 1_500_000),              # 128x128 image
