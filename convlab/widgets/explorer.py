@@ -133,7 +133,15 @@ def _whole(value, name: str, low: int, what: str) -> int:
         raise TypeError(f"{name} must be {what} for the Explorer's slider; got {v.short(value)}")
     value = int(value)
     if value < low:
-        raise ValueError(f"{name} must be {what}; got {value}")
+        raise ValueError(f"{name} must be {what}; got {v.short(value)}")
+    return value
+
+
+def _window_in_walk(value, count: int, name: str = "window") -> int:
+    """A window number of a walk of ``count`` windows, checked by name (the constructor's and the page's rule)."""
+    value = _whole(value, name, 1, "a window number (1 is the first window)")
+    if value > count:
+        raise ValueError(f"{name} must be between 1 and {count:,} for these settings; got {v.short(value)}")
     return value
 
 
@@ -306,16 +314,10 @@ class Explorer(ShowsWidget):
         self._recompute()
         if phase is None:  # the operation's last phase: the walk's first value is collected
             phase = self.phase.options[-1]
-        if phase not in self.phase.options:
-            raise ValueError(f"phase must be one of {', '.join(map(repr, self.phase.options))} for {operation}; "
-                             f"got {v.short(phase)}")
-        self.phase.value = phase
+        self.phase.value = v.one_of(phase, "phase", self.phase.options, f" for {operation}")
         n = self.view_model["windows"]["count"]
         if n:
-            if window > n:
-                raise ValueError(f"{'window' if step is None else 'step'} must be between 1 and {n:,} for these "
-                                 f"settings; got {v.short(window)}")
-            self.step.value = window
+            self.step.value = _window_in_walk(window, n, "window" if step is None else "step")
 
     # ------------------------------------------------------------------ the walk, once per setting
 
@@ -406,15 +408,9 @@ class Explorer(ShowsWidget):
             if name not in self._PAGE_WRITES:
                 return f"The page cannot change {name}; it was put back."
             if name == "window":
-                count = max(1, w.walk.get("windows", {}).get("count", 0) if w.walk else 1)
-                value = _whole(value, "window", 1, "a window number (1 is the first window)")
-                if value > count:
-                    raise ValueError(f"window must be between 1 and {count:,} for these settings; got {value}")
+                _window_in_walk(value, max(1, w.walk.get("windows", {}).get("count", 0) if w.walk else 1))
             elif name == "phase":
-                phases = list(self.phase.options)
-                if not isinstance(value, str) or value not in phases:
-                    raise ValueError(f"phase must be one of {', '.join(map(repr, phases))} for {w.operation}; "
-                                     f"got {v.short(value)}")
+                v.one_of(value, "phase", self.phase.options, f" for {w.operation}")
             elif name in ("stride", "dilation", "kernel_size"):
                 _whole(value, name, 1, "a positive integer")  # what does not fit is explained by the walk
             elif name == "padding":
@@ -422,12 +418,9 @@ class Explorer(ShowsWidget):
             elif name == "flip":
                 v.check_flip(value)
             elif name == "family":
-                if not isinstance(value, str) or value not in w.families:
-                    raise ValueError(f"family must be one of {', '.join(map(repr, w.families))}; got {v.short(value)}")
+                v.one_of(value, "family", w.families)
             elif name == "operation":
-                if not isinstance(value, str) or value not in self._offered:
-                    raise ValueError(f"operation must be one of {', '.join(map(repr, self._offered))}; "
-                                     f"got {v.short(value)}")
+                v.one_of(value, "operation", self._offered)
         except (TypeError, ValueError) as exc:
             return f"Not changed: {exc}."
         return ""
