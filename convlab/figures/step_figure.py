@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import ConnectionPatch, Rectangle
 
 from .._shared import validate as v
-from ..views.walk import PHASES, SCHEMA_VERSION, compute_walk, frame, message_view, view_model
+from ..views.walk import SCHEMA_VERSION, _check_phase, compute_walk, frame, message_view, view_model  # one phase check
 from ..data.images import SEED_IMAGE, SEED_KERNEL
 
 __all__ = ["StepFigure", "draw_step_figure", "frame_png", "DEFAULT_DPI"]
@@ -45,12 +45,6 @@ DEFAULT_DPI = 100
 _PANEL_ORDER = ("input", "filter", "products", "map")
 _GRID_GREY = "#9a9a9a"
 _FRAME = "#444444"
-
-
-def _check_phase(phase, phases=PHASES) -> str:
-    if not isinstance(phase, str) or phase not in phases:
-        raise ValueError(f"phase must be one of {', '.join(map(repr, phases))}; got {v.short(phase)}")
-    return phase
 
 
 class CellGrid:
