@@ -156,7 +156,7 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
         dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
         contrast = rng.uniform(0.6, 1.0)
         images[n] = _shift(template, int(dy), int(dx)) * contrast + rng.normal(0.0, noise, size=(size, size))
-    return np.clip(images, 0.0, 1.0), labels
+    return np.clip(images, 0.0, 1.0, out=images), labels   # in place: the set is never held twice
 
 
 def data_digest(images) -> str:

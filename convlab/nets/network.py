@@ -50,9 +50,10 @@ __all__ = ["TinyCNN", "Activations", "TrainingRun", "conv_forward", "conv_backwa
 # --------------------------------------------------------------------------- layers, forward and backward
 
 
-PREDICT_CHUNK = 256
-"""Images per feature-map call in :func:`conv_forward`, and per forward pass in :meth:`TinyCNN.predict` and
-:meth:`TinyCNN.accuracy`: about 3 MB of maps at a time, whatever the batch."""
+PREDICT_CHUNK = 64
+"""Images per feature-map call in :func:`conv_forward`, and per forward pass in :meth:`TinyCNN.predict`,
+:meth:`TinyCNN.accuracy` and :meth:`TinyCNN.strongest_responses`: under 1 MB of 16×16 maps at a time,
+whatever the batch (a learner's kernel keeps what its largest temporary once took)."""
 
 
 def _as_batch(images, name: str = "images") -> np.ndarray:
@@ -364,6 +365,22 @@ class TinyCNN:
         """Fraction of images whose predicted digit is the label."""
         return float(np.mean(self.predict(images) == np.asarray(labels)))
 
+    def strongest_responses(self, images) -> np.ndarray:
+        """The largest value each filter's map takes after ReLU, over every cell of every image.
+
+        A filter whose strongest response is 0 never fires on these images (its weighted sum plus bias
+        is never positive): nothing flows through it, so training cannot change it. Computed in chunks
+        of ``PREDICT_CHUNK`` images, as :meth:`predict`; the values are those of :meth:`forward`.
+
+        >>> net, x = init_network(filters=2, seed=0), np.random.default_rng(0).random((5, 16, 16))
+        >>> np.array_equal(net.strongest_responses(x), net.forward(x).rectified.max(axis=(0, 1, 2)))
+        True
+        """
+        x = _as_batch(images)
+        _check_image_size(self, x.shape[1:])
+        return np.max([self.forward(x[i:i + PREDICT_CHUNK]).rectified.max(axis=(0, 1, 2))
+                       for i in range(0, len(x), PREDICT_CHUNK)], axis=0)
+
     def parameter_counts(self) -> dict:
         """Learnable numbers per layer (the conv layer counted by :func:`convlab.nets.layer.count_parameters`).
 
@@ -657,7 +674,7 @@ def _baseline_data(x_train, y_train, x_test, y_test):
     return tuple(sets)
 
 
-def nearest_neighbour_accuracy(x_train, y_train, x_test, y_test, *, chunk: int = 200) -> float:
+def nearest_neighbour_accuracy(x_train, y_train, x_test, y_test, *, chunk: int = 32) -> float:
     """Accuracy of the simplest baseline: give each test image the label of the closest training image
     (Euclidean distance between raw pixels). Computed ``chunk`` test images at a time, so memory stays small.
 
@@ -667,11 +684,13 @@ def nearest_neighbour_accuracy(x_train, y_train, x_test, y_test, *, chunk: int =
     """
     a, y_train, b, y_test = _baseline_data(x_train, y_train, x_test, y_test)
     chunk = v.size_arg(chunk, "chunk")
-    a2 = (a * a).sum(axis=1)
+    a2 = np.einsum("ij,ij->i", a, a)        # each training image's |a|², without an (N, pixels) square
     right = 0
     for start in range(0, len(b), chunk):
         part = b[start:start + chunk]
-        dist = a2[None, :] - 2 * part @ a.T   # |a − b|² without the |b|² that every row shares
+        dist = part @ a.T                     # |a − b|² without the |b|² that every row shares:
+        dist *= -2                            # |a|² − 2 a·b, made in place (one chunk × train array)
+        dist += a2
         right += int(np.sum(y_train[dist.argmin(axis=1)] == y_test[start:start + chunk]))
     return right / len(b)
 
@@ -690,13 +709,18 @@ def linear_accuracy(x_train, y_train, x_test, y_test, *, ridge: float = 1.0) -> 
     v.check_output_values((x_train.shape[1] + 1, x_train.shape[1] + 1), "linear_accuracy's normal equations",
                           "use smaller images")
 
-    def design(x):
-        return np.hstack([x, np.ones((len(x), 1))])
-
-    a = design(x_train)
+    # The design matrix is the pixels and a column of ones; its normal equations are built block by block
+    # (pixels·pixels, pixels·1, 1·1), never the (N, pixels + 1) copy with the ones column.
+    n, d = x_train.shape
     targets = np.eye(int(np.max(y_train)) + 1)[np.asarray(y_train)]
-    weights = np.linalg.solve(a.T @ a + ridge * np.eye(a.shape[1]), a.T @ targets)
-    return float(np.mean((design(x_test) @ weights).argmax(axis=1) == np.asarray(y_test)))
+    gram = np.empty((d + 1, d + 1))
+    gram[:d, :d] = x_train.T @ x_train
+    gram[:d, d] = gram[d, :d] = x_train.sum(axis=0)
+    gram[d, d] = n
+    gram[np.diag_indices(d + 1)] += ridge
+    weights = np.linalg.solve(gram, np.vstack([x_train.T @ targets, targets.sum(axis=0)]))
+    scores = x_test @ weights[:d] + weights[d]
+    return float(np.mean(scores.argmax(axis=1) == np.asarray(y_test)))
 
 
 def run_stack(image, layers) -> list[np.ndarray]:
