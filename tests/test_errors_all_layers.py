@@ -485,6 +485,10 @@ TABLE = [
     row("load_network", lambda: nw.load_network(42), TypeError, "path", "a number as path"),
     row("run_stack", lambda: nw.run_stack(IMG, [("conv", [K3])]), TypeError, "layers", "a name, not a stage"),
     row("training_data", lambda: trained.training_data({"epoch": 3}), ValueError, "settings", "a misspelt setting"),
+    row("training_data", lambda: trained.training_data({"unseen_font": "Comic.ttf"}), ValueError, "unseen_font",
+        "a font the digits are not drawn in"),
+    row("training_data", lambda: trained.training_data({"unseen_font": 3}), TypeError, "unseen_font",
+        "a number as the unseen font"),
     row("trained_cnn", lambda: trained.trained_cnn(42), TypeError, "path", "a number as path"),
     row("train_and_cache", lambda: trained.train_and_cache("net.txt"), ValueError, "path",
         "not .npz: refused before half a minute of training"),
@@ -567,7 +571,8 @@ def _public_callables():
 
 
 # no argument can be wrong: functions without parameters, and a reader that answers None for what it cannot read
-_NOTHING_TO_REFUSE = {"pulse_on", "pulse_off", "pulse_status", "glyph_sizes", "read_stack"}
+_NOTHING_TO_REFUSE = {"pulse_on", "pulse_off", "pulse_status", "glyph_sizes", "read_stack",
+                      "unseen_font_cnn"}  # no arguments
 
 
 @pytest.mark.parametrize("answer", [10**400, "x" * 100_000, None, [[1, 2], [3]], {"a": 1}, np.ones((2, 2)) * 1j])
