@@ -1,39 +1,75 @@
 """Test-suite plumbing for the whole repository (tests, doctests, notebooks, README).
 
-The suite runs on two processes with pytest-xdist (``-n auto --dist loadgroup`` in ``pyproject.toml``).
+The suite runs on several processes with pytest-xdist (``-n auto --dist loadgroup`` in ``pyproject.toml``).
 ``loadgroup`` sends every test of one group to the same worker, in collection order; this hook puts
-each test in a group, so that what must stay together does:
+each test in a group, so that what must stay together does and what may run side by side does:
 
 * a notebook's cells (nbval): one kernel runs them in order, so a notebook is one group;
-* the browser and hub tests: they start JupyterLab, Voilà, JupyterHub and Chromium once per process and
-  drive them one page at a time, so they are *one* group for all their files (one set of servers, never
-  two at once on the shared machine);
+* the hub tests: one JupyterHub (with its class pulse service) serves all of them, so they are one group;
+* a browser test that takes a notebook: one group per file and notebook (a lesson opened in JupyterLab is
+  run once and checked twice, ``tests/browser/test_lessons_in_jupyterlab.py``); every other browser test
+  file is one group. A worker starts the servers (JupyterLab, Notebook 7, Voilà) and the Chromium its
+  groups need, once, and keeps them for its next groups;
 * every other test file is one group, so a module-scoped fixture (the lessons' exercises, the Binder
   Dockerfile) is built once, not once per worker.
+
+The groups are handed out in collection order (``--no-loadscope-reorder``), and this hook collects the
+browser and hub groups first: they are the long ones, mostly waiting on servers and a browser, so they
+start at once and the short CPU-bound groups fill the gaps. For the same reason ``-n auto`` starts two
+workers per core (at least 2, at most 8); ``PYTEST_XDIST_AUTO_NUM_WORKERS`` or ``-n N`` choose otherwise.
 
 Without ``-n`` (``pytest -n0``, or ``-p no:xdist``) the marks change nothing.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SERVERS = "browser-and-hub"
+HUB = "hub"
+FIRST_FILES = {"test_lessons_in_jupyterlab.py": 0}  # server test files whose groups start before the others'
+
+
+def _server_group(item, path: str) -> str:
+    """The group of a browser or hub test (see the module doc)."""
+    if item.get_closest_marker("hub"):
+        return HUB
+    callspec = getattr(item, "callspec", None)
+    notebooks = [p for p in (callspec.params.values() if callspec else ()) if isinstance(p, Path)
+                 and p.suffix == ".ipynb"]
+    return f"{path}::{notebooks[0].stem}" if notebooks else path
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks and appends the group to the node id
 def pytest_collection_modifyitems(config, items):
     root = Path(str(config.rootpath))
+    servers, others = [], []
     for item in items:
+        try:
+            path = str(Path(str(item.path)).relative_to(root))
+        except ValueError:
+            path = str(item.path)
+        uses_servers = bool(item.get_closest_marker("browser") or item.get_closest_marker("hub"))
+        (servers if uses_servers else others).append(item)
         if item.get_closest_marker("xdist_group"):
             continue
-        if item.get_closest_marker("browser") or item.get_closest_marker("hub"):
-            group = SERVERS
-        else:
-            try:
-                group = str(Path(str(item.path)).relative_to(root))
-            except ValueError:
-                group = str(item.path)
+        group = _server_group(item, path) if uses_servers else path
         item.add_marker(pytest.mark.xdist_group(group))
+    # the longest groups first: the hub's, then the lessons run in JupyterLab, then the other server groups,
+    # then everything else; a stable sort, so inside each part collection order stays (a notebook's cells)
+    servers.sort(key=lambda it: (not it.get_closest_marker("hub"), FIRST_FILES.get(it.path.name, 1)))
+    items[:] = servers + others
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: two workers per core, at least 2 and at most 8 (the browser tests mostly wait)."""
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if env:
+        return int(env)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(2, min(8, 2 * cores))

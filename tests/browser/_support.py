@@ -872,3 +872,110 @@ def walk_one_window_by_keyboard(page, root, *, shot_prefix: str, reach_stride=No
     state = explorer_state(root)
     assert state["first_line"].startswith("Window 2 of 4"), state["first_line"]
     return seen
+
+
+# --------------------------------------------------------------------------- accessibility (axe-core)
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FAILING_IMPACTS = ("serious", "critical")
+
+# How much is drawn: once this stops changing, widgets and figures have finished rendering.
+JS_DRAWN = """(selector) => {
+  const roots = Array.from(document.querySelectorAll(selector));
+  let nodes = 0, imgs = 0, svgs = 0, widgets = 0, pending = 0;
+  for (const r of roots) {
+    nodes += r.querySelectorAll('*').length;
+    imgs += r.querySelectorAll('img').length;
+    svgs += r.querySelectorAll('svg').length;
+    widgets += r.querySelectorAll('.jupyter-widgets, .convlab-explorer').length;
+    pending += r.querySelectorAll('.jupyter-widgets-loading, .widget-loading').length;
+  }
+  return JSON.stringify({roots: roots.length, nodes, imgs, svgs, widgets, pending});
+}"""
+
+# Every <img> in the outputs, with what a screen reader gets for it.
+JS_IMAGES = """(selector) => {
+  const out = [];
+  for (const root of document.querySelectorAll(selector)) {
+    for (const img of root.querySelectorAll('img')) {
+      const alt = img.getAttribute('alt');
+      out.push({alt: alt, src: (img.getAttribute('src') || '').slice(0, 40),
+                visible: !!(img.offsetWidth || img.offsetHeight || img.getClientRects().length),
+                html: img.outerHTML.replace(/base64,[A-Za-z0-9+/=]+/, 'base64,...').slice(0, 300)});
+    }
+  }
+  return out;
+}"""
+
+
+def axe():
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        skip_or_fail("axe-playwright-python is not installed (requirements-dev.txt)")
+    return Axe()
+
+
+def run_axe(page, include: str) -> list[dict]:
+    """axe-core's WCAG 2 A/AA violations inside the elements matching ``include``, one record per node."""
+    page.evaluate(axe().axe_script)
+    results = page.evaluate(
+        "([include, tags]) => axe.run({include: [include]}, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        [include, WCAG_TAGS],
+    )
+    found = []
+    for rule in results["violations"]:
+        for node in rule["nodes"]:
+            found.append({
+                "rule": rule["id"],
+                "impact": node.get("impact") or rule["impact"],
+                "help": rule["help"],
+                "target": node["target"],
+                "html": node["html"][:300],
+                "summary": (node.get("failureSummary") or "")[:400],
+            })
+    return found
+
+
+def wait_drawn(page, selector: str, *, timeout: float = 90, quiet: float = 2.0) -> dict:
+    """Wait until what is drawn inside ``selector`` has not changed for ``quiet`` seconds."""
+    last, since = None, time.monotonic()
+
+    def settled():
+        nonlocal last, since
+        now = page.evaluate(JS_DRAWN, selector)
+        if now != last:
+            last, since = now, time.monotonic()
+            return None
+        state = json.loads(now)
+        return state if state["pending"] == 0 and time.monotonic() - since >= quiet else None
+
+    return wait_until(page, settled, timeout=timeout, what=f"the outputs in {selector} to finish drawing")
+
+
+def images_without_alt(page, selector: str) -> list[dict]:
+    return [img for img in page.evaluate(JS_IMAGES, selector) if not (img["alt"] or "").strip()]
+
+
+def report(where: str, notebook, violations: list[dict], no_alt: list[dict], extra: dict) -> str:
+    """Write every finding to test-artifacts/ and return the failure text (empty when nothing fails)."""
+    name = f"a11y-{where}-{slug(notebook.stem)}"
+    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    by_rule: dict[str, int] = {}
+    for v in serious:
+        by_rule[v["rule"]] = by_rule.get(v["rule"], 0) + 1
+    record = {"notebook": notebook.name, "where": where, "serious_or_critical": len(serious),
+              "by_rule": by_rule, "images_without_alt": no_alt, "violations": violations, **extra}
+    artifact_path(f"{name}.json").write_text(json.dumps(record, indent=2, ensure_ascii=False))
+    lines = []
+    if serious:
+        lines.append(f"{notebook.name} in {where}: {len(serious)} serious/critical axe-core nodes {by_rule}")
+        lines += [f"  {v['rule']} ({v['impact']}) {v['target']}: {v['html']}" for v in serious[:40]]
+    if no_alt:
+        lines.append(f"{notebook.name} in {where}: {len(no_alt)} <img> without alternative text")
+        lines += [f"  {img['html']}" for img in no_alt[:20]]
+    if lines:
+        lines.append(f"(all findings: {artifact_path(name + '.json')})")
+        print("\n".join(lines))
+    return "\n".join(lines)

@@ -27,9 +27,15 @@ def load_support():
 support = load_support()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Headless Chromium, shared with tests/hub (one Playwright per process)."""
+    """Headless Chromium, shared with tests/hub (one Playwright per process), for one test module.
+
+    Module-scoped: Playwright's sync API runs an event loop in the main thread while it is started, and
+    a worker that runs browser tests also runs other groups (``conftest.py`` at the top), some of which
+    need no running loop (``asyncio.run``, a widget that draws at once outside a kernel). Closing the
+    browser when a module is done gives them back a plain thread; a restart costs about a second.
+    """
     browser = support.acquire_browser()
     try:
         yield browser

@@ -2,27 +2,26 @@
 
 For each ``notebooks/*.ipynb``, twice:
 
-* **Voilà** (``/voila/render/...`` of the session's JupyterLab server): every cell executed, outputs
-  only. axe-core runs on the whole page.
-* **JupyterLab**: the notebook opened and run (Run All); axe-core runs on the output areas only
+* **Voilà** (``/voila/render/...`` of the session's JupyterLab server, this module): every cell
+  executed, outputs only. axe-core runs on the whole page.
+* **JupyterLab** (``test_lessons_in_jupyterlab.py``, which runs each lesson once for this audit and for
+  its slider check): the notebook opened and run (Run All); axe-core runs on the output areas only
   (JupyterLab's own toolbar, menus and editors are not ours to fix).
 
-axe-core (shipped by the pip package ``axe-playwright-python``) runs its WCAG 2.0/2.1 level A and AA
-rules. A test fails on any violation of impact *serious* or *critical*, and on any ``<img>`` in the
-outputs without a non-empty ``alt`` (every static figure carries its description in the page, not only
-in a neighbouring markdown cell). Every violation found, whatever its impact, is written to
-``test-artifacts/a11y-<where>-<notebook>.json`` (rule id, impact, node target, HTML snippet) and printed
-in the failure message.
+axe-core (shipped by the pip package ``axe-playwright-python``; the helpers are in ``_support.py``)
+runs its WCAG 2.0/2.1 level A and AA rules. A test fails on any violation of impact *serious* or
+*critical*, and on any ``<img>`` in the outputs without a non-empty ``alt`` (every static figure
+carries its description in the page, not only in a neighbouring markdown cell). Every violation found,
+whatever its impact, is written to ``test-artifacts/a11y-<where>-<notebook>.json`` (rule id, impact,
+node target, HTML snippet) and printed in the failure message.
 
-One JupyterLab server and one Chromium serve the whole session (see ``conftest.py``); each test stops
-its kernels when done, so the two cores are not shared with idle kernels.
+One JupyterLab server and one Chromium serve each test worker (see ``conftest.py``); each test stops
+its kernels when done, so the cores are not shared with idle kernels.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 
 import pytest
 
@@ -32,8 +31,6 @@ support = sys.modules["convlab_browser_support"]
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = sorted((support.REPO_ROOT / "notebooks").glob("*.ipynb"))
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-FAILING_IMPACTS = ("serious", "critical")
 VOILA_LOAD_TIMEOUT = 240
 
 VOILA_ERROR_TEXTS = (
@@ -44,38 +41,9 @@ VOILA_ERROR_TEXTS = (
 )
 
 # The output areas of the notebook under test in JupyterLab (``wait_notebook_ready`` marks its panel).
-LAB_OUTPUTS = '[data-convlab-test="current"] .jp-OutputArea-output'
 VOILA_OUTPUTS = "#rendered_cells"
 
 JS_VOILA_DONE = support.JS_VOILA_DONE
-
-# How much is drawn: once this stops changing, widgets and figures have finished rendering.
-JS_DRAWN = """(selector) => {
-  const roots = Array.from(document.querySelectorAll(selector));
-  let nodes = 0, imgs = 0, svgs = 0, widgets = 0, pending = 0;
-  for (const r of roots) {
-    nodes += r.querySelectorAll('*').length;
-    imgs += r.querySelectorAll('img').length;
-    svgs += r.querySelectorAll('svg').length;
-    widgets += r.querySelectorAll('.jupyter-widgets, .convlab-explorer').length;
-    pending += r.querySelectorAll('.jupyter-widgets-loading, .widget-loading').length;
-  }
-  return JSON.stringify({roots: roots.length, nodes, imgs, svgs, widgets, pending});
-}"""
-
-# Every <img> in the outputs, with what a screen reader gets for it.
-JS_IMAGES = """(selector) => {
-  const out = [];
-  for (const root of document.querySelectorAll(selector)) {
-    for (const img of root.querySelectorAll('img')) {
-      const alt = img.getAttribute('alt');
-      out.push({alt: alt, src: (img.getAttribute('src') || '').slice(0, 40),
-                visible: !!(img.offsetWidth || img.offsetHeight || img.getClientRects().length),
-                html: img.outerHTML.replace(/base64,[A-Za-z0-9+/=]+/, 'base64,...').slice(0, 300)});
-    }
-  }
-  return out;
-}"""
 
 
 def _params():
@@ -84,84 +52,11 @@ def _params():
     return [pytest.param(nb, id=nb.stem) for nb in NOTEBOOKS]
 
 
-def _axe():
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        support.skip_or_fail("axe-playwright-python is not installed (requirements-dev.txt)")
-    return Axe()
-
-
-def run_axe(page, include: str) -> list[dict]:
-    """axe-core's WCAG 2 A/AA violations inside the elements matching ``include``, one record per node."""
-    page.evaluate(_axe().axe_script)
-    results = page.evaluate(
-        "([include, tags]) => axe.run({include: [include]}, "
-        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        [include, WCAG_TAGS],
-    )
-    found = []
-    for rule in results["violations"]:
-        for node in rule["nodes"]:
-            found.append({
-                "rule": rule["id"],
-                "impact": node.get("impact") or rule["impact"],
-                "help": rule["help"],
-                "target": node["target"],
-                "html": node["html"][:300],
-                "summary": (node.get("failureSummary") or "")[:400],
-            })
-    return found
-
-
-def wait_drawn(page, selector: str, *, timeout: float = 90, quiet: float = 2.0) -> dict:
-    """Wait until what is drawn inside ``selector`` has not changed for ``quiet`` seconds."""
-    last, since = None, time.monotonic()
-
-    def settled():
-        nonlocal last, since
-        now = page.evaluate(JS_DRAWN, selector)
-        if now != last:
-            last, since = now, time.monotonic()
-            return None
-        state = json.loads(now)
-        return state if state["pending"] == 0 and time.monotonic() - since >= quiet else None
-
-    return support.wait_until(page, settled, timeout=timeout, what=f"the outputs in {selector} to finish drawing")
-
-
-def images_without_alt(page, selector: str) -> list[dict]:
-    return [img for img in page.evaluate(JS_IMAGES, selector) if not (img["alt"] or "").strip()]
-
-
-def report(where: str, notebook, violations: list[dict], no_alt: list[dict], extra: dict) -> str:
-    """Write every finding to test-artifacts/ and return the failure text (empty when nothing fails)."""
-    name = f"a11y-{where}-{support.slug(notebook.stem)}"
-    serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
-    by_rule: dict[str, int] = {}
-    for v in serious:
-        by_rule[v["rule"]] = by_rule.get(v["rule"], 0) + 1
-    record = {"notebook": notebook.name, "where": where, "serious_or_critical": len(serious),
-              "by_rule": by_rule, "images_without_alt": no_alt, "violations": violations, **extra}
-    support.artifact_path(f"{name}.json").write_text(json.dumps(record, indent=2, ensure_ascii=False))
-    lines = []
-    if serious:
-        lines.append(f"{notebook.name} in {where}: {len(serious)} serious/critical axe-core nodes {by_rule}")
-        lines += [f"  {v['rule']} ({v['impact']}) {v['target']}: {v['html']}" for v in serious[:40]]
-    if no_alt:
-        lines.append(f"{notebook.name} in {where}: {len(no_alt)} <img> without alternative text")
-        lines += [f"  {img['html']}" for img in no_alt[:20]]
-    if lines:
-        lines.append(f"(all findings: {support.artifact_path(name + '.json')})")
-        print("\n".join(lines))
-    return "\n".join(lines)
-
-
 @pytest.mark.parametrize("notebook", _params())
 def test_voila_page_has_no_serious_accessibility_violation(notebook, lab_server, page):
     if notebook is None:
         support.skip_or_fail(f"no notebooks in {support.REPO_ROOT / 'notebooks'}")
-    _axe()
+    support.axe()
     rel = notebook.relative_to(support.REPO_ROOT).as_posix()
     base, token = lab_server["base"], lab_server["token"]
     url = f"{base}/voila/render/{rel}?token={token}"
@@ -170,38 +65,15 @@ def test_voila_page_has_no_serious_accessibility_violation(notebook, lab_server,
         assert response is not None and response.status == 200, f"{rel}: HTTP {response and response.status}"
         support.wait_until(page, lambda: page.evaluate(JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
                            what=f"Voilà to render {rel}")
-        drawn = wait_drawn(page, VOILA_OUTPUTS)
+        drawn = support.wait_drawn(page, VOILA_OUTPUTS)
         text = page.locator("body").inner_text()
         errors = [e for e in VOILA_ERROR_TEXTS if e in text] + support.page_widget_errors(page.locator("body"))
         assert not errors, f"{rel}: the Voilà page shows {errors}"
         page.screenshot(path=str(support.artifact_path(f"a11y-voila-{support.slug(notebook.stem)}.png")),
                         full_page=True)
-        violations = run_axe(page, "body")
-        no_alt = images_without_alt(page, VOILA_OUTPUTS)
-        failure = report("voila", notebook, violations, no_alt, {"drawn": drawn})
-        assert not failure, failure
-    finally:
-        support.shutdown_kernels(base, token)
-
-
-@pytest.mark.parametrize("notebook", _params())
-def test_jupyterlab_outputs_have_no_serious_accessibility_violation(notebook, lab_server, page):
-    if notebook is None:
-        support.skip_or_fail(f"no notebooks in {support.REPO_ROOT / 'notebooks'}")
-    _axe()
-    rel = notebook.relative_to(support.REPO_ROOT).as_posix()
-    name = support.slug(notebook.stem)
-    base, token = lab_server["base"], lab_server["token"]
-    url = f"{base}/lab/workspaces/a11y-{name}-{int(time.time())}/tree/{rel}?reset&token={token}"
-    try:
-        support.open_notebook(page, url, rel)
-        state = support.run_all_cells(page, rel)
-        assert not state["errors"], f"{rel}: cells raised errors: {state['errors']}"
-        drawn = wait_drawn(page, LAB_OUTPUTS)
-        assert drawn["roots"] > 0, f"{rel}: no output rendered"
-        violations = run_axe(page, LAB_OUTPUTS)
-        no_alt = images_without_alt(page, LAB_OUTPUTS)
-        failure = report("lab", notebook, violations, no_alt, {"drawn": drawn, "run_seconds": state["seconds"]})
+        violations = support.run_axe(page, "body")
+        no_alt = support.images_without_alt(page, VOILA_OUTPUTS)
+        failure = support.report("voila", notebook, violations, no_alt, {"drawn": drawn})
         assert not failure, failure
     finally:
         support.shutdown_kernels(base, token)
@@ -248,7 +120,7 @@ def test_keyboard_alone_drives_a_lessons_slider_play_and_quiz(lab_server, page):
         assert response is not None and response.status == 200
         support.wait_until(page, lambda: page.evaluate(JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
                            what=f"Voilà to render {rel}")
-        wait_drawn(page, VOILA_OUTPUTS)
+        support.wait_drawn(page, VOILA_OUTPUTS)
         assert _live(page, "step 0 of"), page.evaluate(JS_LIVE_TEXTS)
         page.locator("body").focus()
 

@@ -40,9 +40,10 @@ PULSE_STUDENTS = [f"pulse{i:02d}" for i in range(1, 21)]
 PULSE_FLOODER = "pulse-flood"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def hub_chromium():
-    """Headless Chromium, shared with tests/browser (one Playwright per process)."""
+    """Headless Chromium, shared with tests/browser (one Playwright per process), for one test module
+    (module-scoped for the reason ``tests/browser/conftest.py`` gives)."""
     browser = support.acquire_browser()
     try:
         yield browser

@@ -1,0 +1,110 @@
+"""Every notebook, opened and run in a real JupyterLab in a real Chromium, the way a learner would.
+
+Each ``notebooks/*.ipynb`` is opened and run (Run All) **once**, in a browser context of its own, and
+that one run is checked twice, in this order:
+
+1. **accessibility**: axe-core's WCAG 2.0/2.1 A and AA rules on the output areas (JupyterLab's own
+   toolbar, menus and editors are not ours to fix), and no ``<img>`` without alternative text (see
+   ``test_accessibility.py`` for the rules and the Voilà half of the audit);
+2. **it runs and responds**: no cell shows an error, widgets rendered, and pressing an arrow key on a
+   slider changes what the learner sees (the caption text or the figure's pixels, not just the slider).
+
+The run is a class-scoped fixture parametrized by notebook, so pytest runs both checks of one notebook
+back to back and then closes its page and stops its kernel; ``conftest.py`` at the top makes each
+notebook one xdist group (one worker, one JupyterLab server per worker). Screenshots and findings go
+to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import pytest
+
+# Loaded by this folder's conftest.py, which pytest always imports before this module.
+support = sys.modules["convlab_browser_support"]
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOKS = sorted((support.REPO_ROOT / "notebooks").glob("*.ipynb"))
+LAB_OUTPUTS = '[data-convlab-test="current"] .jp-OutputArea-output'
+
+
+def _params():
+    if not NOTEBOOKS:
+        return [pytest.param(None, id="no-notebooks-found")]
+    return [pytest.param(nb, id=nb.stem) for nb in NOTEBOOKS]
+
+
+@pytest.fixture(scope="class", params=_params())
+def lesson_run(request, lab_server, chromium):
+    """One notebook opened in JupyterLab and run: its page, its panel and what the run reported."""
+    notebook = request.param
+    if notebook is None:
+        support.skip_or_fail(f"no notebooks in {support.REPO_ROOT / 'notebooks'}")
+    rel = notebook.relative_to(support.REPO_ROOT).as_posix()
+    name = support.slug(notebook.stem)
+    base, token = lab_server["base"], lab_server["token"]
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    console = []
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}") if msg.type in
+            ("error", "warning") else None)
+    page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+    # A workspace of its own per run: JupyterLab restores the last workspace otherwise.
+    url = f"{base}/lab/workspaces/test-{name}-{int(time.time())}/tree/{rel}?reset&token={token}"
+    record = {"notebook": rel}
+    try:
+        t0 = time.monotonic()
+        panel = support.open_notebook(page, url, rel)
+        record["open_seconds"] = round(time.monotonic() - t0, 1)
+        state = support.run_all_cells(page, rel)
+        record.update(cells=state["total"], code_cells=state["code"], run_seconds=state["seconds"],
+                      stderr=state["stderr"])
+        page.screenshot(path=str(support.artifact_path(f"lab-{name}-after-run.png")))
+        yield {"notebook": notebook, "rel": rel, "name": name, "page": page, "panel": panel, "state": state,
+               "record": record}
+    finally:
+        support.artifact_path(f"lab-{name}.json").write_text(json.dumps(record, indent=2))
+        support.artifact_path(f"lab-{name}.console.txt").write_text("\n".join(console))
+        support.shutdown_kernels(base, token)
+        context.close()
+
+
+class TestLessonInJupyterLab:
+    """The two checks of one run; the accessibility audit first, before any slider moves."""
+
+    def test_jupyterlab_outputs_have_no_serious_accessibility_violation(self, lesson_run):
+        support.axe()
+        rel, page, state = lesson_run["rel"], lesson_run["page"], lesson_run["state"]
+        assert not state["errors"], f"{rel}: cells raised errors: {state['errors']}"
+        drawn = support.wait_drawn(page, LAB_OUTPUTS)
+        assert drawn["roots"] > 0, f"{rel}: no output rendered"
+        violations = support.run_axe(page, LAB_OUTPUTS)
+        no_alt = support.images_without_alt(page, LAB_OUTPUTS)
+        failure = support.report("lab", lesson_run["notebook"], violations, no_alt,
+                                 {"drawn": drawn, "run_seconds": state["seconds"]})
+        assert not failure, failure
+
+    def test_notebook_runs_in_jupyterlab_and_its_slider_changes_the_view(self, lesson_run):
+        rel, page, panel, state = (lesson_run[k] for k in ("rel", "page", "panel", "state"))
+        record = lesson_run["record"]
+        assert not state["errors"], (
+            f"{rel}: cells raised errors (ran {state['executed']} of {state['toRun']}): {state['errors']}")
+        suspicious = [s for s in state["stderr"] if "Traceback" in s or "Error" in s]
+        assert not suspicious, f"{rel}: error text on stderr: {suspicious}"
+        widget_errors = support.page_widget_errors(panel)
+        assert not widget_errors, f"{rel}: the page shows {widget_errors}"
+
+        widgets = panel.locator(support.WIDGETS).count()
+        sliders = panel.locator(support.SLIDERS).count()
+        figures = panel.locator(".jupyter-matplotlib, .jupyter-matplotlib-figure, .convlab-explorer svg").count()
+        record.update(widgets=widgets, sliders=sliders, live_figures=figures)
+        assert widgets > 0, f"{rel}: no Jupyter widget rendered in the page"
+        assert sliders > 0, f"{rel}: no slider rendered in the page"
+
+        record["slider"] = support.move_slider_and_check_view(page, panel, label=rel,
+                                                              shot_prefix=f"lab-{lesson_run['name']}")
