@@ -618,6 +618,40 @@ def open_notebook(page, url: str, path: str, *, timeout: float = NOTEBOOK_OPEN_T
     return wait_notebook_ready(page, path, timeout=timeout)
 
 
+JS_OPEN_IN_APP = """(path) => window.jupyterapp.commands.execute('docmanager:open', {path})
+  .then(() => true)"""
+
+# Close a notebook's panel without the "save changes?" dialog (its outputs changed since it was opened).
+JS_DISCARD_PANEL = (
+    "(path) => {"
+    + JS_PANEL
+    + """
+  if (!panel) return false;
+  panel.context.model.dirty = false;
+  panel.dispose();
+  return true;
+}"""
+)
+
+
+def open_in_running_lab(page, path: str, *, timeout: float = NOTEBOOK_OPEN_TIMEOUT):
+    """Open the notebook at ``path`` in the JupyterLab already loaded in ``page`` (as a learner opens a
+    file from the file browser) and wait until its kernel is idle; returns the panel's locator.
+
+    Another notebook's ``data-convlab-test`` mark is removed first, so the locator finds this one only.
+    """
+    page.evaluate("() => document.querySelectorAll('[data-convlab-test]').forEach("
+                  "n => n.removeAttribute('data-convlab-test'))")
+    page.evaluate(JS_OPEN_IN_APP, path)
+    return wait_notebook_ready(page, path, timeout=timeout)
+
+
+def discard_notebook(page, path: str) -> None:
+    """Close the notebook at ``path`` in ``page``'s JupyterLab, its changes dropped (the file is untouched)."""
+    with contextlib.suppress(Exception):
+        page.evaluate(JS_DISCARD_PANEL, path)
+
+
 def wait_notebook_ready(page, path: str, *, timeout: float = NOTEBOOK_OPEN_TIMEOUT):
     """Wait until JupyterLab in ``page`` shows the notebook at ``path`` with an idle kernel.
 

@@ -1,7 +1,7 @@
 """Every notebook, opened and run in a real JupyterLab in a real Chromium, the way a learner would.
 
-Each ``notebooks/*.ipynb`` is opened and run (Run All) **once**, in a browser context of its own, and
-that one run is checked twice, in this order:
+Each ``notebooks/*.ipynb`` is opened and run (Run All) **once**, and that one run is checked twice, in
+this order:
 
 1. **accessibility**: axe-core's WCAG 2.0/2.1 A and AA rules on the output areas (JupyterLab's own
    toolbar, menus and editors are not ours to fix), and no ``<img>`` without alternative text (see
@@ -10,14 +10,16 @@ that one run is checked twice, in this order:
    slider changes what the learner sees (the caption text or the figure's pixels, not just the slider).
 
 The run is a class-scoped fixture parametrized by notebook, so pytest runs both checks of one notebook
-back to back and then closes its page and stops its kernel; ``conftest.py`` at the top makes each
-notebook one xdist group (one worker, one JupyterLab server per worker). Screenshots and findings go
-to ``test-artifacts/``.
+back to back and then closes the notebook (its changes dropped) and stops its kernel. The notebooks
+open one after another in one JupyterLab page per worker, as a learner opens them from the file
+browser: JupyterLab boots once, not once per notebook. ``conftest.py`` at the top makes each notebook
+one xdist group. Screenshots and findings go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -38,14 +40,11 @@ def _params():
     return [pytest.param(nb, id=nb.stem) for nb in NOTEBOOKS]
 
 
-@pytest.fixture(scope="class", params=_params())
-def lesson_run(request, lab_server, chromium):
-    """One notebook opened in JupyterLab and run: its page, its panel and what the run reported."""
-    notebook = request.param
-    if notebook is None:
-        support.skip_or_fail(f"no notebooks in {support.REPO_ROOT / 'notebooks'}")
-    rel = notebook.relative_to(support.REPO_ROOT).as_posix()
-    name = support.slug(notebook.stem)
+@pytest.fixture(scope="module")
+def lab_page(lab_server, chromium):
+    """One JupyterLab page for the lessons of this module (on one worker): booting JupyterLab costs a
+    browser several seconds of CPU, opening a notebook in it a fraction of that. Console errors and
+    warnings are kept as an artefact."""
     base, token = lab_server["base"], lab_server["token"]
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)
@@ -54,12 +53,34 @@ def lesson_run(request, lab_server, chromium):
     page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}") if msg.type in
             ("error", "warning") else None)
     page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
-    # A workspace of its own per run: JupyterLab restores the last workspace otherwise.
-    url = f"{base}/lab/workspaces/test-{name}-{int(time.time())}/tree/{rel}?reset&token={token}"
+    # A workspace of its own: JupyterLab restores the last workspace otherwise.
+    page.goto(f"{base}/lab/workspaces/lessons-{os.getpid()}-{int(time.time())}?reset&token={token}",
+              wait_until="domcontentloaded", timeout=support.NOTEBOOK_OPEN_TIMEOUT * 1000)
+    support.wait_until(page, lambda: page.evaluate(
+        "() => !!(window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open'))"),
+        timeout=support.NOTEBOOK_OPEN_TIMEOUT, what="JupyterLab to start")
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")  # its workspace laid out
+    try:
+        yield page
+    finally:
+        support.artifact_path(f"lab-lessons-{os.getpid()}.console.txt").write_text("\n".join(console))
+        context.close()
+
+
+@pytest.fixture(scope="class", params=_params())
+def lesson_run(request, lab_server, lab_page):
+    """One notebook opened in the module's JupyterLab page and run: its panel and what the run reported."""
+    notebook = request.param
+    if notebook is None:
+        support.skip_or_fail(f"no notebooks in {support.REPO_ROOT / 'notebooks'}")
+    rel = notebook.relative_to(support.REPO_ROOT).as_posix()
+    name = support.slug(notebook.stem)
+    base, token = lab_server["base"], lab_server["token"]
+    page = lab_page
     record = {"notebook": rel}
     try:
         t0 = time.monotonic()
-        panel = support.open_notebook(page, url, rel)
+        panel = support.open_in_running_lab(page, rel)
         record["open_seconds"] = round(time.monotonic() - t0, 1)
         state = support.run_all_cells(page, rel)
         record.update(cells=state["total"], code_cells=state["code"], run_seconds=state["seconds"],
@@ -69,9 +90,8 @@ def lesson_run(request, lab_server, chromium):
                "record": record}
     finally:
         support.artifact_path(f"lab-{name}.json").write_text(json.dumps(record, indent=2))
-        support.artifact_path(f"lab-{name}.console.txt").write_text("\n".join(console))
+        support.discard_notebook(page, rel)
         support.shutdown_kernels(base, token)
-        context.close()
 
 
 class TestLessonInJupyterLab:
