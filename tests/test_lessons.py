@@ -8,9 +8,9 @@
 * no figure is stored as a bare PNG (which has no alternative text), except in the widget cells that
   nbval ignores (the Explorer carries its own picture).
 
-The exercises are found by running the statements of each notebook's code cells that bind names
-(headless; nbval runs and checks every cell, displays included) and collecting the
-:class:`~convlab.lessons.exercises.Question` objects they build.
+The exercises are found by running the statements of each notebook's code cells that the
+:class:`~convlab.lessons.exercises.Question` objects need (headless; nbval runs and checks every cell,
+displays included) and collecting the Questions they build.
 """
 
 from __future__ import annotations
@@ -47,21 +47,52 @@ def _texts(output) -> list[str]:
     return ["".join(data[k]) for k in ("text/plain", "text/html", "text/markdown") if k in data]
 
 
-def _bindings(path) -> ast.Module:
-    """The notebook's code cells without their top-level expression statements.
+def _bound(stmt) -> set[str]:
+    """The names a top-level statement binds or changes in place (``a[0] = 1`` and ``a.b += 1`` change ``a``)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).split(".")[0] for alias in stmt.names}
+    names = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            base = node.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            if isinstance(base, ast.Name):
+                names.add(base.id)
+    return names
 
-    nbval already runs every cell (and checks its outputs); the exercises only need the names the cells
-    bind. A top-level expression statement binds nothing: it shows something (``figures.show(...)``,
-    a widget, a printed value), which is where the time goes (drawing and encoding figures). So these
-    are left out and the notebook's figures are not drawn a second time. A statement that a later cell
-    needed would fail here with a NameError, not pass silently.
+
+def _builds_a_question(stmt) -> bool:
+    return any(isinstance(node, ast.Call) and (getattr(node.func, "id", None) or getattr(node.func, "attr", None))
+               in ("Question", "question") for node in ast.walk(stmt))
+
+
+def _bindings(path) -> ast.Module:
+    """The statements of the notebook's code cells that the exercises need, in order.
+
+    nbval already runs every cell (and checks its outputs); the exercises only need the
+    :class:`~convlab.lessons.exercises.Question` objects the cells build. So this keeps the statements
+    that build one and, going back through the notebook, every statement that binds or changes a name
+    a kept statement reads (imports always). What is left out is what the lesson shows and computes
+    for its own sake (figures, the trained network's accuracy): it is not run a second time. A
+    statement that was needed and left out would fail here with a NameError, not pass silently.
     """
-    body = []
+    statements = []
     for cell in _cells(path):
         if cell["cell_type"] == "code":
             tree = ast.parse(_source(cell), filename=path.name)
-            body += [node for node in tree.body if not isinstance(node, ast.Expr)]
-    return ast.Module(body=body, type_ignores=[])
+            statements += [node for node in tree.body if not isinstance(node, ast.Expr)]
+    needed, kept = set(), []
+    for stmt in reversed(statements):
+        if (_builds_a_question(stmt) or _bound(stmt) & needed
+                or isinstance(stmt, (ast.Import, ast.ImportFrom))):
+            kept.append(stmt)
+            needed |= {node.id for node in ast.walk(stmt) if isinstance(node, ast.Name)}
+    return ast.Module(body=kept[::-1], type_ignores=[])
 
 
 @pytest.fixture(scope="module")

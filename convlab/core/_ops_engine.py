@@ -177,14 +177,15 @@ def _check_transpose_finite(canvas: np.ndarray, p: _TransposePlan) -> None:
 def _relu(arr: np.ndarray, name: str) -> np.ndarray:
     """ReLU of a float64 array (see the module doc), after checking that its values are finite.
 
-    The check is one sum: a NaN or an infinity makes it non-finite (so does a sum past the largest float64,
-    and then the exact check runs and finds nothing). The error names the first bad value and its index.
-    Measured against a check by blocks in the cache, the one sum was faster (1.2x against 1.3-1.4x
-    ``np.maximum``'s time, in one run).
+    The check is one sum of squares, ``flat @ flat`` (BLAS, one read of the array): a NaN or an infinity
+    makes it non-finite (so does a sum past the largest float64, from values above about 1e154, and then
+    the exact check runs and finds nothing). The error names the first bad value and its index. Measured
+    in one run on 256x256x16 values: the sum of squares 0.07 ms, ``np.add.reduce`` 0.17 ms, the maximum
+    on the int64 view 0.36 ms, ``np.maximum(x, 0)`` 0.52 ms (``benchmarks/bench_ops.py``).
     """
     flat = np.ascontiguousarray(arr).reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(flat)
+        total = flat @ flat
     if not np.isfinite(total):
         v.check_finite_numbers(arr, name)
     return np.maximum(flat.view(np.int64), 0).view(np.float64).reshape(arr.shape)
