@@ -139,6 +139,19 @@ def release_browser() -> None:
         _SHARED.update(manager=None, browser=None, users=0)
 
 
+def new_page(browser):
+    """A page in a fresh browser context (1400×1000, 30 s timeouts) and the list its console errors,
+    warnings and page errors are appended to: ``(context, page, console)``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}") if msg.type in
+            ("error", "warning") else None)
+    page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+    return context, page, console
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -46,13 +46,7 @@ def chromium():
 @pytest.fixture()
 def page(chromium, request):
     """A fresh browser context per test; console errors are kept as an artefact."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    pg = context.new_page()
-    console = []
-    pg.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}") if msg.type in
-          ("error", "warning") else None)
-    pg.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+    context, pg, console = support.new_page(chromium)
     yield pg
     name = support.slug(request.node.name)
     support.artifact_path(f"{name}.console.txt").write_text("\n".join(console))

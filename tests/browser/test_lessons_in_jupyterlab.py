@@ -46,13 +46,7 @@ def lab_page(lab_server, chromium):
     browser several seconds of CPU, opening a notebook in it a fraction of that. Console errors and
     warnings are kept as an artefact."""
     base, token = lab_server["base"], lab_server["token"]
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    console = []
-    page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}") if msg.type in
-            ("error", "warning") else None)
-    page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+    context, page, console = support.new_page(chromium)
     # A workspace of its own: JupyterLab restores the last workspace otherwise.
     page.goto(f"{base}/lab/workspaces/lessons-{os.getpid()}-{int(time.time())}?reset&token={token}",
               wait_until="domcontentloaded", timeout=support.NOTEBOOK_OPEN_TIMEOUT * 1000)
