@@ -14,6 +14,8 @@ Public modules of :mod:`convlab.core` (``conv``, ``steps``, ``walk``) sit on thi
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,7 +66,8 @@ def _plan(image, kernel, *, stride, padding, dilation, flip, padding_mode, stack
         v.check_mode_fits(mode, pads, img.shape[:2])
     padded_hw = (img.shape[0] + sum(pads[0]), img.shape[1] + sum(pads[1]))
     v.check_image_values(img.shape, "image", pads)
-    check_fits(img.shape[:2], khw, dilation, pads)
+    if span[0] > padded_hw[0] or span[1] > padded_hw[1]:  # the message (and its checks) only when it fails
+        check_fits(img.shape[:2], khw, dilation, pads)
     out_shape = tuple((n - s) // st + 1 for n, s, st in zip(padded_hw, span, stride))
     method = _choose(method, padded_hw, out_shape, ker, span, stride, stack)
     if any(sum(p) for p in pads):
@@ -90,7 +93,8 @@ def _choose(method, padded_hw, out_shape, ker, span, stride, stack) -> str:
     khw_c = ker.shape[1:] if stack else ker.shape
     channels = khw_c[2] if len(khw_c) == 3 else 1
     windows = out_shape[0] * out_shape[1]
-    direct_work = windows * int(np.prod(khw_c)) * kernels
+    taps = math.prod(khw_c)
+    direct_work = windows * taps * kernels
     fft_work = _fft.fft_work(padded_hw, stride, channels, kernels)
     if method == "auto" and direct_work <= _fft.AUTO_DIRECT_WORK:
         method = "direct"  # the lessons' sizes: the exact sums a learner checks by hand
@@ -98,7 +102,7 @@ def _choose(method, padded_hw, out_shape, ker, span, stride, stack) -> str:
         direct = _fft.direct_time(out_shape, padded_hw[1], span, stride, channels, kernels, khw_c[0])
         method = "direct" if direct <= _fft.fft_time(padded_hw, stride, channels, kernels) else "fft"
     if method == "direct":
-        v.check_work(windows, int(np.prod(khw_c)), kernels, fft_work=fft_work)
+        v.check_work(windows, taps, kernels, fft_work=fft_work)
     else:
         v.check_fft_work(fft_work, direct_work)
     return method
@@ -137,11 +141,15 @@ def _correlate(padded: np.ndarray, kernel: np.ndarray, stride, dilation, out_sha
     weights = kernel[..., None] if kernel.ndim == 2 else kernel
     wp = planes.shape[2]
     rows = []  # (channel, kernel row, the row with its dilation zeros); all-zero rows add nothing
+    nonzero = weights.any(axis=1)  # (kernel row, channel): one pass, not one np.any per row
     for c in range(planes.shape[0]):
         for i in range(kh):
-            if np.any(weights[i, :, c]):
-                taps = np.zeros(dc * (kw - 1) + 1)
-                taps[::dc] = weights[i, :, c]
+            if nonzero[i, c]:
+                if dc == 1:
+                    taps = np.ascontiguousarray(weights[i, :, c])
+                else:
+                    taps = np.zeros(dc * (kw - 1) + 1)
+                    taps[::dc] = weights[i, :, c]
                 rows.append((c, i, taps))
     if not rows:
         return np.zeros((oh, ow))
