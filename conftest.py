@@ -15,8 +15,9 @@ each test in a group, so that what must stay together does and what may run side
 
 The groups are handed out in collection order (``--no-loadscope-reorder``), and this hook collects the
 browser and hub groups first: they are the long ones, mostly waiting on servers and a browser, so they
-start at once and the short CPU-bound groups fill the gaps. For the same reason ``-n auto`` starts two
-workers per core (at least 2, at most 8); ``PYTEST_XDIST_AUTO_NUM_WORKERS`` or ``-n N`` choose otherwise.
+start at once and the short CPU-bound groups fill the gaps. For the same reason ``-n auto`` starts one
+worker per core and one more (at least 2, at most 8); ``PYTEST_XDIST_AUTO_NUM_WORKERS`` or ``-n N``
+choose otherwise.
 
 Without ``-n`` (``pytest -n0``, or ``-p no:xdist``) the marks change nothing.
 """
@@ -64,7 +65,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_xdist_auto_num_workers(config):
-    """``-n auto``: two workers per core, at least 2 and at most 8 (the browser tests mostly wait)."""
+    """``-n auto``: one worker per core and one more, at least 2 and at most 8 (the browser tests wait on
+    servers part of the time). Two per core was no faster on 2 cores (5 m 28 s either way: the suite is
+    CPU-bound) and starved a Voilà kernel past its start-up timeout once."""
     env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
     if env:
         return int(env)
@@ -72,4 +75,4 @@ def pytest_xdist_auto_num_workers(config):
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return max(2, min(8, 2 * cores))
+    return max(2, min(8, cores + 1))

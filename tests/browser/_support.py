@@ -317,7 +317,10 @@ def lab_server_args(*, port: int, token: str, root_dir: Path, tmp: Path, app: st
     # news_url=None turns the news feed off server-side (not expressible on the command line); the
     # config dir is the one isolated_jupyter_env() points JUPYTER_CONFIG_DIR at.
     (tmp / "config").mkdir(parents=True, exist_ok=True)
-    (tmp / "config" / "jupyter_server_config.py").write_text("c.LabApp.news_url = None\n")
+    # A kernel that Voilà starts (/voila/render) may wait for CPU while the suite's other workers run:
+    # 4 minutes to answer, not Voilà's 60 s (it timed out once in CI under full load).
+    (tmp / "config" / "jupyter_server_config.py").write_text(
+        "c.LabApp.news_url = None\nc.VoilaExecutor.startup_timeout = 240\n")
     args = [
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",

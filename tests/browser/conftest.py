@@ -107,6 +107,7 @@ def voila_server(tmp_path_factory):
         "--Voila.port_retries=0",
         f"--Voila.token={token}",
         "--show_tracebacks=True",
+        "--VoilaExecutor.startup_timeout=240",  # a kernel may wait for CPU while other workers run
     ]
     server = support.ServerProcess("voila", argv, cwd=support.REPO_ROOT,
                                    env=support.isolated_jupyter_env(tmp),

@@ -52,7 +52,7 @@ VOILA_ERROR_TEXTS = (
 
 def check_explorer_page(page, url: str, label: str) -> dict:
     record = {"url": url.split("?")[0]}
-    response = page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+    response = page.goto(url, wait_until="domcontentloaded", timeout=VOILA_LOAD_TIMEOUT * 1000)
     assert response is not None and response.status == 200, f"{label}: HTTP {response and response.status}"
     body = page.locator("body")
 
@@ -119,7 +119,7 @@ PHASES = support.PHASES
 
 def open_explorer(page, voila_server, *, width: int, height: int):
     page.set_viewport_size({"width": width, "height": height})
-    response = page.goto(voila_server["url"], wait_until="domcontentloaded", timeout=60_000)
+    response = page.goto(voila_server["url"], wait_until="domcontentloaded", timeout=VOILA_LOAD_TIMEOUT * 1000)
     assert response is not None and response.status == 200
     return support.wait_explorer(page, page.locator("body"), timeout=VOILA_LOAD_TIMEOUT,
                                  what="the Voilà page to draw the Explorer")

@@ -56,7 +56,7 @@ def test_play_keeps_playing_through_a_setting_change_in_a_saved_page(page, tmp_p
 
 def _open_voila(page, voila_server, width=1280, height=900):
     page.set_viewport_size({"width": width, "height": height})
-    page.goto(voila_server["url"], wait_until="domcontentloaded", timeout=60_000)
+    page.goto(voila_server["url"], wait_until="domcontentloaded", timeout=VOILA_LOAD_TIMEOUT * 1000)
     return support.wait_explorer(page, page.locator("body"), timeout=VOILA_LOAD_TIMEOUT)
 
 
