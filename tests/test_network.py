@@ -245,13 +245,17 @@ def test_cached_network_reaches_its_recorded_accuracy(cached, data):
     assert info["epoch_test_accuracy"][-1] == pytest.approx(info["test_accuracy"])
 
 
-def test_a_short_retrain_from_the_same_seed_replays_the_cached_first_steps(cached, short_run):
-    _, info = cached
+def assert_replays_the_first_steps(run, info):
+    """``run`` (from the stored settings and seed) repeats the stored losses and checkpoint of ``info``."""
     k = info["checkpoint_step"]
-    np.testing.assert_allclose(short_run.losses[:k], info["losses"][:k], rtol=1e-9)
+    np.testing.assert_allclose(run.losses[:k], info["losses"][:k], rtol=1e-9)
     for name in N.TinyCNN.PARAMETERS:
-        np.testing.assert_allclose(getattr(short_run.checkpoint, name), getattr(info["checkpoint"], name),
+        np.testing.assert_allclose(getattr(run.checkpoint, name), getattr(info["checkpoint"], name),
                                    rtol=1e-7, atol=1e-10, err_msg=name)
+
+
+def test_a_short_retrain_from_the_same_seed_replays_the_cached_first_steps(cached, short_run):
+    assert_replays_the_first_steps(short_run, cached[1])
 
 
 def test_a_short_retrain_is_well_above_chance(short_run):
@@ -373,7 +377,4 @@ def test_a_font_never_seen_in_training_is_read_as_lesson_07_states(cached, unsee
     replay = N.train(x, y, filters=s["filters"], batch_size=s["batch_size"], learning_rate=s["learning_rate"],
                      momentum=s["momentum"], weight_decay=s["weight_decay"], seed=s["seed"], max_steps=k,
                      checkpoint_step=k)
-    np.testing.assert_allclose(replay.losses[:k], info["losses"][:k], rtol=1e-9)
-    for name in N.TinyCNN.PARAMETERS:
-        np.testing.assert_allclose(getattr(replay.checkpoint, name), getattr(info["checkpoint"], name),
-                                   rtol=1e-7, atol=1e-10, err_msg=name)
+    assert_replays_the_first_steps(replay, info)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _fft
 from .._shared import validate as v
-from .sizes import check_fits, span_of
+from .sizes import check_fits, span_of, _window_fits
 
 @dataclass(frozen=True)
 class _Plan:
@@ -66,7 +66,7 @@ def _plan(image, kernel, *, stride, padding, dilation, flip, padding_mode, stack
         v.check_mode_fits(mode, pads, img.shape[:2])
     padded_hw = (img.shape[0] + sum(pads[0]), img.shape[1] + sum(pads[1]))
     v.check_image_values(img.shape, "image", pads)
-    if span[0] > padded_hw[0] or span[1] > padded_hw[1]:  # the message (and its checks) only when it fails
+    if not _window_fits(span, padded_hw):  # the message (and its argument checks) only when it fails
         check_fits(img.shape[:2], khw, dilation, pads)
     out_shape = tuple((n - s) // st + 1 for n, s, st in zip(padded_hw, span, stride))
     method = _choose(method, padded_hw, out_shape, ker, span, stride, stack)

@@ -26,6 +26,11 @@ def span_of(kernel_hw, dilation) -> tuple[int, int]:
     dilation = v.positive_pair(dilation, "dilation")
     return tuple(int(d) * (int(k) - 1) + 1 for k, d in zip(kernel_hw, dilation))
 
+def _window_fits(span, padded_hw) -> bool:
+    """The fit rule itself, on checked numbers: a window spanning ``span`` fits in ``padded_hw``."""
+    return span[0] <= padded_hw[0] and span[1] <= padded_hw[1]
+
+
 def does_not_fit(image_hw, kernel_hw, dilation, pads) -> str:
     """The one "does not fit" message ('' when the window fits): ``conv2d``, the Explorer and the exercises use it.
 
@@ -42,7 +47,7 @@ def does_not_fit(image_hw, kernel_hw, dilation, pads) -> str:
     image_hw = v.positive_pair(image_hw, "image_hw")
     pads = _pads_arg(pads)
     padded_hw = [n + sum(p) for n, p in zip(image_hw, pads)]
-    if span[0] <= padded_hw[0] and span[1] <= padded_hw[1]:
+    if _window_fits(span, padded_hw):
         return ""
     kh, kw = kernel_hw
     what = f"kernel ({kh}x{kw})"

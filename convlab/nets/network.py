@@ -357,9 +357,7 @@ class TinyCNN:
         stay small (3,000 digits would otherwise hold about 100 MB of feature maps); every image's
         scores are computed exactly as in :meth:`forward`.
         """
-        x = _as_batch(images)
-        return np.concatenate([self.forward(x[i:i + PREDICT_CHUNK]).logits.argmax(axis=1)
-                               for i in range(0, len(x), PREDICT_CHUNK)])
+        return np.concatenate([acts.logits.argmax(axis=1) for acts in self._forward_in_chunks(images)])
 
     def accuracy(self, images, labels) -> float:
         """Fraction of images whose predicted digit is the label."""
@@ -376,10 +374,14 @@ class TinyCNN:
         >>> np.array_equal(net.strongest_responses(x), net.forward(x).rectified.max(axis=(0, 1, 2)))
         True
         """
+        return np.max([acts.rectified.max(axis=(0, 1, 2)) for acts in self._forward_in_chunks(images)], axis=0)
+
+    def _forward_in_chunks(self, images):
+        """:meth:`forward` on ``PREDICT_CHUNK`` images at a time (the batch checked first, once)."""
         x = _as_batch(images)
         _check_image_size(self, x.shape[1:])
-        return np.max([self.forward(x[i:i + PREDICT_CHUNK]).rectified.max(axis=(0, 1, 2))
-                       for i in range(0, len(x), PREDICT_CHUNK)], axis=0)
+        for i in range(0, len(x), PREDICT_CHUNK):
+            yield self.forward(x[i:i + PREDICT_CHUNK])
 
     def parameter_counts(self) -> dict:
         """Learnable numbers per layer (the conv layer counted by :func:`convlab.nets.layer.count_parameters`).

@@ -91,6 +91,11 @@ def unseen_font_cnn() -> tuple[TinyCNN, dict]:
     return load_network(UNSEEN_FONT_CNN_PATH)
 
 
+def _default_path(s: dict) -> str:
+    """Where the package keeps the network trained with settings ``s``."""
+    return TRAINED_CNN_PATH if s["unseen_font"] is None else UNSEEN_FONT_CNN_PATH
+
+
 def train_and_cache(path: str | None = None, settings: dict | None = None) -> TrainingRun:
     """Train the tiny CNN on the digits from its fixed seeds and store it (atomically) at ``path``.
 
@@ -98,8 +103,7 @@ def train_and_cache(path: str | None = None, settings: dict | None = None) -> Tr
     with ``settings={"unseen_font": UNSEEN_FONT}`` the default ``path`` is :data:`UNSEEN_FONT_CNN_PATH`.
     """
     s = _settings(settings)
-    default = TRAINED_CNN_PATH if s["unseen_font"] is None else UNSEEN_FONT_CNN_PATH
-    target = check_write_path(default if path is None else path, ".npz")  # before half a minute of work
+    target = check_write_path(_default_path(s) if path is None else path, ".npz")  # before half a minute of work
     x_train, y_train, x_test, y_test = training_data(s)
     run = train(x_train, y_train, filters=s["filters"], epochs=s["epochs"], batch_size=s["batch_size"],
                 learning_rate=s["learning_rate"], momentum=s["momentum"], weight_decay=s["weight_decay"], seed=s["seed"],
@@ -115,6 +119,7 @@ if __name__ == "__main__":  # pragma: no cover - the command that made the shipp
     parser.add_argument("--unseen-font", choices=DIGIT_FONTS, default=None,
                         help="leave this font out of training and test on it alone")
     args = parser.parse_args()
-    result = train_and_cache(settings={"unseen_font": args.unseen_font})
-    where = TRAINED_CNN_PATH if args.unseen_font is None else UNSEEN_FONT_CNN_PATH
-    print(f"test accuracy {result.test_accuracy:.3f}, train accuracy {result.train_accuracy:.3f}; saved to {where}")
+    chosen = _settings({"unseen_font": args.unseen_font})
+    result = train_and_cache(settings=chosen)
+    print(f"test accuracy {result.test_accuracy:.3f}, train accuracy {result.train_accuracy:.3f}; "
+          f"saved to {_default_path(chosen)}")
