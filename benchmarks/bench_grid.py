@@ -10,8 +10,9 @@ For every image side N, kernel side k, grey or RGB (channels last) and stride 1 
 * ``scipy.signal.fftconvolve`` with the kernel rotated, mode "valid", per channel and summed, then sliced.
 
 A ratio below 1 means convlab is faster than the faster peer. Every time is the fastest of several runs
-after a warm-up (on a shared machine the minimum is the least noisy), every ratio divides two times
-measured in this run, one right after the other, and the results are checked to agree first.
+after a warm-up (on a shared machine the minimum is the least noisy); convlab and its peers are timed in
+turns, one run of each per round, so every ratio divides two times measured in the same seconds of this
+run; the results are checked to agree first.
 ``ndimage.correlate`` is not timed where it would take more than ``SKIP_SLOWER`` times fftconvolve's
 time (predicted from its multiply-adds at 1 ns each); such a cell says "fft" for its best peer.
 """
@@ -40,15 +41,25 @@ SKIP_SLOWER = 20.0
 
 def best_time(fn, budget: float = 0.3) -> float:
     """The fastest of up to 15 runs (at least 3) after a warm-up, within about ``budget`` seconds."""
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
-    times = [first]
-    for _ in range(max(2, min(14, int(budget / max(first, 1e-6))))):
+    return best_times([fn], budget)[0]
+
+
+def best_times(fns, budget: float = 0.3) -> list[float]:
+    """The fastest run of each of ``fns``, timed in turns (one run of each per round, at least 3 and at most
+    15 rounds, within about ``budget`` seconds per function) after a warm-up of each: a slow spell of the
+    machine then falls on every function alike instead of on whichever was being timed."""
+    times = [[] for _ in fns]
+    for fn, ts in zip(fns, times):
         t0 = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        ts.append(time.perf_counter() - t0)
+    rounds = max(3, min(15, int(budget / max(max(ts[0] for ts in times), 1e-6))))
+    for _ in range(rounds):
+        for fn, ts in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+    return [min(ts) for ts in times]
 
 
 def peers(image, kernel, stride):
@@ -96,13 +107,13 @@ def main() -> None:
                     expected = fft()
                     scale = 1e-12 * float(np.abs(image).max()) * float(np.abs(kernel).sum())
                     assert np.allclose(ours(), expected, rtol=0, atol=max(scale, 1e-9)), (n, k, channels, stride)
-                    t_ours = best_time(ours)
-                    t_fft = best_time(fft)
+                    t0 = time.perf_counter()
+                    fft()
                     macs = n * n * k * k * (channels or 1)
-                    if macs * 1e-9 > SKIP_SLOWER * t_fft:
-                        t_nd, best = float("inf"), "fft"
+                    if macs * 1e-9 > SKIP_SLOWER * (time.perf_counter() - t0):
+                        (t_ours, t_fft), t_nd, best = best_times([ours, fft]), float("inf"), "fft"
                     else:
-                        t_nd = best_time(nd)
+                        t_ours, t_fft, t_nd = best_times([ours, fft, nd])
                         best = "ndimage" if t_nd < t_fft else "fft"
                     t_best = min(t_nd, t_fft)
                     ratios.append(t_ours / t_best)

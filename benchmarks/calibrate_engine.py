@@ -7,7 +7,8 @@ For every case it times ``conv2d(..., method="direct")`` and ``conv2d(..., metho
 five runs after a warm-up: on a shared machine the minimum is the least noisy) and fits, by non-negative least squares on relative error, the model of each path:
 
 * direct: ``DIRECT_PER_TAP * calls * values * span``
-* FFT:    ``FFT_FIXED + FFT_PER_POINT * transforms * M * log2(M)``
+* FFT:    ``FFT_FIXED + FFT_PER_POINT * transforms * M * log2(M) + DFT_PER_PRODUCT * products`` (the
+  kernels' spectra made by matrix products, see ``_fft.fft_terms``)
 
 and prints the constants next to the ones in the module, and how often ``auto`` picks the faster path
 with each set. Only ratios between the constants matter for the choice.
@@ -16,7 +17,6 @@ with each set. Only ratios between the constants matter for the choice.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -36,9 +36,8 @@ def features(n, k, c, s):
     channels = c or 1
     oh = (n - k) // s + 1
     values = oh * (n if s == 1 else n - k + 1)
-    m = math.prod(_fft.transform_shape((n, n), (s, s)))
-    transforms = _fft.fft_transforms((s, s), channels, 1)
-    return [channels * k * values * k], [1.0, transforms * m * math.log2(m)]
+    point_logs, products = _fft.fft_terms((n, n), (s, s), channels, 1, (k, k))
+    return [channels * k * values * k], [1.0, point_logs, products]
 
 
 def nnls_relative(rows, times):
@@ -81,7 +80,9 @@ def main() -> None:
     print(f"DIRECT_PER_TAP   = {dcoef[0]:.3g}   (module: {_fft.DIRECT_PER_TAP:.3g})")
     print(f"FFT_FIXED        = {fcoef[0]:.3g}   (module: {_fft.FFT_FIXED:.3g})")
     print(f"FFT_PER_POINT    = {fcoef[1]:.3g}   (module: {_fft.FFT_PER_POINT:.3g})")
-    module = (np.array([_fft.DIRECT_PER_TAP]), np.array([_fft.FFT_FIXED, _fft.FFT_PER_POINT]))
+    print(f"DFT_PER_PRODUCT  = {fcoef[2]:.3g}   (module: {_fft.DFT_PER_PRODUCT:.3g})")
+    module = (np.array([_fft.DIRECT_PER_TAP]),
+              np.array([_fft.FFT_FIXED, _fft.FFT_PER_POINT, _fft.DFT_PER_PRODUCT]))
     for name, (dc, fc) in (("fitted", (dcoef, fcoef)), ("module", module)):
         right = sum((np.dot(dx, dc) <= np.dot(fx, fc)) == (d <= f)
                     for dx, fx, (*_, d, f) in zip(drows, frows, cases))
@@ -89,6 +90,9 @@ def main() -> None:
                    for dx, fx, (*_, d, f) in zip(drows, frows, cases))
         print(f"{name} constants: auto picks the faster path in {right}/{len(cases)} cases; "
               f"worst slowdown from a wrong pick {loss:.2f}x")
+        for dx, fx, (n, k, c, s, d, f) in zip(drows, frows, cases):
+            if (np.dot(dx, dc) <= np.dot(fx, fc)) != (d <= f):
+                print(f"    wrong pick: N={n} k={k} {'RGB' if c else 'grey'} s={s} (direct/fft {d / f:.2f})")
 
 
 if __name__ == "__main__":

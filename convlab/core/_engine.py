@@ -100,7 +100,7 @@ def _choose(method, padded_hw, out_shape, ker, span, stride, stack) -> str:
         method = "direct"  # the lessons' sizes: the exact sums a learner checks by hand
     elif method == "auto":
         direct = _fft.direct_time(out_shape, padded_hw[1], span, stride, channels, kernels, khw_c[0])
-        method = "direct" if direct <= _fft.fft_time(padded_hw, stride, channels, kernels) else "fft"
+        method = "direct" if direct <= _fft.fft_time(padded_hw, stride, channels, kernels, span) else "fft"
     if method == "direct":
         v.check_work(windows, taps, kernels, fft_work=fft_work)
     else:

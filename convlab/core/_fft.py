@@ -17,8 +17,9 @@ one inverse transform. Dilation is a kernel with zeros between its taps.
 Exactness
 ---------
 The direct path adds exact products where the inputs are whole numbers; the FFT rounds at every stage.
-Its error is at most about ``eps * log2(M) * ||x||_2 * ||k||_1`` per channel (``M`` the transform size,
-``eps`` = 2.2e-16). When the image and the kernel hold whole numbers and ``FFT_EXACT_MARGIN`` times this
+Its error is at most about ``eps * (log2(M) + kh + kw) * ||x||_2 * ||k||_1`` per channel (``M`` the
+transform size, ``eps`` = 2.2e-16, ``kh x kw`` a phase of the kernel, whose spectrum is two matrix
+products when that is cheaper). When the image and the kernel hold whole numbers and ``FFT_EXACT_MARGIN`` times this
 bound is below 1/2, the FFT result is rounded to the nearest integer, which then *is* the exact result:
 integer images and kernels give the same values on both paths. Otherwise the two paths agree within
 ``FFT_RTOL * max|x| * sum|k|`` (``FFT_RTOL`` = 1e-12; in tests on random images up to 2048x2048 with
@@ -34,17 +35,21 @@ time, in seconds (the lessons' photos, 160 pixels across with kernels up to 7x7,
 
 * direct: ``DIRECT_PER_TAP * calls * values * span``: one ``np.correlate`` per kernel row and channel
   (``calls``), each computing ``values`` numbers of ``span`` multiply-adds (every column of every kept row);
-* FFT: ``FFT_FIXED + FFT_PER_POINT * transforms * M * log2(M)`` for transforms of ``M`` points: per phase
-  of the stride one per channel of the image and of each kernel, and one inverse per kernel.
+* FFT: ``FFT_FIXED + FFT_PER_POINT * transforms * M * log2(M) + DFT_PER_PRODUCT * products`` for
+  transforms of ``M`` points: per phase of the stride one per channel of the image, one inverse per kernel,
+  and the kernels' spectra: transforms too when they are big, otherwise matrix products (``products``
+  complex multiply-adds, see :func:`fft_terms`).
 
-The constants were fitted with ``python benchmarks/calibrate_engine.py`` (non-negative least squares on the
-relative error of the fastest of five timings of both paths, on 128..512-pixel images, kernels 3..31,
-grey and RGB, strides 1 and 2: 84 cases) on the project's 2-core AMD EPYC server under a load of about
-10, numpy 2.4 with pocketfft. The fit gave 0.88e-9 s per direct multiply-add and 1.0-1.1e-9 s per FFT
-point-log; the constant terms fitted to zero, and ``FFT_FIXED`` is the measured cost of the FFT path on a
-5x5 image beyond the checks (about 30 us). With these constants the model picked the faster path in 80
-of the 84 cases; the worst wrong pick was 1.6x slower than the other path, at the crossover (k = 7..11
-on 512x512), where both paths take about as long. Only the ratio of the two slopes decides the choice.
+The constants come from ``python benchmarks/calibrate_engine.py`` (the fastest of five timings of both
+paths on 128..512-pixel images, kernels 3..31, grey and RGB, strides 1 and 2: 84 cases), run on the
+project's 2-core AMD EPYC server, numpy 2.4 with pocketfft. Its least-squares fit on relative error gave,
+in three runs, 0.41-0.45e-9 s per direct multiply-add, 0.41-0.50e-9 s per FFT point-log and 0.37-0.72e-9 s
+per matrix product, with which auto picked the faster path in 78-79 of the 84 cases and was up to 2.4x slower
+on a wrong pick: the fit follows the many 128-pixel cases, where a transform costs about 0.5e-9 s per
+point-log, while at 256..512 pixels (spectra beyond the cache) it costs 0.8-0.9e-9 s, and the crossover
+(k = 7) lies there. ``FFT_PER_POINT`` = 0.8e-9 is that measured cost; with it the model picked the faster
+path in 82 of the 84 cases, and the two wrong picks (256x256 RGB, k = 7) were 1.00x and 1.05x slower.
+Only the ratios of the constants decide the choice.
 """
 
 from __future__ import annotations
@@ -55,9 +60,10 @@ from functools import lru_cache
 import numpy as np
 
 AUTO_DIRECT_WORK = 1 << 18  # multiply-adds up to which auto stays direct (the lessons' sizes)
-DIRECT_PER_TAP = 0.88e-9  # seconds per multiply-add of the direct path (np.correlate)
-FFT_PER_POINT = 1.05e-9  # seconds per point and per log2(points) of one rfft2/irfft2 transform
-FFT_FIXED = 3e-5  # seconds of set-up of the FFT path
+DIRECT_PER_TAP = 0.43e-9  # seconds per multiply-add of the direct path (np.correlate)
+FFT_PER_POINT = 0.8e-9  # seconds per point and per log2(points) of one rfft2/irfft2 transform
+DFT_PER_PRODUCT = 0.45e-9  # seconds per complex multiply-add of a kernel's spectrum made by matrix products
+FFT_FIXED = 0.5e-4  # seconds of set-up of the FFT path
 FFT_RTOL = 1e-12  # documented agreement of the two paths, relative to max|image| * sum|kernel|
 FFT_EXACT_MARGIN = 16.0  # safety factor on the error bound before rounding integer results
 
@@ -109,17 +115,88 @@ def direct_time(out_shape, padded_w: int, span, stride, channels: int, kernels: 
     return DIRECT_PER_TAP * kernels * channels * kernel_rows * values * span[1]
 
 
-def fft_time(padded_hw, stride, channels: int, kernels: int) -> float:
+def fft_terms(padded_hw, stride, channels: int, kernels: int, span) -> tuple[float, float]:
+    """The FFT path's two costs: ``(point_logs, products)``.
+
+    ``point_logs`` sums ``M * log2(M)`` over the transforms (the image's, one per channel and phase; one
+    inverse per kernel; and the kernels' own when :func:`_by_matrices` says transforms are cheaper);
+    ``products`` counts the complex multiply-adds of the kernels' spectra made by matrix products.
+    """
+    shape = transform_shape(padded_hw, stride)
+    m = math.prod(shape)
+    point_log = m * math.log2(max(m, 2))
+    phases = stride[0] * stride[1]
+    phase_hw = tuple(-(-k // st) for k, st in zip(span, stride))
+    kernel_spectra = phases * channels * kernels
+    transforms = phases * channels + kernels
+    if _by_matrices(phase_hw, shape):
+        products = kernel_spectra * (shape[1] // 2 + 1) * phase_hw[0] * (phase_hw[1] + shape[0])
+    else:
+        transforms, products = transforms + kernel_spectra, 0
+    return transforms * point_log, float(products)
+
+
+def fft_time(padded_hw, stride, channels: int, kernels: int, span) -> float:
     """Predicted seconds of the FFT path (see the module's docstring)."""
-    m = math.prod(transform_shape(padded_hw, stride))
-    return FFT_FIXED + FFT_PER_POINT * fft_transforms(stride, channels, kernels) * m * math.log2(max(m, 2))
+    point_logs, products = fft_terms(padded_hw, stride, channels, kernels, span)
+    return FFT_FIXED + FFT_PER_POINT * point_logs + DFT_PER_PRODUCT * products
 
 
 def _whole(a: np.ndarray, chunk: int = 1 << 16) -> bool:
     """True when every value of ``a`` is a whole number; a block of rows at a time (no image-sized
-    temporary), stopping at the first block that is not (the first, for a photo scaled to 0..1)."""
+    temporary), stopping at the first block that is not; the first row alone first (a photo scaled to
+    0..1 stops there)."""
+    if not np.array_equal(np.floor(a[0]), a[0]):
+        return False
     rows = max(1, chunk // max(1, a[0].size))
     return all(np.array_equal(np.floor(a[i:i + rows]), a[i:i + rows]) for i in range(0, a.shape[0], rows))
+
+
+def _spectrum(a: np.ndarray, shape) -> np.ndarray:
+    """The 2-D real spectrum of ``a`` zero-padded to ``shape``, *transposed*: ``(shape[1] // 2 + 1, shape[0])``.
+
+    ``np.fft.rfft2`` by hand: the rows' real transforms, then the columns' as rows of the transpose. It
+    skips ``rfft2``'s argument handling and its transform along a strided axis, which cost about as much
+    as the arithmetic at the sizes a stride's phases give (a 64x64 transform: 14 us against 25 us).
+    """
+    return np.fft.fft(np.fft.rfft(a, n=shape[1], axis=-1).T, n=shape[0], axis=-1)
+
+
+@lru_cache(maxsize=8)
+def _dft_matrices(shape, kernel_hw) -> tuple[np.ndarray, np.ndarray]:
+    """The DFT's matrices for a ``kernel_hw`` array zero-padded to ``shape``, in :func:`_spectrum`'s
+    transposed layout: ``(shape[1] // 2 + 1, kw)`` for the rows and ``(kh, shape[0])`` for the columns.
+    Every exponent is reduced modulo the length first, so the angles are exact to the last bit."""
+    (h, w), (kh, kw) = shape, kernel_hw
+    rows = np.exp(-2j * np.pi * (np.outer(np.arange(w // 2 + 1), np.arange(kw)) % w) / w)
+    cols = np.exp(-2j * np.pi * (np.outer(np.arange(kh), np.arange(h)) % h) / h)
+    rows.flags.writeable = False
+    cols.flags.writeable = False
+    return rows, cols
+
+
+def _by_matrices(kernel_hw, shape) -> bool:
+    """True when a ``kernel_hw`` array's spectrum is cheaper as two matrix products than as transforms of the
+    padded array: the products cost ``kh * (kw + h)`` multiply-adds per output column against the
+    transforms' ``h * log2(h)``, and BLAS does a multiply-add about four times faster than a transform's
+    step (measured: products 2x faster for 8x8 in 64x64 and 3x for 16x16 in 1024x1024; for 31x31 in 144x144
+    they were still 1.15x faster, where this rule already takes the transforms: it errs towards them)."""
+    (kh, kw), h = kernel_hw, shape[0]
+    return kh * (kw + h) <= 4 * h * math.log2(max(h, 2))
+
+
+def _kernel_spectrum(k: np.ndarray, shape, kernel_hw) -> np.ndarray:
+    """:func:`_spectrum` of a kernel (or one of its phases) no bigger than ``kernel_hw``: a small kernel's
+    by matrix products (the DFT of its few non-zero rows and columns, see :func:`_by_matrices`)."""
+    if not _by_matrices(kernel_hw, shape):
+        return _spectrum(k, shape)
+    rows, cols = _dft_matrices(tuple(shape), tuple(kernel_hw))
+    return (rows[:, :k.shape[1]] @ k.T) @ cols[:k.shape[0]]
+
+
+def _inverse(spectrum: np.ndarray, shape) -> np.ndarray:
+    """The real ``shape`` array whose transposed spectrum (see :func:`_spectrum`) is ``spectrum``."""
+    return np.fft.irfft(np.fft.ifft(spectrum, axis=-1).T, n=shape[1], axis=-1)
 
 
 def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out_shape) -> np.ndarray:
@@ -138,26 +215,27 @@ def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out
     shape = transform_shape(padded.shape[:2], stride)
     phases = [(p, q) for p, q in _phases(stride) if dilated[:, :, p::sr, q::sc].any()]
     planes = padded[..., None] if padded.ndim == 2 else padded
-    # one channel at a time made contiguous for its transform: never a second copy of the whole image
-    image_spectra = [[np.fft.rfft2(np.ascontiguousarray(planes[p::sr, q::sc, c]), s=shape) for c in range(channels)]
-                     for p, q in phases]
+    phase_hw = tuple(-(-n // st) for n, st in zip(dilated.shape[2:], stride))  # the biggest kernel phase
+    # one channel of one phase at a time: never a second copy of the whole image
+    image_spectra = [[_spectrum(planes[p::sr, q::sc, c], shape) for c in range(channels)] for p, q in phases]
     out = np.empty((n, oh, ow))
     for i in range(n):
-        total = np.zeros((shape[0], shape[1] // 2 + 1), dtype=complex)
+        total = None
         for (p, q), x in zip(phases, image_spectra):
             for c in range(channels):
                 k = dilated[i, c, p::sr, q::sc]
                 if k.any():
-                    spectrum = np.fft.rfft2(k, s=shape)
+                    spectrum = _kernel_spectrum(k, shape, phase_hw)
                     np.conjugate(spectrum, out=spectrum)
                     spectrum *= x[c]
-                    total += spectrum
-        out[i] = np.fft.irfft2(total, s=shape)[:oh, :ow]
+                    total = spectrum if total is None else np.add(total, spectrum, out=total)
+        out[i] = 0.0 if total is None else _inverse(total, shape)[:oh, :ow]  # None: an all-zero kernel
     if _whole(padded) and _whole(stack):
         m = shape[0] * shape[1]
         x_norm = float(np.linalg.norm(padded.reshape(-1)))
         k_norm = float(np.abs(stack).sum(axis=(1, 2, 3)).max())
-        bound = FFT_EXACT_MARGIN * np.finfo(float).eps * math.log2(max(m, 2)) * x_norm * k_norm
+        steps = math.log2(max(m, 2)) + sum(phase_hw)  # the transforms' steps and the kernel DFT's sums
+        bound = FFT_EXACT_MARGIN * np.finfo(float).eps * steps * x_norm * k_norm
         if bound < 0.5 and x_norm * k_norm < 2.0**52:
             np.rint(out, out=out)
     out += 0.0  # no -0.0 in a feature map
