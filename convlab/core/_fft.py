@@ -210,8 +210,11 @@ def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out
     (sr, sc), (dr, dc), (oh, ow) = stride, dilation, out_shape
     stack = kernels[..., None] if kernels.ndim == 3 else kernels
     n, kh, kw, channels = stack.shape
-    dilated = np.zeros((n, channels, dr * (kh - 1) + 1, dc * (kw - 1) + 1))
-    dilated[:, :, ::dr, ::dc] = np.moveaxis(stack, -1, 1)
+    if (dr, dc) == (1, 1):
+        dilated = np.moveaxis(stack, -1, 1)  # a view: (N, C, kh, kw)
+    else:
+        dilated = np.zeros((n, channels, dr * (kh - 1) + 1, dc * (kw - 1) + 1))
+        dilated[:, :, ::dr, ::dc] = np.moveaxis(stack, -1, 1)
     shape = transform_shape(padded.shape[:2], stride)
     phases = [(p, q) for p, q in _phases(stride) if dilated[:, :, p::sr, q::sc].any()]
     planes = padded[..., None] if padded.ndim == 2 else padded
