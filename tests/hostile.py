@@ -99,6 +99,7 @@ GOOD = {
 GOOD_FOR = {
     "format_number": {"x": "2.5"},
     "operation_view": {"operation": "'max pooling'"},
+    "operation_message_view": {"operation": "'max pooling'"},
     "loss_and_gradient": {"images": "[IMG]", "targets": "[np.ones((3, 3))]", "kernel": "K3"},
     "learn_kernel": {"images": "[IMG / 25]", "targets": "[np.ones((3, 3))]"},
     "Question": {"check": "functools.partial(check_number, expected=3, why='x')"},

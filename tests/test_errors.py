@@ -62,7 +62,7 @@ ARGUMENT_TABLE = [
     # ---- padding_mode and flip
     pytest.param(IMG, K3, {"padding_mode": "mirror"}, ValueError, r"padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular'; got 'mirror'", id="padding_mode unknown"),
     pytest.param(IMG, K3, {"padding_mode": "constant"}, ValueError, r"padding_mode .*got 'constant'", id="padding_mode numpy name is not accepted"),
-    pytest.param(IMG, K3, {"padding_mode": None}, ValueError, r"padding_mode .*got None", id="padding_mode None"),
+    pytest.param(IMG, K3, {"padding_mode": None}, TypeError, r"padding_mode .*got None", id="padding_mode None"),
     pytest.param(IMG, K3, {"flip": 1}, TypeError, r"flip must be True .* or False .*; got 1$", id="flip int"),
     pytest.param(IMG, K3, {"flip": "yes"}, TypeError, r"flip .*got 'yes'$", id="flip string"),
     pytest.param(np.ones((2, 5)), K3, {"padding": 2, "padding_mode": "reflect"}, ValueError,
@@ -230,7 +230,7 @@ def test_size_helpers_reject_bad_arguments(call, exc, pattern):
 
 @pytest.mark.parametrize("call, exc, pattern", [
     (lambda: make_kernel("blur", 3), ValueError, r"family must be one of 'vertical edge', .*'random'; got 'blur'"),  # near-miss name
-    (lambda: make_kernel(None, 3), ValueError, r"family must be one of .*got None"),
+    (lambda: make_kernel(None, 3), TypeError, r"family must be one of .*got None"),
     (lambda: make_kernel("box blur", 0), ValueError, r"size must be a positive integer; got 0"),
     (lambda: make_kernel("box blur", 2.0), TypeError, r"size must be a positive integer; got 2\.0"),
     (lambda: make_kernel("box blur", True), TypeError, r"size must be a positive integer; got True"),

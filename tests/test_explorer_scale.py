@@ -199,6 +199,8 @@ def test_save_html_writes_one_self_contained_page(tmp_path):
     ("walk.html", [{"stride": 0}], ValueError, r"settings\[0\]: .*stride"),  # checked as the page's values are
     ("walk.html", [{"kernel_size": 9}], ValueError, "does not fit"),       # 9x9 on the 5x5 image
     ("walk.html", [{"colour": "red"}], ValueError, "not a setting"),
+    ("walk.html", [{"operation": "pooling"}], ValueError, r"settings\[0\]: operation must be one of .*'pooling'"),
+    ("walk.html", [{"operation": np.ones(3)}], ValueError, r"settings\[0\]: operation must be one of .*got array"),
     ("walk.html", {"stride": 2}, TypeError, "list of dicts"),              # one dict, not a list
 ])
 def test_save_html_refuses_before_writing_and_keeps_what_was_there(tmp_path, path, settings, exc, pattern):

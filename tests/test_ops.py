@@ -294,6 +294,36 @@ def test_transpose_walk_ends_on_the_vectorised_result_bit_for_bit(case):
     assert_array_equal(steps[-1].running, result)  # the same blocks, added in the same order
 
 
+@pytest.mark.parametrize("channels", [None, 1, 3])
+def test_transpose_walk_and_view_model_take_the_engines_blocks_over_several_blocks_of_rows(channels, monkeypatch):
+    # a budget of two rows of blocks: a 7-row image is computed in four blocks of rows, each written into
+    # the same buffers; the walk, the view model and the engine must still hold the same values bit for bit
+    from convlab.core import _ops_engine
+    from convlab.views.op_views import transpose_view_model
+    from convlab.views.walk import frame
+
+    rng = np.random.default_rng(5)
+    shape = (7, 5) if channels is None else (7, 5, channels)
+    image, kernel = rng.normal(size=shape), rng.normal(size=(3, 4) + shape[2:])
+    monkeypatch.setattr(_ops_engine, "_BLOCK_BYTES", 8 * 5 * (12 + (channels or 1)) * 2)
+    assert [r0 for r0, _, _ in _ops_engine._block_rows(image, kernel)] == [0, 2, 4, 6]
+    result = conv_transpose2d(image, kernel, stride=2, padding=1)
+    steps = list(iter_transpose_steps(image, kernel, stride=2, padding=1))
+    assert_array_equal(steps[-1].running, result)
+    k = kernel if kernel.ndim == 3 else kernel[:, :, None]
+    for s in steps:  # every step's block is its own pixel's (not a later block of rows' in a reused buffer)
+        assert_allclose(s.block, np.tensordot(k, np.atleast_1d(s.value), axes=([2], [0])), rtol=1e-13, atol=1e-13)
+    vm = transpose_view_model(image, kernel, stride=2, padding=1)
+    def shown(labels):  # the numbers a learner reads (two decimals, from a table of values that read alike)
+        return np.array([float(x.replace("\u2212", "-")) for x in labels])
+
+    for s in steps:  # the view model shows each step's own block and running output, to the digits shown
+        assert_allclose(shown(frame(vm, s.index, "multiply")["grids"]["products"][0]["labels"]),
+                        s.block.ravel(), atol=0.011)
+        assert_allclose(shown(frame(vm, s.index, "add")["grids"]["map"][0]["labels"]), s.running.ravel(),
+                        atol=0.011)
+
+
 @FAST
 @given(transpose_cases())
 def test_each_transpose_step_adds_its_block_where_it_says(case):
@@ -387,7 +417,7 @@ BAD = [
     pytest.param(max_pool2d, (np.ones((2, 2)), 5), {}, ValueError, E("size (5x5) is larger than the padded input (2x2"), id="pool window larger than the image"),
     pytest.param(avg_pool2d, (np.ones((2, 6)), (5, 2)), {"padding": (1, 0)}, ValueError, E("size (5x2) is larger than the padded input (4x6"), id="pool window larger even with padding"),
     pytest.param(max_pool2d, (np.ones((2, 2, 2, 2)), 2), {}, ValueError, r"image must be \(H, W\) grayscale or \(H, W, C\).*4-D", id="pool 4-D image"),
-    pytest.param(iter_pool_steps, (IMG, 2), {"kind": "min"}, ValueError, r'kind must be "max" or "mean"; got \'min\'', id="walk kind unknown"),
+    pytest.param(iter_pool_steps, (IMG, 2), {"kind": "min"}, ValueError, r"kind must be one of 'max', 'mean'; got 'min'", id="walk kind unknown"),
     # ---- relu
     pytest.param(relu, ("1",), {}, TypeError, r"x must be a number or an array of numbers; got '1'", id="relu string"),
     pytest.param(relu, (None,), {}, TypeError, r"x must be .*got None", id="relu None"),

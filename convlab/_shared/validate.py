@@ -245,9 +245,7 @@ def one_of(value, name: str, options, what: str = "") -> str:
 
 
 def check_padding_mode(padding_mode) -> str:
-    if not isinstance(padding_mode, str) or padding_mode not in PADDING_MODES:
-        raise ValueError(f"padding_mode must be one of {', '.join(map(repr, PADDING_MODES))}; got {_short(padding_mode)}")
-    return padding_mode
+    return one_of(padding_mode, "padding_mode", PADDING_MODES)
 
 
 def padding_amounts(padding, span: tuple[int, int], stride: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -400,9 +398,7 @@ METHODS = ("auto", "direct", "fft")
 
 def check_method(method) -> str:
     """``method`` of ``conv2d``/``feature_maps``: "auto", "direct" or "fft"."""
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {_short(method)}")
-    return method
+    return one_of(method, "method", METHODS)
 
 
 def check_work(windows: int, kernel_values: int, kernels: int = 1, *, fft_work: int | None = None) -> None:

@@ -9,7 +9,7 @@ One engine per operation, shared by the vectorised function (:mod:`convlab.core.
 * ``_relu`` is ``max(x, 0)`` on the bits: read as 64-bit integers, every negative float64 (``-0.0``
   included) is a negative integer and every positive one a positive integer, so an integer
   ``np.maximum(bits, 0)`` gives ``+0.0`` for them all in one pass, with no ``-0.0`` to clean up after.
-* ``_blocks`` computes ``value × kernel`` for input pixels (summed over channels), and ``_scatter`` adds the
+* ``_block_rows`` computes ``value × kernel`` for input pixels (summed over channels), and ``_scatter`` adds the
   blocks into the output *in the reading order of the input pixels*, one kernel cell at a time (last cell
   first, which is exactly that order for every output cell). The walk adds the same blocks one pixel at a
   time, so its last running output equals the vectorised result bit for bit.
@@ -17,6 +17,7 @@ One engine per operation, shared by the vectorised function (:mod:`convlab.core.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,23 +108,42 @@ def _transpose_plan(image, kernel, stride, padding, output_padding, dilation) ->
     return _TransposePlan(img, ker, stride, dilation, pads, canvas, out_shape)
 
 
-def _blocks(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """``value × kernel`` for every pixel of ``image``, channels summed in order: shape (kh, kw, h, w).
+_BLOCK_BYTES = 1 << 20  # the blocks of the input rows handled together: they stay in the CPU cache
 
-    ``blocks[:, :, r, c]`` is pixel ``(r, c)``'s block; ``blocks[i, j]`` is what kernel cell ``(i, j)``
-    adds for every pixel (a contiguous plane, the engine's unit of work). Element by element (no matrix
-    product), so a block comes out bit for bit the same whether it is computed for one pixel or for a
-    whole image.
+
+def _block_rows(image: np.ndarray, kernel: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``value × kernel`` for every input pixel, channels summed: ``(r0, r1, blocks)`` per block of rows.
+
+    ``blocks[:, :, r - r0, c]`` (shape ``(kh, kw)``) is pixel ``(r, c)``'s block; ``blocks[i, j]`` is what
+    kernel cell ``(i, j)`` adds for every pixel of the rows (a contiguous plane, the engine's unit of work).
+    With channels, one matrix product ``(kh·kw, C) @ (C, rows·w)`` per block of rows: every block value is
+    a dot product over the channels. The engine, the walk and the view model all take their blocks from
+    here, in the same blocks of rows, so they hold the same values bit for bit whatever the matrix product
+    rounds. The rows come ``_BLOCK_BYTES`` of blocks at a time, written into the same two buffers each time
+    (fresh memory of this size costs more on first touch than the product): use a block of rows before
+    asking for the next.
     """
-    if image.ndim == 2:
-        return kernel[:, :, None, None] * image
-    out = kernel[:, :, 0, None, None] * image[:, :, 0]
-    for c in range(1, image.shape[2]):
-        out += kernel[:, :, c, None, None] * image[:, :, c]
-    return out
-
-
-_BLOCK_BYTES = 1 << 19  # input rows handled together, so their channel planes stay in the CPU cache
+    h, w = image.shape[:2]
+    kh, kw = kernel.shape[:2]
+    grey = image.ndim == 2
+    channels = 1 if grey else image.shape[2]
+    chunk = min(h, max(1, _BLOCK_BYTES // (8 * w * (kh * kw + channels))))
+    out = np.empty(kh * kw * chunk * w)
+    if grey:
+        weights = kernel[:, :, None, None]
+    else:
+        weights, planes = kernel.reshape(kh * kw, channels), np.empty(channels * chunk * w)
+    for r0 in range(0, h, chunk):
+        r1 = min(h, r0 + chunk)
+        n = (r1 - r0) * w
+        blocks = out[:kh * kw * n].reshape(kh, kw, r1 - r0, w)
+        if grey:
+            np.multiply(weights, image[r0:r1], out=blocks)
+        else:
+            first = planes[:channels * n].reshape(channels, r1 - r0, w)
+            np.copyto(first, np.moveaxis(image[r0:r1], -1, 0))  # channels first
+            np.matmul(weights, first.reshape(channels, n), out=blocks.reshape(kh * kw, n))
+        yield r0, r1, blocks
 
 
 def _scatter(p: _TransposePlan) -> np.ndarray:
@@ -131,33 +151,31 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
 
     For each kernel cell ``(i, j)``, *last cell first*, add ``kernel[i, j] × value`` of every input pixel
     at ``(row·s + i·d, col·s + j·d)``. An output cell then receives its contributions in the reading order
-    of the input pixels that reach it, the order of :func:`iter_transpose_steps`. The products are formed
-    as :func:`_blocks` forms them (channel 0 times its weight, then each further channel's product added),
-    one kernel cell at a time into one reused buffer, from channels-first planes, one block of input rows
-    at a time sized to stay in the CPU cache, so they are bit for bit the walk's (and no ``kh·kw`` times
-    larger array of all blocks is ever built).
+    of the input pixels that reach it, the order of :func:`iter_transpose_steps`. The blocks come from
+    :func:`_block_rows`, one block of input rows at a time (no ``kh·kw`` times larger array of all blocks
+    is ever built), so they are bit for bit the walk's. A grey image's block value is a single product,
+    the same bits however it is formed: it is made one kernel cell at a time into one reused plane,
+    which stays in the cache (about 10% faster than all the cells' planes at once).
     """
     (sr, sc), (dr, dc) = p.stride, p.dilation
     h, w = p.image.shape[:2]
     kh, kw = p.kernel.shape[:2]
-    planes = np.ascontiguousarray(p.image[None] if p.image.ndim == 2 else np.moveaxis(p.image, -1, 0))
-    weights = p.kernel[..., None] if p.kernel.ndim == 2 else p.kernel
-    channels = planes.shape[0]
     canvas = np.zeros(p.canvas_shape)
-    chunk = max(1, _BLOCK_BYTES // (8 * w * (channels + 1)))
-    product = np.empty((min(chunk, h), w))
-    extra = np.empty_like(product) if channels > 1 else None
-    for r0 in range(0, h, chunk):
-        r1 = min(h, r0 + chunk)
-        prod, more = product[:r1 - r0], None if extra is None else extra[:r1 - r0]
+    if p.image.ndim == 2:
+        chunk = min(h, max(1, _BLOCK_BYTES // (16 * w)))  # the rows' plane and what it adds to: in the cache
+        product = np.empty((chunk, w))
+        rows_of = (((r0, min(h, r0 + chunk)), None) for r0 in range(0, h, chunk))
+    else:
+        rows_of = (((r0, r1), blocks) for r0, r1, blocks in _block_rows(p.image, p.kernel))
+    for (r0, r1), blocks in rows_of:
         for i in range(kh - 1, -1, -1):
             rows = slice(r0 * sr + i * dr, (r1 - 1) * sr + i * dr + 1, sr)
             for j in range(kw - 1, -1, -1):
-                np.multiply(weights[i, j, 0], planes[0, r0:r1], out=prod)
-                for c in range(1, channels):
-                    np.multiply(weights[i, j, c], planes[c, r0:r1], out=more)
-                    prod += more
-                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += prod
+                if blocks is None:
+                    plane = np.multiply(p.kernel[i, j], p.image[r0:r1], out=product[:r1 - r0])
+                else:
+                    plane = blocks[i, j]
+                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += plane
     return canvas
 
 

@@ -7,6 +7,8 @@ vectorised function (``_ops_engine``), so a walk and :func:`convlab.core.ops.max
 
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
@@ -15,7 +17,7 @@ import numpy as np
 from .._shared import validate as v
 from .._shared.format import format_number
 from ._taps import Placed, Taps
-from ._ops_engine import (_blocks, _check_transpose_finite, _pool, _pool_plan, _PoolPlan, _scatter, _transpose_plan,
+from ._ops_engine import (_block_rows, _check_transpose_finite, _pool, _pool_plan, _PoolPlan, _scatter, _transpose_plan,
                           _TransposePlan)
 
 __all__ = ["PoolStep", "TransposeStep", "iter_pool_steps", "iter_transpose_steps"]
@@ -122,8 +124,7 @@ def iter_pool_steps(image, size, *, stride=None, padding=0, kind="max") -> Itera
     >>> print(list(iter_pool_steps(fmap, 2, kind="mean"))[2].arithmetic())
     mean(0, 1, 2, 2) = 1.25
     """
-    if not isinstance(kind, str) or kind not in ("max", "mean"):
-        raise ValueError(f'kind must be "max" or "mean"; got {kind!r}')
+    kind = v.one_of(kind, "kind", ("max", "mean"))
     p = _pool_plan(image, size, stride, padding, kind)
     p = replace(p, padded=v.own_copy(p.padded))  # our own copy: the caller's later edits cannot leak in
     return _pool_walk(p, _pool(p))
@@ -279,10 +280,9 @@ def _transpose_walk(p: _TransposePlan) -> Iterator[TransposeStep]:
     h, w = p.image.shape[:2]
     kh, kw = p.kernel.shape[:2]
     canvas = np.zeros(p.canvas_shape)
-    for r in range(h):
-        blocks = _blocks(p.image[r:r + 1], p.kernel)  # this row's blocks, from the engine's function
-        for c in range(w):
-            block = blocks[:, :, 0, c].copy()
+    for r0, r1, blocks in _block_rows(p.image, p.kernel):  # the engine's blocks, in its blocks of rows
+        for r, c in itertools.product(range(r0, r1), range(w)):
+            block = blocks[:, :, r - r0, c].copy()  # a copy: the next block of rows reuses the buffer
             block.flags.writeable = False
             canvas[r * sr:r * sr + dr * (kh - 1) + 1:dr, c * sc:c * sc + dc * (kw - 1) + 1:dc] += block
             snapshot = canvas.copy()

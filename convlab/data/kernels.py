@@ -110,8 +110,7 @@ def make_kernel(family: str, size: int, *, seed: int = 0) -> np.ndarray:
     >>> make_kernel("vertical edge", 5)[0]
     array([ 1.,  1.,  0., -1., -1.])
     """
-    if not isinstance(family, str) or family not in FAMILIES:
-        raise ValueError(f"family must be one of {', '.join(map(repr, FAMILIES))}; got {family!r}")
+    family = v.one_of(family, "family", FAMILIES)
     size = v.bounded_size(size, "size", limits.MAX_KERNEL_SIZE)
     seed = v.seed_arg(seed)
     if family == "vertical edge":

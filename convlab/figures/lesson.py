@@ -87,8 +87,7 @@ def figure_html(fig, alt: str, *, dpi: int | None = None, format: str = "png") -
     if dpi is not None:
         v.dpi_arg(dpi)
     buf = io.BytesIO()
-    if not isinstance(format, str) or format not in ("png", "jpeg"):
-        raise ValueError(f'format must be "png" or "jpeg"; got {format!r}')
+    format = v.one_of(format, "format", ("png", "jpeg"))
     default = plt.rcParams["savefig.dpi"]
     dpi = dpi or (default if isinstance(default, (int, float)) else DPI)
     if format == "png":

@@ -46,14 +46,11 @@ class Stage:
     def __post_init__(self):
         if not isinstance(self.name, str):
             raise TypeError(f"name must be a string (the layer's label); got {v.short(self.name)}")
-        if not isinstance(self.kind, str):
-            raise TypeError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {v.short(self.kind)}")
+        v.one_of(self.kind, "kind", KINDS)
         v.size_arg(self.kernel, "kernel")
         v.size_arg(self.stride, "stride")
         v.size_arg(self.dilation, "dilation")
         v.seed_arg(self.padding, "padding")
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}; got {self.kind!r}")
 
     @property
     def span(self) -> int:

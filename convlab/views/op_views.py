@@ -28,7 +28,7 @@ import numpy as np
 
 from .._shared import validate as v
 from .._shared.format import format_number
-from ..core._ops_engine import _blocks, _pool, _pool_plan, _transpose_plan
+from ..core._ops_engine import _block_rows, _pool, _pool_plan, _transpose_plan
 from ..core.sizes import pool_output_size_formula, transpose_output_size_formula
 from . import palette
 from .walk import (NUMBERS_MAX_CELLS, _append, _channel_names, _count, _flat, _index_range, _planes, _rule, _values,
@@ -83,8 +83,7 @@ def operation_message_view(operation: str, message: str) -> dict:
     >>> vm["phases"], vm["words"]["size"], vm["windows"]["label"]
     (['place', 'max', 'slide', 'collect'], 'pool size', 'no windows: this setting does not fit')
     """
-    if operation not in OPERATIONS:
-        raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {v.short(operation)}")
+    operation = v.one_of(operation, "operation", OPERATIONS)
     if operation == "transposed convolution":
         parts = (list(_TRANSPOSE_RULES), _TRANSPOSE_RULES, _TRANSPOSE_HELP, TRANSPOSE_WORDS)
     elif operation in ("max pooling", "average pooling"):
@@ -110,8 +109,7 @@ def pool_view_model(image, size, *, stride=None, padding=0, kind="max") -> dict:
     >>> vm["windows"]["value"][0], vm["panels"]["products"]["sum_label"]
     ('2.5', 'mean')
     """
-    if not isinstance(kind, str) or kind not in ("max", "mean"):
-        raise ValueError(f'kind must be "max" or "mean"; got {v.short(kind)}')
+    kind = v.one_of(kind, "kind", ("max", "mean"))
     p = _pool_plan(image, size, stride, padding, kind)  # every argument checked before any work
     (kh, kw), (sr, sc), (oh, ow), (pr, pc) = p.size, p.stride, p.out_shape, p.pads
     v.check_walk_size(oh * ow, 1)
@@ -209,7 +207,8 @@ def transpose_view_model(image, kernel, *, stride=1, padding=0, output_padding=0
     ct, cl = p.crop
     v.check_walk_size(h * w, kh * kw)
     # the engine's blocks, added in the engine's order; each output cell's value after every block
-    blocks = np.concatenate([_blocks(img[r:r + 1], ker)[:, :, 0, :] for r in range(h)], axis=-1)  # (kh, kw, h*w)
+    # (kh, kw, h*w): a copy of each block of rows, whose buffer the next one reuses
+    blocks = np.concatenate([b.reshape(kh, kw, -1).copy() for _, _, b in _block_rows(img, ker)], axis=-1)
     canvas = np.zeros(p.canvas_shape)
     cell_ev, step_ev, value_ev = [], [], []
     ii, jj = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
@@ -310,8 +309,7 @@ def operation_view(operation: str, image, kernel=None, *, size=2, stride=1, padd
     Pooling uses ``size`` for its window (and ``stride``, ``padding``); transposed convolution and
     convolution use ``kernel``. Settings that do not fit raise ``ValueError`` in words, before any work.
     """
-    if not isinstance(operation, str) or operation not in OPERATIONS:
-        raise ValueError(f"operation must be one of {', '.join(map(repr, OPERATIONS))}; got {v.short(operation)}")
+    operation = v.one_of(operation, "operation", OPERATIONS)
     if operation == "convolution":
         return view_model(compute_walk(image, kernel, stride=stride, padding=padding, dilation=dilation, flip=flip))
     if operation == "transposed convolution":

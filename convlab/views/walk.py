@@ -508,9 +508,7 @@ def message_view(message: str, operation: str = "convolution", parts=None) -> di
 
 
 def _check_phase(phase, phases=PHASES) -> str:
-    if not isinstance(phase, str) or phase not in phases:
-        raise ValueError(f"phase must be one of {', '.join(map(repr, phases))}; got {v.short(phase)}")
-    return phase
+    return v.one_of(phase, "phase", phases)
 
 
 def _factor(text: str) -> str:

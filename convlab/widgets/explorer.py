@@ -480,7 +480,11 @@ class Explorer(ShowsWidget):
                 if name not in _SETTINGS:
                     why = f"{name!r} is not a setting ({', '.join(_SETTINGS)})"
                 elif name == "operation":  # any operation, not only those the chooser offers
-                    why = "" if value in OPERATIONS else f"operation must be one of {OPERATIONS}; got {v.short(value)}"
+                    try:
+                        v.one_of(value, "operation", OPERATIONS)
+                        why = ""
+                    except (TypeError, ValueError) as exc:
+                        why = str(exc)
                 else:
                     why = self._page_check(name, value)
                 if why:
