@@ -33,8 +33,8 @@ def fft_tolerance(image, kernel) -> float:
 @pytest.mark.parametrize("method, exc, pattern", [
     ("fast", ValueError, r"method must be one of 'auto', 'direct', 'fft'; got 'fast'"),  # a plausible typo
     ("FFT", ValueError, r"method .*got 'FFT'"),  # names are lower case, as in scipy
-    (None, ValueError, r"method .*got None"),  # no silent default
-    (1, ValueError, r"method .*got 1"),  # not an index into the list
+    (None, TypeError, r"method .*got None"),  # no silent default
+    (1, TypeError, r"method .*got 1"),  # not an index into the list
 ])
 def test_method_is_checked_up_front_with_its_value_named(method, exc, pattern):
     with pytest.raises(exc, match=pattern):

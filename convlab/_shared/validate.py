@@ -104,8 +104,9 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
         raise ValueError(f"{name} is empty: it must have at least one value in each axis; got shape {arr.shape}")
     if max_values is not None and arr.size > max_values:
         check_image_values(arr.shape, name)
+    finite = arr.dtype.kind != "f" or all_finite(arr)  # whole numbers are always finite
     arr = arr.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(arr)):
+    if not finite:
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(
             f"{name} must contain only finite numbers; got {arr[where]} at index {where}"
@@ -483,18 +484,34 @@ def check_finite_result(result: np.ndarray, what: str, image: np.ndarray, kernel
     )
 
 
-def check_finite_output(result, what: str, inputs: str, fix: str) -> np.ndarray:
+def all_finite(arr: np.ndarray) -> bool:
+    """True when every value of the float array ``arr`` is finite.
+
+    One BLAS sum of squares, ``flat @ flat`` (one read of the array, no boolean array): a NaN or an
+    infinity makes it non-finite. So does a sum past the largest float64 (values above about 1e154), and
+    only then are the values checked one by one.
+    """
+    flat = np.ascontiguousarray(arr).reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = flat @ flat
+    return bool(np.isfinite(total)) or bool(np.isfinite(flat).all())
+
+
+def check_finite_output(result, what: str, inputs, fix: str) -> np.ndarray:
     """Refuse a result that overflowed float64 (finite inputs, infinite sums) in words, as conv2d does.
 
-    ``what`` names the call, ``inputs`` says which values grew too large, ``fix`` what would help.
+    ``what`` names the call, ``inputs`` says which values grew too large (a string, or a function that
+    makes it, called only for the message: finding the largest input is a pass over it), ``fix`` what would
+    help. The check is :func:`all_finite`.
 
     >>> check_finite_output(np.array([np.inf]), "avg_pool2d", "the image's values (up to 1e+308)", "scale it down")
     Traceback (most recent call last):
     ...
     ValueError: avg_pool2d overflowed: the image's values (up to 1e+308) exceed the largest float64 (about 1.8e308) when added up; scale it down
     """
-    if np.all(np.isfinite(result)):
+    if all_finite(result):
         return result
+    inputs = inputs() if callable(inputs) else inputs
     raise ValueError(f"{what} overflowed: {inputs} exceed the largest float64 (about 1.8e308) when added up; {fix}")
 
 

@@ -158,7 +158,7 @@ def downscale(image, size) -> np.ndarray:
     counts = np.diff(np.append(starts_r, h))[:, None] * np.diff(np.append(starts_c, w))[None, :]
     if img.ndim == 3:
         counts = counts[..., None]
-    return v.check_finite_output(sums / counts, "downscale", f"the image's values (up to {v.largest(img)})",
+    return v.check_finite_output(sums / counts, "downscale", lambda: f"the image's values (up to {v.largest(img)})",
                                  "scale the image's values down")
 
 
