@@ -25,9 +25,9 @@ PROBE = (
 )
 
 
-def _run(client, code: str, timeout: float = 600) -> tuple[str, str | None]:
+def _run(client, code: str, timeout: float = 600, store_history: bool = False) -> tuple[str, str | None]:
     """Execute ``code``; return (stdout, error name or None)."""
-    msg_id = client.execute(code, store_history=False)
+    msg_id = client.execute(code, store_history=store_history)
     out, error = [], None
     while True:
         try:
@@ -55,7 +55,7 @@ def profile(path: Path) -> list[tuple[int, str, float, float]]:
             if cell["cell_type"] != "code":
                 continue
             source = "".join(cell["source"])
-            _, error = _run(client, source)
+            _, error = _run(client, source, store_history=True)  # as a learner runs it: Out[n] keeps results
             if error:
                 raise RuntimeError(f"{path.name} cell {index} raised {error}")
             stats = eval(_run(client, PROBE)[0])  # a dict the probe printed
