@@ -294,10 +294,30 @@ def test_transpose_walk_ends_on_the_vectorised_result_bit_for_bit(case):
     assert_array_equal(steps[-1].running, result)  # the same blocks, added in the same order
 
 
+def test_a_wide_image_with_a_big_kernel_keeps_its_blocks_to_a_budget():
+    # one row of 20000 RGB pixels' 21x21 blocks would be 70 MB; the engine makes them a part of a row at a time
+    import tracemalloc
+
+    image = np.random.default_rng(0).random((2, 20000, 3))
+    tracemalloc.start()
+    try:
+        out = conv_transpose2d(image, np.ones((21, 21, 3)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert out.shape == (22, 20020)
+    assert peak < out.nbytes + (4 << 20), f"peak {peak / 2**20:.1f} MB for a {out.nbytes / 2**20:.1f} MB output"
+    assert_allclose(out.sum(), 21 * 21 * image.sum(), rtol=1e-12)  # every pixel's block of ones landed once
+
+
 @pytest.mark.parametrize("channels", [None, 1, 3])
-def test_transpose_walk_and_view_model_take_the_engines_blocks_over_several_blocks_of_rows(channels, monkeypatch):
-    # a budget of two rows of blocks: a 7-row image is computed in four blocks of rows, each written into
-    # the same buffers; the walk, the view model and the engine must still hold the same values bit for bit
+@pytest.mark.parametrize("pixels, starts", [
+    (10, [(0, 0), (2, 0), (4, 0), (6, 0)]),  # two rows of 5 pixels per block: four blocks of rows
+    (3, [(r, c) for r in range(7) for c in (0, 3)]),  # a row's blocks pass the budget: parts of rows
+])
+def test_transpose_walk_and_view_model_take_the_engines_blocks_block_by_block(channels, pixels, starts, monkeypatch):
+    # a 7x5 image computed a few pixels at a time, each block written into the same buffers: the walk,
+    # the view model and the engine must still hold the same values bit for bit, in reading order
     from convlab.core import _ops_engine
     from convlab.views.op_views import transpose_view_model
     from convlab.views.walk import frame
@@ -305,8 +325,8 @@ def test_transpose_walk_and_view_model_take_the_engines_blocks_over_several_bloc
     rng = np.random.default_rng(5)
     shape = (7, 5) if channels is None else (7, 5, channels)
     image, kernel = rng.normal(size=shape), rng.normal(size=(3, 4) + shape[2:])
-    monkeypatch.setattr(_ops_engine, "_BLOCK_BYTES", 8 * 5 * (12 + (channels or 1)) * 2)
-    assert [r0 for r0, _, _ in _ops_engine._block_rows(image, kernel)] == [0, 2, 4, 6]
+    monkeypatch.setattr(_ops_engine, "_BLOCK_BYTES", 8 * (12 + (channels or 1)) * pixels)
+    assert [(r0, c0) for r0, _, c0, _, _ in _ops_engine._block_rows(image, kernel)] == starts
     result = conv_transpose2d(image, kernel, stride=2, padding=1)
     steps = list(iter_transpose_steps(image, kernel, stride=2, padding=1))
     assert_array_equal(steps[-1].running, result)

@@ -111,11 +111,14 @@ def _transpose_plan(image, kernel, stride, padding, output_padding, dilation) ->
 _BLOCK_BYTES = 1 << 20  # the blocks of the input rows handled together: they stay in the CPU cache
 
 
-def _block_rows(image: np.ndarray, kernel: np.ndarray) -> Iterator[tuple[int, int, np.ndarray]]:
-    """``value × kernel`` for every input pixel, channels summed: ``(r0, r1, blocks)`` per block of rows.
+def _block_rows(image: np.ndarray, kernel: np.ndarray) -> Iterator[tuple[int, int, int, int, np.ndarray]]:
+    """``value × kernel`` for every input pixel, channels summed: ``(r0, r1, c0, c1, blocks)`` per block of
+    input pixels (rows ``r0:r1``, columns ``c0:c1``), in reading order.
 
-    ``blocks[:, :, r - r0, c]`` (shape ``(kh, kw)``) is pixel ``(r, c)``'s block; ``blocks[i, j]`` is what
-    kernel cell ``(i, j)`` adds for every pixel of the rows (a contiguous plane, the engine's unit of work).
+    ``blocks[:, :, r - r0, c - c0]`` (shape ``(kh, kw)``) is pixel ``(r, c)``'s block; ``blocks[i, j]`` is
+    what kernel cell ``(i, j)`` adds for every pixel of the block (a contiguous plane, the engine's unit
+    of work). A block is whole rows (``c0, c1 = 0, w``) unless one row's blocks pass ``_BLOCK_BYTES`` (a
+    wide image with a big kernel); then it is part of one row, so the blocks still come in reading order.
     With channels, one matrix product ``(kh·kw, C) @ (C, rows·w)`` per block of rows: every block value is
     a dot product over the channels. The engine, the walk and the view model all take their blocks from
     here, in the same blocks of rows, so they hold the same values bit for bit whatever the matrix product
@@ -127,23 +130,26 @@ def _block_rows(image: np.ndarray, kernel: np.ndarray) -> Iterator[tuple[int, in
     kh, kw = kernel.shape[:2]
     grey = image.ndim == 2
     channels = 1 if grey else image.shape[2]
-    chunk = min(h, max(1, _BLOCK_BYTES // (8 * w * (kh * kw + channels))))
-    out = np.empty(kh * kw * chunk * w)
+    pixels = max(1, _BLOCK_BYTES // (8 * (kh * kw + channels)))  # input pixels per block
+    rows, cols = (min(h, pixels // w), w) if pixels >= w else (1, pixels)
+    out = np.empty(kh * kw * rows * cols)
     if grey:
         weights = kernel[:, :, None, None]
     else:
-        weights, planes = kernel.reshape(kh * kw, channels), np.empty(channels * chunk * w)
-    for r0 in range(0, h, chunk):
-        r1 = min(h, r0 + chunk)
-        n = (r1 - r0) * w
-        blocks = out[:kh * kw * n].reshape(kh, kw, r1 - r0, w)
-        if grey:
-            np.multiply(weights, image[r0:r1], out=blocks)
-        else:
-            first = planes[:channels * n].reshape(channels, r1 - r0, w)
-            np.copyto(first, np.moveaxis(image[r0:r1], -1, 0))  # channels first
-            np.matmul(weights, first.reshape(channels, n), out=blocks.reshape(kh * kw, n))
-        yield r0, r1, blocks
+        weights, planes = kernel.reshape(kh * kw, channels), np.empty(channels * rows * cols)
+    for r0 in range(0, h, rows):
+        r1 = min(h, r0 + rows)
+        for c0 in range(0, w, cols):
+            c1 = min(w, c0 + cols)
+            n = (r1 - r0) * (c1 - c0)
+            blocks = out[:kh * kw * n].reshape(kh, kw, r1 - r0, c1 - c0)
+            if grey:
+                np.multiply(weights, image[r0:r1, c0:c1], out=blocks)
+            else:
+                first = planes[:channels * n].reshape(channels, r1 - r0, c1 - c0)
+                np.copyto(first, np.moveaxis(image[r0:r1, c0:c1], -1, 0))  # channels first
+                np.matmul(weights, first.reshape(channels, n), out=blocks.reshape(kh * kw, n))
+            yield r0, r1, c0, c1, blocks
 
 
 def _scatter(p: _TransposePlan) -> np.ndarray:
@@ -164,10 +170,10 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
     if p.image.ndim == 2:
         chunk = min(h, max(1, _BLOCK_BYTES // (16 * w)))  # the rows' plane and what it adds to: in the cache
         product = np.empty((chunk, w))
-        rows_of = (((r0, min(h, r0 + chunk)), None) for r0 in range(0, h, chunk))
+        parts = ((r0, min(h, r0 + chunk), 0, w, None) for r0 in range(0, h, chunk))
     else:
-        rows_of = (((r0, r1), blocks) for r0, r1, blocks in _block_rows(p.image, p.kernel))
-    for (r0, r1), blocks in rows_of:
+        parts = _block_rows(p.image, p.kernel)
+    for r0, r1, c0, c1, blocks in parts:
         for i in range(kh - 1, -1, -1):
             rows = slice(r0 * sr + i * dr, (r1 - 1) * sr + i * dr + 1, sr)
             for j in range(kw - 1, -1, -1):
@@ -175,7 +181,7 @@ def _scatter(p: _TransposePlan) -> np.ndarray:
                     plane = np.multiply(p.kernel[i, j], p.image[r0:r1], out=product[:r1 - r0])
                 else:
                     plane = blocks[i, j]
-                canvas[rows, j * dc:(w - 1) * sc + j * dc + 1:sc] += plane
+                canvas[rows, c0 * sc + j * dc:(c1 - 1) * sc + j * dc + 1:sc] += plane
     return canvas
 
 

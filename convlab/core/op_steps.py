@@ -277,12 +277,12 @@ def iter_transpose_steps(image, kernel, *, stride=1, padding=0, output_padding=0
 
 def _transpose_walk(p: _TransposePlan) -> Iterator[TransposeStep]:
     (sr, sc), (dr, dc) = p.stride, p.dilation
-    h, w = p.image.shape[:2]
+    w = p.image.shape[1]
     kh, kw = p.kernel.shape[:2]
     canvas = np.zeros(p.canvas_shape)
-    for r0, r1, blocks in _block_rows(p.image, p.kernel):  # the engine's blocks, in its blocks of rows
-        for r, c in itertools.product(range(r0, r1), range(w)):
-            block = blocks[:, :, r - r0, c].copy()  # a copy: the next block of rows reuses the buffer
+    for r0, r1, c0, c1, blocks in _block_rows(p.image, p.kernel):  # the engine's blocks, as it makes them
+        for r, c in itertools.product(range(r0, r1), range(c0, c1)):
+            block = blocks[:, :, r - r0, c - c0].copy()  # a copy: the next block of pixels reuses the buffer
             block.flags.writeable = False
             canvas[r * sr:r * sr + dr * (kh - 1) + 1:dr, c * sc:c * sc + dc * (kw - 1) + 1:dc] += block
             snapshot = canvas.copy()
