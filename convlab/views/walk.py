@@ -275,15 +275,22 @@ PHASE_HELP = {
 def _values(values, fill_of, numbers: bool, *, key_digits: int = 3, text_of=None) -> tuple[Values, np.ndarray]:
     """The distinct values of ``values`` as a table, and each value's code (same shape as ``values``).
 
-    Values that read the same (``key_digits``) share one entry, so a float photo's table stays small.
+    Values that read the same (``key_digits``) share one entry, so a float photo's table stays small; with
+    ``numbers``, also the same on a cell's label (two digits), so 0.8149 and 0.8151 (both 0.815) are labelled
+    0.81 and 0.82, each as ``format_number(x, 2)`` writes it.
     ``fill_of(array)`` gives the fills of representative values; ``text_of(x)`` the caption's text.
     """
     flat = np.asarray(values, dtype=float).ravel()
-    uniq, inverse = np.unique(_quantise(flat, key_digits), return_inverse=True)
+    quantised = _quantise(flat, key_digits)
+    labelled = numbers and key_digits != 2  # values that read alike may still round apart on a cell's label
+    if labelled:
+        quantised = np.stack([quantised, _quantise(flat, 2)], axis=1)
+    uniq, inverse = np.unique(quantised, axis=0 if labelled else None, return_inverse=True)
+    inverse = inverse.reshape(-1)
     first = np.zeros(len(uniq), dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(flat))[::-1]  # each group's first exact value
     reps = flat[first] if len(flat) else flat
-    keys = [format_number(x, key_digits) for x in reps]
+    keys = [format_number(x, key_digits) + (f"|{format_number(x, 2)}" if labelled else "") for x in reps]
     code_of: dict[str, int] = {}
     code_of_uniq = np.array([code_of.setdefault(key, len(code_of)) for key in keys], dtype=np.int64)
     _, first_code = np.unique(code_of_uniq, return_index=True)
