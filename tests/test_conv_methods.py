@@ -123,3 +123,20 @@ def test_walk_values_equal_conv2d_on_the_path_auto_takes(rng):
     fm = conv2d(image, kernel)
     for step in iter_steps(image, kernel):
         assert step.value == fm[step.out_row, step.out_col]
+
+
+def test_a_wide_kernel_in_a_wide_transform_takes_the_transforms_not_huge_dft_matrices():
+    # a 1x7000 kernel on 64x8000: its DFT matrix would be 4001 x 7000 complex values (448 MB); the kernel's
+    # spectrum is a transform instead, and the result agrees with scipy
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    image, kernel = rng.random((64, 8000)), rng.random((1, 7000))
+    tracemalloc.start()
+    try:
+        out = conv2d(image, kernel, method="fft")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"peak {peak / 2**20:.0f} MB"
+    assert_allclose(out, oracle_scipy(image, kernel), rtol=0, atol=fft_tolerance(image, kernel))

@@ -104,6 +104,8 @@ ARGUMENT_TABLE = [
     pytest.param(np.ones((3, 3)) * 1j, K3, {}, TypeError, r"image must contain real numbers; got dtype complex128", id="image complex"),
     pytest.param([[1, np.nan], [2, 3]], [[1]], {}, ValueError, r"image must contain only finite numbers; got nan at index \(0, 1\)", id="image NaN"),
     pytest.param([[1, 2], [3, -np.inf]], [[1]], {}, ValueError, r"image must contain only finite numbers; got -inf at index \(1, 1\)", id="image -inf"),
+    # finite in long double, infinite in float64: refused like an infinity, not computed as one
+    pytest.param(np.full((2, 2), np.longdouble("1e400")), [[1]], {}, ValueError, r"image must contain only finite numbers; got inf", id="image longdouble 1e400"),
     # ---- kernel: same rules, and its channels must match the image's
     pytest.param(IMG, [], {}, ValueError, r"kernel must be \(kh, kw\) for a grayscale \(H, W\) image; got a 1-D array", id="kernel empty"),
     pytest.param(IMG, np.zeros((0, 3)), {}, ValueError, r"kernel is empty.*got shape \(0, 3\)", id="kernel with no rows"),

@@ -125,3 +125,19 @@ def test_save_animation_exports_the_other_operations(tmp_path, settings, frames)
 def test_a_walk_too_long_to_show_is_refused_in_words():
     with pytest.raises(ValueError, match="windows"):
         pool_view_model(np.zeros((300, 300)), 1, stride=1)
+
+
+@pytest.mark.parametrize("digits", [2, 3])
+def test_value_tables_label_every_value_as_format_number_writes_it(digits):
+    # half-way values in binary (1.15 * 0.1 is 0.11499999999999999): the vectorised rounding that groups
+    # values must agree with format_number, and values of one table entry must read alike
+    from convlab.views.walk import _quantise, _values
+
+    rng = np.random.default_rng(11)
+    xs = np.concatenate([np.arange(-2, 2, 0.005), np.arange(0, 2, 0.0005) * 0.1, rng.normal(size=2000),
+                         [1.15 * 0.1, 0.1151, 0.8149, 0.8151, 2.675, 1e-7, 123456.7895]])
+    assert [format_number(float(q), digits) for q in _quantise(xs, digits)] == [
+        format_number(float(x), digits) for x in xs]
+    table, codes = _values(xs, lambda v: ["#ffffff"] * len(v), True, key_digits=3)
+    assert [table["labels"][c] for c in codes] == [format_number(float(x), 2) for x in xs]
+    assert [table["text"][c] for c in codes] == [format_number(float(x)) for x in xs]

@@ -294,6 +294,19 @@ def test_transpose_walk_ends_on_the_vectorised_result_bit_for_bit(case):
     assert_array_equal(steps[-1].running, result)  # the same blocks, added in the same order
 
 
+@pytest.mark.parametrize("layout", ["every other channel", "reversed channels", "fortran order"])
+def test_transpose_walk_is_bit_for_bit_whatever_the_kernels_memory_layout(layout):
+    # the walk keeps its own (contiguous) copy of the kernel; the engine reads the caller's array
+    rng = np.random.default_rng(8)
+    image = rng.standard_normal((4, 5, 3))
+    kernel = {"every other channel": rng.standard_normal((1, 1, 6))[:, :, ::2],
+              "reversed channels": rng.standard_normal((2, 3, 3))[:, :, ::-1],
+              "fortran order": np.asfortranarray(rng.standard_normal((3, 2, 3)))}[layout]
+    result = conv_transpose2d(image, kernel, stride=2)
+    assert_array_equal(list(iter_transpose_steps(image, kernel, stride=2))[-1].running, result)
+    assert_array_equal(result, conv_transpose2d(image, np.ascontiguousarray(kernel), stride=2))
+
+
 def test_a_wide_image_with_a_big_kernel_keeps_its_blocks_to_a_budget():
     # one row of 20000 RGB pixels' 21x21 blocks would be 70 MB; the engine makes them a part of a row at a time
     import tracemalloc

@@ -96,7 +96,8 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
             f"{name} must contain only numbers {shape_hint}; got {_short(value)} (rows of different "
             "lengths or values that are not numbers)"
         )
-    if arr.dtype.kind not in "biuf":
+    value_kind = arr.dtype.kind
+    if value_kind not in "biuf":
         raise TypeError(f"{name} must contain real numbers; got dtype {arr.dtype} in {_short(value)}")
     if arr.ndim not in ndims:
         raise ValueError(f"{name} must be {shape_hint}; got a {arr.ndim}-D array of shape {arr.shape}")
@@ -104,9 +105,9 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
         raise ValueError(f"{name} is empty: it must have at least one value in each axis; got shape {arr.shape}")
     if max_values is not None and arr.size > max_values:
         check_image_values(arr.shape, name)
-    finite = arr.dtype.kind != "f" or all_finite(arr)  # whole numbers are always finite
-    arr = arr.astype(np.float64, copy=False)
-    if not finite:
+    with np.errstate(over="ignore"):  # a longdouble 1e400 becomes inf here: refused just below, in words
+        arr = arr.astype(np.float64, copy=False)
+    if value_kind not in "biu" and not all_finite(arr):  # whole numbers are always finite
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(
             f"{name} must contain only finite numbers; got {arr[where]} at index {where}"
@@ -491,7 +492,9 @@ def all_finite(arr: np.ndarray) -> bool:
     infinity makes it non-finite. So does a sum past the largest float64 (values above about 1e154), and
     only then are the values checked one by one.
     """
-    flat = np.ascontiguousarray(arr).reshape(-1)
+    if not arr.flags.c_contiguous:  # a copy for the sum would be 8 bytes a value; the check's mask is 1
+        return bool(np.isfinite(arr).all())
+    flat = arr.reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
         total = flat @ flat
     return bool(np.isfinite(total)) or bool(np.isfinite(flat).all())

@@ -66,6 +66,7 @@ DFT_PER_PRODUCT = 0.45e-9  # seconds per complex multiply-add of a kernel's spec
 FFT_FIXED = 0.5e-4  # seconds of set-up of the FFT path
 FFT_RTOL = 1e-12  # documented agreement of the two paths, relative to max|image| * sum|kernel|
 FFT_EXACT_MARGIN = 16.0  # safety factor on the error bound before rounding integer results
+DFT_MATRIX_ENTRIES = 1 << 17  # complex entries of a kernel's two DFT matrices, at most (see _by_matrices)
 
 
 @lru_cache(maxsize=256)
@@ -162,7 +163,7 @@ def _spectrum(a: np.ndarray, shape) -> np.ndarray:
     return np.fft.fft(np.fft.rfft(a, n=shape[1], axis=-1).T, n=shape[0], axis=-1)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # at most DFT_MATRIX_ENTRIES each: 8 MB in all
 def _dft_matrices(shape, kernel_hw) -> tuple[np.ndarray, np.ndarray]:
     """The DFT's matrices for a ``kernel_hw`` array zero-padded to ``shape``, in :func:`_spectrum`'s
     transposed layout: ``(shape[1] // 2 + 1, kw)`` for the rows and ``(kh, shape[0])`` for the columns.
@@ -180,9 +181,13 @@ def _by_matrices(kernel_hw, shape) -> bool:
     padded array: the products cost ``kh * (kw + h)`` multiply-adds per output column against the
     transforms' ``h * log2(h)``, and BLAS does a multiply-add about four times faster than a transform's
     step (measured: products 2x faster for 8x8 in 64x64 and 3x for 16x16 in 1024x1024; for 31x31 in 144x144
-    they were still 1.15x faster, where this rule already takes the transforms: it errs towards them)."""
-    (kh, kw), h = kernel_hw, shape[0]
-    return kh * (kw + h) <= 4 * h * math.log2(max(h, 2))
+    they were still 1.15x faster, where this rule already takes the transforms: it errs towards them).
+    The matrices themselves must stay small (``DFT_MATRIX_ENTRIES``, 2 MB of complex values; 31x31 in
+    2048x2048 needs 95,000 entries): a wide kernel in a wide transform (1x7000 in 256x8000) would need
+    hundreds of megabytes and seconds to build them, where its transforms take 0.1 s."""
+    (kh, kw), (h, w) = kernel_hw, shape
+    small = (w // 2 + 1) * kw + kh * h <= DFT_MATRIX_ENTRIES
+    return small and kh * (kw + h) <= 4 * h * math.log2(max(h, 2))
 
 
 def _kernel_spectrum(k: np.ndarray, shape, kernel_hw) -> np.ndarray:

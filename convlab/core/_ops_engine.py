@@ -136,7 +136,8 @@ def _block_rows(image: np.ndarray, kernel: np.ndarray) -> Iterator[tuple[int, in
     if grey:
         weights = kernel[:, :, None, None]
     else:
-        weights, planes = kernel.reshape(kh * kw, channels), np.empty(channels * rows * cols)
+        # contiguous, so the product takes the same (BLAS) route for every caller's kernel layout
+        weights, planes = np.ascontiguousarray(kernel.reshape(kh * kw, channels)), np.empty(channels * rows * cols)
     for r0 in range(0, h, rows):
         r1 = min(h, r0 + rows)
         for c0 in range(0, w, cols):

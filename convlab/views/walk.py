@@ -303,15 +303,25 @@ def _values(values, fill_of, numbers: bool, *, key_digits: int = 3, text_of=None
 
 
 def _quantise(x: np.ndarray, digits: int) -> np.ndarray:
-    """Values rounded as :func:`format_number` writes them (decimals from 1 up, significant figures below)."""
+    """Values rounded as :func:`format_number` writes them (decimals from 1 up, significant figures below).
+
+    Vectorised: ``round(x * scale)``. Where ``x * scale`` lies within rounding error of a half (1.15 * 0.1
+    is 0.11499999999999999, written 0.11, while its product with 100 rounds to 11.5), the value is rounded
+    as :func:`format_number` writes it, one by one (a few values in a million).
+    """
     a = np.abs(x)
     small = (a > 0) & (a < 1) & np.isfinite(x)
     scale = np.ones_like(x)
     scale[small] = 10.0 ** (digits - 1 - np.floor(np.log10(a[small])))
     scale[~small] = 10.0 ** digits
     with np.errstate(invalid="ignore", over="ignore"):
-        q = np.round(x * scale) / scale
-    return np.where(np.isfinite(q), q, x)
+        scaled = x * scale
+        q = np.round(scaled) / scale
+        near = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    q = np.where(np.isfinite(q), q, x)
+    for i in np.flatnonzero(near & np.isfinite(q)):
+        q.flat[i] = float(format_number(float(x.flat[i]), digits).replace("\u2212", "-"))
+    return q
 
 
 def _append(table: Values, label: str, fill: str, ink: str, text: str) -> int:
