@@ -107,11 +107,8 @@ def as_array(value, name: str, *, ndims: tuple[int, ...], shape_hint: str,
         check_image_values(arr.shape, name)
     with np.errstate(over="ignore"):  # a longdouble 1e400 becomes inf here: refused just below, in words
         arr = arr.astype(np.float64, copy=False)
-    if value_kind not in "biu" and not all_finite(arr):  # whole numbers are always finite
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(
-            f"{name} must contain only finite numbers; got {arr[where]} at index {where}"
-        )
+    if value_kind not in "biu":  # whole numbers are always finite
+        check_finite_numbers(arr, name)
     return arr
 
 
@@ -476,7 +473,7 @@ def check_walk_size(windows: int, kernel_values: int) -> None:
 
 def check_finite_result(result: np.ndarray, what: str, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """Raise a clear ``ValueError`` when a result overflowed float64 (finite inputs, infinite sums)."""
-    if np.all(np.isfinite(result)):
+    if all_finite(result):
         return result
     big_i, big_k = float(np.max(np.abs(image))), float(np.max(np.abs(kernel)))
     raise ValueError(
@@ -650,8 +647,8 @@ def seed_arg(value, name: str = "seed") -> int:
 def as_numbers(value, name: str, *, finite: bool = True) -> np.ndarray:
     """Any-dimensional array of real numbers as float64 (ReLU takes a number, a map or a stack).
 
-    ``finite=False`` leaves the finiteness check to the caller: ReLU calls :func:`check_finite_numbers` after one
-    sum (cheaper than ``isfinite`` on every value); the view helpers colour −∞ padding.
+    ``finite=False`` leaves the finiteness check to the caller: ReLU calls :func:`check_finite_numbers` on its
+    contiguous copy; the view helpers colour −∞ padding.
     """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be a number or an array of numbers; got {_short(value)}")
@@ -666,15 +663,17 @@ def as_numbers(value, name: str, *, finite: bool = True) -> np.ndarray:
     if arr.size > limits.MAX_IMAGE_PIXELS:  # on the shape: a broadcast view holds no memory until copied
         raise ValueError(f"{name} is too large: shape {arr.shape} = {arr.size:,} values; the limit is "
                          f"{limits.MAX_IMAGE_PIXELS:,} (e.g. 4096x4096)")
-    arr = arr.astype(np.float64, copy=False)
+    with np.errstate(over="ignore"):  # a longdouble 1e400 becomes inf here, refused as one (as in as_array)
+        arr = arr.astype(np.float64, copy=False)
     if finite:
         check_finite_numbers(arr, name)
     return arr
 
 
 def check_finite_numbers(arr: np.ndarray, name: str) -> None:
-    """Raise a ``ValueError`` naming the first NaN or infinity of ``arr`` and its index."""
-    if not np.all(np.isfinite(arr)):
+    """Raise a ``ValueError`` naming the first NaN or infinity of ``arr`` and its index (:func:`all_finite`
+    first: the index is looked for only when there is one)."""
+    if not all_finite(arr):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} must contain only finite numbers; got {arr[where]} at index {where}")
 
