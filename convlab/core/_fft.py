@@ -94,9 +94,14 @@ def _phases(stride) -> list[tuple[int, int]]:
     return [(p, q) for p in range(stride[0]) for q in range(stride[1])]
 
 
+def phase_shape(hw, stride) -> tuple[int, int]:
+    """The size of the largest stride phase ``a[p::sr, q::sc]`` of an ``hw`` array."""
+    return tuple(-(-n // s) for n, s in zip(hw, stride))
+
+
 def transform_shape(padded_hw, stride) -> tuple[int, int]:
     """The size of every transform: the largest image phase, rounded up to a good size."""
-    return tuple(good_size(-(-n // s)) for n, s in zip(padded_hw, stride))
+    return tuple(good_size(n) for n in phase_shape(padded_hw, stride))
 
 
 def fft_transforms(stride, channels: int, kernels: int) -> int:
@@ -127,7 +132,7 @@ def fft_terms(padded_hw, stride, channels: int, kernels: int, span) -> tuple[flo
     m = math.prod(shape)
     point_log = m * math.log2(max(m, 2))
     phases = stride[0] * stride[1]
-    phase_hw = tuple(-(-k // st) for k, st in zip(span, stride))
+    phase_hw = phase_shape(span, stride)
     kernel_spectra = phases * channels * kernels
     transforms = phases * channels + kernels
     if _by_matrices(phase_hw, shape):
@@ -223,7 +228,7 @@ def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out
     shape = transform_shape(padded.shape[:2], stride)
     phases = [(p, q) for p, q in _phases(stride) if dilated[:, :, p::sr, q::sc].any()]
     planes = padded[..., None] if padded.ndim == 2 else padded
-    phase_hw = tuple(-(-n // st) for n, st in zip(dilated.shape[2:], stride))  # the biggest kernel phase
+    phase_hw = phase_shape(dilated.shape[2:], stride)  # the biggest kernel phase
     # one channel of one phase at a time: never a second copy of the whole image
     image_spectra = [[_spectrum(planes[p::sr, q::sc, c], shape) for c in range(channels)] for p, q in phases]
     out = np.empty((n, oh, ow))

@@ -207,8 +207,10 @@ def transpose_view_model(image, kernel, *, stride=1, padding=0, output_padding=0
     ct, cl = p.crop
     v.check_walk_size(h * w, kh * kw)
     # the engine's blocks, added in the engine's order; each output cell's value after every block
-    # (kh, kw, h*w), in reading order: a copy of each block of pixels, whose buffer the next one reuses
-    blocks = np.concatenate([b.reshape(kh, kw, -1).copy() for *_, b in _block_rows(img, ker)], axis=-1)
+    blocks = np.empty((kh, kw, h * w))  # (kh, kw, h*w): the blocks of pixels come in reading order
+    for r0, _, c0, _, b in _block_rows(img, ker):
+        start = r0 * w + c0
+        blocks[:, :, start:start + b[0, 0].size] = b.reshape(kh, kw, -1)
     canvas = np.zeros(p.canvas_shape)
     cell_ev, step_ev, value_ev = [], [], []
     ii, jj = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
