@@ -64,6 +64,30 @@ def pytest_collection_modifyitems(config, items):
     items[:] = servers + others
 
 
+@pytest.hookimpl(trylast=True, specname="pytest_collection_modifyitems")  # after pytest's own reordering
+def pytest_collection_modifyitems_in_written_order(config, items):
+    """Inside one group and one file of the browser tests, tests run in the order they are written.
+
+    pytest reorders tests so that a class-scoped parametrized fixture is set up once per parameter; a
+    test that asks for one parameter of it (``indirect=True``, lesson 06's own checks on the lesson's
+    run in JupyterLab or Voilà) can land next to another parameter's tests. It belongs after the checks
+    written above it, on the same run, which this restores. Groups keep their place in the list.
+    """
+    first_of_group: dict = {}
+    keys = []
+    for index, item in enumerate(items):
+        if not (item.get_closest_marker("browser") or item.get_closest_marker("hub")):
+            keys.append((index, 0, index))  # elsewhere pytest's order stands (module-scoped parameters)
+            continue
+        mark = item.get_closest_marker("xdist_group")
+        where = (mark.args[0] if mark and mark.args else None, str(item.path))
+        first = first_of_group.setdefault(where, index)
+        line = item.reportinfo()[1] or 0
+        keys.append((first, line, index))
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    items[:] = [items[i] for i in order]
+
+
 def pytest_xdist_auto_num_workers(config):
     """``-n auto``: one worker per core and one more, at least 2 and at most 8 (the browser tests wait on
     servers part of the time). Two per core was no faster on 2 cores (5 m 28 s either way: the suite is

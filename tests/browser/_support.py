@@ -139,10 +139,13 @@ def release_browser() -> None:
         _SHARED.update(manager=None, browser=None, users=0)
 
 
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
 def new_page(browser):
     """A page in a fresh browser context (1400×1000, 30 s timeouts) and the list its console errors,
     warnings and page errors are appended to: ``(context, page, console)``."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=dict(VIEWPORT))
     context.set_default_timeout(30_000)
     page = context.new_page()
     console: list[str] = []
@@ -922,6 +925,62 @@ def walk_one_window_by_keyboard(page, root, *, shot_prefix: str, reach_stride=No
     state = explorer_state(root)
     assert state["first_line"].startswith("Window 2 of 4"), state["first_line"]
     return seen
+
+
+# --------------------------------------------------------------------------- lesson 06, shared checks
+
+LESSON_06 = "notebooks/06_why_convolution_matters.ipynb"
+LESSON_SLIDER = ".convlab-control-slider input[type=range]"
+
+
+def check_lesson_slider_keys(page, scope, *, front_end: str) -> None:
+    """Lesson 06's training-step slider (``convlab.widgets.controls.Slider``) takes its keys in ``front_end``.
+
+    End, then back one (ArrowLeft) and forward one (ArrowUp), as a learner stepping through training;
+    after every key the caption says the new step, the slider holds it, the focus is still on the slider
+    and (in a notebook) the same cell is active: the host's shortcuts did not take the key.
+    """
+    slider = scope.locator(LESSON_SLIDER).first
+    wait_until(page, lambda: slider.count() and live_text(page, "step "), timeout=60,
+               what="lesson 06's training-step slider and its caption")
+    slider.scroll_into_view_if_needed()
+    slider.evaluate("el => el.setAttribute('data-convlab-test-slider', '')")
+    slider.focus()
+    top = int(slider.get_attribute("max"))
+    cell = active_cell(page)
+    for key, expected in (("End", top), ("ArrowLeft", top - 1), ("ArrowUp", top)):
+        page.keyboard.press(key)
+        wait_until(page, lambda: live_text(page, f"step {expected} of {top}"), timeout=30,
+                   what=f"{front_end}: the caption to say step {expected} after {key}")
+        assert int(slider.input_value()) == expected, (key, slider.input_value())
+        assert page.evaluate("() => document.activeElement.hasAttribute('data-convlab-test-slider')"), \
+            f"{front_end}: {key} moved the focus off the slider"
+        assert active_cell(page) == cell, \
+            f"{front_end}: {key} made cell {active_cell(page)} active instead of cell {cell}"
+    page.screenshot(path=str(artifact_path(f"keys-{front_end}-lesson06.png")))
+
+
+JS_TOGGLE_PRESENTATION = "() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')"
+JS_IN_PRESENTATION = "() => window.jupyterapp.shell.presentationMode"
+
+
+def in_presentation_mode(page, measure, *, what: str) -> tuple:
+    """``measure()`` before and after switching JupyterLab's Presentation Mode on (the layout settled)."""
+    assert not page.evaluate(JS_IN_PRESENTATION), "Presentation Mode is already on"
+    page.wait_for_timeout(1000)
+    before = measure()
+    page.evaluate(JS_TOGGLE_PRESENTATION)
+    wait_until(page, lambda: page.evaluate(JS_IN_PRESENTATION), timeout=10, what="Presentation Mode")
+    wait_until(page, lambda: measure() != before, timeout=15, what=f"{what} to change size")
+    page.wait_for_timeout(1000)
+    return before, measure()
+
+
+def leave_presentation_mode(page) -> None:
+    if page.evaluate(JS_IN_PRESENTATION):
+        page.evaluate(JS_TOGGLE_PRESENTATION)
+        wait_until(page, lambda: not page.evaluate(JS_IN_PRESENTATION), timeout=10,
+                   what="Presentation Mode to end")
 
 
 # --------------------------------------------------------------------------- accessibility (axe-core)

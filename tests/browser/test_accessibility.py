@@ -3,7 +3,8 @@
 For each ``notebooks/*.ipynb``, twice:
 
 * **Voilà** (``/voila/render/...`` of the session's JupyterLab server, this module): every cell
-  executed, outputs only. axe-core runs on the whole page.
+  executed, outputs only. axe-core runs on the whole page. Lesson 06's page then serves its keyboard
+  checks: Tab to the training-step slider, Play/Pause and a quiz, and the slider's own keys.
 * **JupyterLab** (``test_lessons_in_jupyterlab.py``, which runs each lesson once for this audit and for
   its slider check): the notebook opened and run (Run All); axe-core runs on the output areas only
   (JupyterLab's own toolbar, menus and editors are not ours to fix).
@@ -52,33 +53,6 @@ def _params():
     return [pytest.param(nb, id=nb.stem) for nb in NOTEBOOKS]
 
 
-@pytest.mark.parametrize("notebook", _params())
-def test_voila_page_has_no_serious_accessibility_violation(notebook, lab_server, page):
-    if notebook is None:
-        support.skip_or_fail(f"no notebooks in {support.REPO_ROOT / 'notebooks'}")
-    support.axe()
-    rel = notebook.relative_to(support.REPO_ROOT).as_posix()
-    base, token = lab_server["base"], lab_server["token"]
-    url = f"{base}/voila/render/{rel}?token={token}"
-    try:
-        response = page.goto(url, wait_until="domcontentloaded", timeout=VOILA_LOAD_TIMEOUT * 1000)
-        assert response is not None and response.status == 200, f"{rel}: HTTP {response and response.status}"
-        support.wait_until(page, lambda: page.evaluate(JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
-                           what=f"Voilà to render {rel}")
-        drawn = support.wait_drawn(page, VOILA_OUTPUTS)
-        text = page.locator("body").inner_text()
-        errors = [e for e in VOILA_ERROR_TEXTS if e in text] + support.page_widget_errors(page.locator("body"))
-        assert not errors, f"{rel}: the Voilà page shows {errors}"
-        page.screenshot(path=str(support.artifact_path(f"a11y-voila-{support.slug(notebook.stem)}.png")),
-                        full_page=True)
-        violations = support.run_axe(page, "body")
-        no_alt = support.images_without_alt(page, VOILA_OUTPUTS)
-        failure = support.report("voila", notebook, violations, no_alt, {"drawn": drawn})
-        assert not failure, failure
-    finally:
-        support.shutdown_kernels(base, token)
-
-
 # --------------------------------------------------------------------------- keyboard alone
 
 JS_FOCUS = """() => { const el = document.activeElement;
@@ -104,23 +78,63 @@ def _tab_to(page, predicate_js: str, what: str, *, key: str = "Tab", limit: int 
 _live = support.live_text
 
 
-def test_keyboard_alone_drives_a_lessons_slider_play_and_quiz(lab_server, page):
-    """Lesson 06 in Voilà, keyboard only: the training-step slider, Play/Pause, and a quiz answer.
+# --------------------------------------------------------------------------- the Voilà runs
 
-    Each control is reached with Tab, names itself (label or button text), shows a visible focus ring,
-    and its effect is read out in a live region (the caption, the quiz's verdict).
-    """
-    rel = "notebooks/06_why_convolution_matters.ipynb"
-    if not (support.REPO_ROOT / rel).exists():
-        support.skip_or_fail(f"{rel} does not exist")
+# Lesson 06's Voilà run also serves two keyboard checks of its own (below), so Voilà runs it once.
+LESSON_06 = next((nb for nb in NOTEBOOKS if nb.relative_to(support.REPO_ROOT).as_posix() == support.LESSON_06),
+                 None)
+ON_LESSON_06 = pytest.mark.parametrize(
+    "voila_run", [pytest.param(LESSON_06, id=LESSON_06.stem if LESSON_06 else "no-lesson-06")], indirect=True)
+
+
+@pytest.fixture(scope="class", params=_params())
+def voila_run(request, lab_server, chromium):
+    """One notebook rendered by Voilà (``/voila/render/...`` of the JupyterLab server) in a page of its own,
+    every cell executed and drawn; its kernel is stopped when the notebook's checks are done."""
+    notebook = request.param
+    if notebook is None:
+        support.skip_or_fail(f"no notebooks in {support.REPO_ROOT / 'notebooks'}")
+    rel = notebook.relative_to(support.REPO_ROOT).as_posix()
     base, token = lab_server["base"], lab_server["token"]
+    context, page, console = support.new_page(chromium)
     try:
         response = page.goto(f"{base}/voila/render/{rel}?token={token}", wait_until="domcontentloaded",
                              timeout=VOILA_LOAD_TIMEOUT * 1000)
-        assert response is not None and response.status == 200
+        assert response is not None and response.status == 200, f"{rel}: HTTP {response and response.status}"
         support.wait_until(page, lambda: page.evaluate(JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
                            what=f"Voilà to render {rel}")
-        support.wait_drawn(page, VOILA_OUTPUTS)
+        drawn = support.wait_drawn(page, VOILA_OUTPUTS)
+        yield {"notebook": notebook, "rel": rel, "page": page, "drawn": drawn}
+    finally:
+        support.artifact_path(f"voila-{support.slug(notebook.stem)}.console.txt").write_text("\n".join(console))
+        context.close()
+        support.shutdown_kernels(base, token)
+
+
+class TestLessonInVoila:
+    """The audit of every notebook's Voilà page, then lesson 06's keyboard checks on the same page."""
+
+    def test_voila_page_has_no_serious_accessibility_violation(self, voila_run):
+        support.axe()
+        notebook, rel, page = voila_run["notebook"], voila_run["rel"], voila_run["page"]
+        text = page.locator("body").inner_text()
+        errors = [e for e in VOILA_ERROR_TEXTS if e in text] + support.page_widget_errors(page.locator("body"))
+        assert not errors, f"{rel}: the Voilà page shows {errors}"
+        page.screenshot(path=str(support.artifact_path(f"a11y-voila-{support.slug(notebook.stem)}.png")),
+                        full_page=True)
+        violations = support.run_axe(page, "body")
+        no_alt = support.images_without_alt(page, VOILA_OUTPUTS)
+        failure = support.report("voila", notebook, violations, no_alt, {"drawn": voila_run["drawn"]})
+        assert not failure, failure
+
+    @ON_LESSON_06
+    def test_keyboard_alone_drives_a_lessons_slider_play_and_quiz(self, voila_run):
+        """Lesson 06 in Voilà, keyboard only: the training-step slider, Play/Pause, and a quiz answer.
+
+        Each control is reached with Tab, names itself (label or button text), shows a visible focus ring,
+        and its effect is read out in a live region (the caption, the quiz's verdict).
+        """
+        page = voila_run["page"]
         assert _live(page, "step 0 of"), page.evaluate(JS_LIVE_TEXTS)
         page.locator("body").focus()
 
@@ -148,5 +162,9 @@ def test_keyboard_alone_drives_a_lessons_slider_play_and_quiz(lab_server, page):
         support.wait_until(page, lambda: _live(page, "✗"), timeout=30,
                            what="the quiz's verdict in a live region after Enter")
         page.screenshot(path=str(support.artifact_path("a11y-keyboard-lesson06.png")))
-    finally:
-        support.shutdown_kernels(base, token)
+
+    @ON_LESSON_06
+    def test_arrow_keys_on_lesson_06s_slider_change_it_and_keep_the_focus(self, voila_run):
+        """Voilà has no notebook shortcuts; the slider must still get its keys and keep the focus. See
+        ``test_keys_every_front_end.py`` for the other front ends."""
+        support.check_lesson_slider_keys(voila_run["page"], voila_run["page"].locator("body"), front_end="voila")

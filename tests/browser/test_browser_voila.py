@@ -147,47 +147,60 @@ def test_keyboard_alone_walks_a_window_and_changes_the_stride(voila_server, page
     support.walk_one_window_by_keyboard(page, root, shot_prefix="voila-explorer")
 
 
-def test_figure_spans_most_of_a_wide_screen(voila_server, page):
-    root = open_explorer(page, voila_server, width=1280, height=900)
-    state = support.explorer_state(root)
-    page.screenshot(path=str(support.artifact_path("voila-explorer-1280.png")))
-    assert state["svg_width"] >= 0.6 * state["page_width"], state
-    assert not support.overflow_report(state), support.overflow_report(state)
-
-
-def test_the_explorer_page_has_no_serious_accessibility_violations(voila_server, page):
+@pytest.fixture(scope="class")
+def explorer_1280(voila_server, chromium):
+    """One standalone Explorer page at 1280×900 for the checks that leave it as they found it."""
+    context, page, console = support.new_page(chromium)
     try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        support.skip_or_fail("axe-playwright-python is not installed (requirements-dev.txt)")
-    root = open_explorer(page, voila_server, width=1280, height=900)
-    state = support.explorer_state(root)
-    assert state["has_title"] and state["has_desc"] and state["live"] == "polite", state
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                                             "wcag21aa"]}})
-    violations = results.response["violations"]
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in violations
-           if v["impact"] in ("serious", "critical")]
-    support.artifact_path("voila-explorer-axe.json").write_text(json.dumps(violations, indent=2))
-    assert not bad, f"axe-core: {bad}"
+        root = open_explorer(page, voila_server, width=1280, height=900)
+        yield page, root
+    finally:
+        support.artifact_path("voila-explorer-1280.console.txt").write_text("\n".join(console))
+        context.close()
 
 
-def test_the_operation_menu_switches_to_max_pooling_and_back(voila_server, page):
-    root = open_explorer(page, voila_server, width=1280, height=900)
-    menu = root.locator(".convlab-operation select")
-    assert menu.is_visible(), "the Voilà page offers the other operations"
-    menu.select_option("max pooling")
-    support.wait_until(page, lambda: root.locator(".convlab-phase input[type=radio]").count() == 4 and
-                       " · collect: " in support.explorer_state(root)["first_line"] and
-                       "pooled map" in support.explorer_state(root)["first_line"],
-                       timeout=30, what="the Explorer to show max pooling's four phases")
-    phases = root.locator(".convlab-phase input[type=radio]").evaluate_all("els => els.map(e => e.value)")
-    assert phases == ["place", "max", "slide", "collect"], phases
-    assert root.locator(".convlab-panel-filter").count() == 0  # pooling has no filter panel
-    page.screenshot(path=str(support.artifact_path("voila-explorer-max-pooling.png")))
-    menu.select_option("convolution")
-    support.wait_until(page, lambda: root.locator(".convlab-phase input[type=radio]").count() == 5,
-                       timeout=30, what="the five phases of convolution to come back")
+class TestOneExplorerPage:
+    """Read the page, audit it, switch the operation and back: one page load serves all three."""
+
+    def test_figure_spans_most_of_a_wide_screen(self, explorer_1280):
+        page, root = explorer_1280
+        state = support.explorer_state(root)
+        page.screenshot(path=str(support.artifact_path("voila-explorer-1280.png")))
+        assert state["svg_width"] >= 0.6 * state["page_width"], state
+        assert not support.overflow_report(state), support.overflow_report(state)
+
+    def test_the_explorer_page_has_no_serious_accessibility_violations(self, explorer_1280):
+        try:
+            from axe_playwright_python.sync_playwright import Axe
+        except ImportError:
+            support.skip_or_fail("axe-playwright-python is not installed (requirements-dev.txt)")
+        page, root = explorer_1280
+        state = support.explorer_state(root)
+        assert state["has_title"] and state["has_desc"] and state["live"] == "polite", state
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                                 "wcag21aa"]}})
+        violations = results.response["violations"]
+        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5]) for v in violations
+               if v["impact"] in ("serious", "critical")]
+        support.artifact_path("voila-explorer-axe.json").write_text(json.dumps(violations, indent=2))
+        assert not bad, f"axe-core: {bad}"
+
+    def test_the_operation_menu_switches_to_max_pooling_and_back(self, explorer_1280):
+        page, root = explorer_1280
+        menu = root.locator(".convlab-operation select")
+        assert menu.is_visible(), "the Voilà page offers the other operations"
+        menu.select_option("max pooling")
+        support.wait_until(page, lambda: root.locator(".convlab-phase input[type=radio]").count() == 4 and
+                           " · collect: " in support.explorer_state(root)["first_line"] and
+                           "pooled map" in support.explorer_state(root)["first_line"],
+                           timeout=30, what="the Explorer to show max pooling's four phases")
+        phases = root.locator(".convlab-phase input[type=radio]").evaluate_all("els => els.map(e => e.value)")
+        assert phases == ["place", "max", "slide", "collect"], phases
+        assert root.locator(".convlab-panel-filter").count() == 0  # pooling has no filter panel
+        page.screenshot(path=str(support.artifact_path("voila-explorer-max-pooling.png")))
+        menu.select_option("convolution")
+        support.wait_until(page, lambda: root.locator(".convlab-phase input[type=radio]").count() == 5,
+                           timeout=30, what="the five phases of convolution to come back")
 
 
 def test_nothing_overflows_at_150_percent_zoom_of_a_small_screen(voila_server, page):

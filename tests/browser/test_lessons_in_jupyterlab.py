@@ -34,6 +34,14 @@ NOTEBOOKS = sorted((support.REPO_ROOT / "notebooks").glob("*.ipynb"))
 LAB_OUTPUTS = '[data-convlab-test="current"] .jp-OutputArea-output'
 
 
+# Lesson 06's run also serves two checks of its own (its training-step slider's keys, Presentation Mode),
+# so JupyterLab runs that lesson once, not three times.
+LESSON_06 = next((nb for nb in NOTEBOOKS if nb.relative_to(support.REPO_ROOT).as_posix() == support.LESSON_06),
+                 None)
+ON_LESSON_06 = pytest.mark.parametrize(
+    "lesson_run", [pytest.param(LESSON_06, id=LESSON_06.stem if LESSON_06 else "no-lesson-06")], indirect=True)
+
+
 def _params():
     if not NOTEBOOKS:
         return [pytest.param(None, id="no-notebooks-found")]
@@ -122,3 +130,33 @@ class TestLessonInJupyterLab:
 
         record["slider"] = support.move_slider_and_check_view(page, panel, label=rel,
                                                               shot_prefix=f"lab-{lesson_run['name']}")
+
+    @ON_LESSON_06
+    def test_arrow_keys_on_lesson_06s_slider_change_it_and_keep_the_focus(self, lesson_run):
+        """JupyterLab's shortcuts listen in the bubbling phase: ArrowUp/ArrowLeft in command mode would
+        select another cell. See ``test_keys_every_front_end.py`` for the other front ends."""
+        support.check_lesson_slider_keys(lesson_run["page"], lesson_run["panel"], front_end="lab")
+
+    @ON_LESSON_06
+    def test_presentation_mode_makes_lesson_06s_picture_larger(self, lesson_run):
+        """Presentation Mode widens the prompt column from 64 to 110 px and takes the room from the outputs;
+        ``controls.css`` gives an output holding a convlab view the prompt's column, so lesson 06's
+        LearningViewer picture gets larger, never smaller. At 1024×768 with the file browser open (a
+        classroom projector), where the width limits the picture. ``test_presentation_mode.py`` checks
+        the Explorer."""
+        page, panel = lesson_run["page"], lesson_run["panel"]
+        page.set_viewport_size({"width": 1024, "height": 768})
+        try:
+            picture = panel.locator(".convlab-lesson-widget img.convlab-control-picture").first
+            support.wait_until(page, lambda: picture.count() and picture.evaluate("i => i.naturalWidth") > 0,
+                               timeout=60, what="the LearningViewer's picture")
+            picture.scroll_into_view_if_needed()
+            natural = picture.evaluate("i => i.naturalWidth")
+            width = lambda: picture.evaluate("i => i.getBoundingClientRect().width")  # noqa: E731
+            before, after = support.in_presentation_mode(page, width, what="the picture")
+            page.screenshot(path=str(support.artifact_path("present-lesson06.png")))
+            assert before < natural, f"at 1024 px the picture ({natural} px) should be limited by the width; got {before}"
+            assert after > before, f"Presentation Mode: the picture went from {before:.0f} to {after:.0f} px wide"
+        finally:
+            support.leave_presentation_mode(page)
+            page.set_viewport_size(support.VIEWPORT)
