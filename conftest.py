@@ -15,7 +15,9 @@ each test in a group, so that what must stay together does and what may run side
 
 The groups are handed out in collection order (``--no-loadscope-reorder``), and this hook collects the
 browser and hub groups first: they are the long ones, mostly waiting on servers and a browser, so they
-start at once and the short CPU-bound groups fill the gaps. For the same reason ``-n auto`` starts one
+start at once and the short CPU-bound groups fill the gaps. The notebooks come next (each one group that
+one kernel runs in order), the test files last: short groups are what is left at the end, so the
+workers finish together rather than one waiting on the last lesson. For the same reason ``-n auto`` starts one
 worker per core and one more (at least 2, at most 8); ``PYTEST_XDIST_AUTO_NUM_WORKERS`` or ``-n N``
 choose otherwise.
 
@@ -61,6 +63,9 @@ def pytest_collection_modifyitems(config, items):
     # the longest groups first: the hub's, then the lessons run in JupyterLab, then the other server groups,
     # then everything else; a stable sort, so inside each part collection order stays (a notebook's cells)
     servers.sort(key=lambda it: (not it.get_closest_marker("hub"), FIRST_FILES.get(it.path.name, 1)))
+    # then the notebooks (nbval: one kernel runs a notebook's cells in order, 10-35 s each on a busy
+    # machine), so the short test files are what is left to fill the workers at the end, not a lesson
+    others.sort(key=lambda it: it.path.suffix != ".ipynb")
     items[:] = servers + others
 
 

@@ -130,24 +130,39 @@ ON_SCREEN = """(root) => {
 }"""
 
 
-@pytest.mark.parametrize("file_browser", ["closed", "open"])
-def test_an_rgb_explorer_fits_one_screen_of_jupyterlab(lab_server, page, file_browser):
+@pytest.fixture(scope="class")
+def rgb_explorer_in_lab(lab_server, chromium):
+    """An RGB Explorer in a notebook run in JupyterLab at 1280×800 (a laptop), once for both checks."""
     rel = "test-artifacts/room-rgb-explorer.ipynb"
     path = support.artifact_path("room-rgb-explorer.ipynb")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RGB_NOTEBOOK)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, path)
-    page.set_viewport_size({"width": 1280, "height": 800})
     base, token = lab_server["base"], lab_server["token"]
+    context, page, console = support.new_page(chromium)
+    page.set_viewport_size({"width": 1280, "height": 800})
     try:
         panel = support.open_notebook(
             page, f"{base}/lab/workspaces/room-rgb-{int(time.time())}/tree/{rel}?reset&token={token}", rel)
+        state = support.run_all_cells(page, rel)
+        assert not state["errors"], state["errors"]
+        yield page, support.wait_explorer(page, panel)
+    finally:
+        support.artifact_path("room-rgb-lab.console.txt").write_text("\n".join(console))
+        context.close()
+        support.shutdown_kernels(base, token)
+
+
+class TestRgbExplorerInJupyterLab:
+    """The file browser closed, then opened beside the same Explorer (its output area narrows)."""
+
+    @pytest.mark.parametrize("file_browser", ["closed", "open"])
+    def test_an_rgb_explorer_fits_one_screen_of_jupyterlab(self, rgb_explorer_in_lab, file_browser):
+        page, root = rgb_explorer_in_lab
         page.evaluate("(open) => { const app = window.jupyterapp;"  # the file browser open or closed
                       " if (app.shell.leftCollapsed === open) app.commands.execute('application:toggle-left-area'); }",
                       file_browser == "open")
-        state = support.run_all_cells(page, rel)
-        assert not state["errors"], state["errors"]
-        root = support.wait_explorer(page, panel)
+        assert page.evaluate("() => window.jupyterapp.shell.leftCollapsed") == (file_browser == "closed")
         page.wait_for_timeout(1000)  # the layout settles (the output area's final width)
         root.locator("svg.convlab-figure").evaluate("(r) => r.scrollIntoView({ block: 'start' })")
         page.wait_for_timeout(300)
@@ -159,8 +174,6 @@ def test_an_rgb_explorer_fits_one_screen_of_jupyterlab(lab_server, page, file_br
         assert len([k for k in keys if k[0] == "input"]) == 3 and ("map", "0") in keys, keys
         assert not [p for p in seen["panels"] if p["off"]], seen  # channels and map on screen together
         assert len(seen["sums"]) == 3 and not any(seen["sums"]), seen  # each channel's sum too
-    finally:
-        support.shutdown_kernels(base, token)
 
 
 LAYOUT = """([width, height]) => {

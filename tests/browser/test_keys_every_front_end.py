@@ -9,14 +9,13 @@ changed, the focus is still on it, and (in a notebook) the same cell is active.
 * a lesson's slider (``convlab.widgets.controls.Slider``, lesson 06's training-step slider), in each
   front end: Notebook 7 here; JupyterLab and Voilà on the run of lesson 06 their other checks use
   (``test_lessons_in_jupyterlab.py``, ``test_accessibility.py``), so no front end runs the lesson twice;
-* the Explorer, keyboard only, in JupyterLab and Notebook 7: stride 2, window 1's five phases, window 2
-  (the same walk as the Voilà test).
+* the Explorer, keyboard only, in Notebook 7 here (JupyterLab: ``test_browser_lab.py``; Voilà:
+  ``test_browser_voila.py``): stride 2, window 1's five phases, window 2.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 
 import pytest
 
@@ -34,22 +33,13 @@ def _require(rel: str) -> None:
         support.skip_or_fail(f"{rel} does not exist")
 
 
-def open_in(front_end: str, page, server, rel: str):
-    """Open ``rel`` in ``front_end`` and run it; return the locator the test's DOM queries are scoped to."""
-    base, token = server["base"], server["token"]
-    if front_end == "lab":
-        name = support.slug(rel.rsplit("/", 1)[-1].removesuffix(".ipynb"))  # no dot: a workspace name
-        url = f"{base}/lab/workspaces/keys-{name}-{int(time.time())}/tree/{rel}?reset&token={token}"
-    else:  # Notebook 7: one notebook per browser tab, at /notebooks/<path>
-        url = f"{base}/notebooks/{rel}?token={token}"
-    panel = support.open_notebook(page, url, rel)
+def open_in_notebook7(page, server, rel: str):
+    """Open ``rel`` in Notebook 7 (one notebook per browser tab, at /notebooks/<path>) and run it; return
+    the notebook's panel, which the test's DOM queries are scoped to."""
+    panel = support.open_notebook(page, f"{server['base']}/notebooks/{rel}?token={server['token']}", rel)
     state = support.run_all_cells(page, rel)
-    assert not state["errors"], f"{rel} in {front_end}: cells raised errors: {state['errors']}"
+    assert not state["errors"], f"{rel} in Notebook 7: cells raised errors: {state['errors']}"
     return panel
-
-
-def _server(front_end: str, request):
-    return request.getfixturevalue("notebook7_server" if front_end == "notebook7" else "lab_server")
 
 
 def test_arrow_keys_on_a_lesson_slider_change_it_and_keep_the_focus_in_notebook7(notebook7_server, page):
@@ -57,19 +47,19 @@ def test_arrow_keys_on_a_lesson_slider_change_it_and_keep_the_focus_in_notebook7
     check on their one run of lesson 06 (``test_lessons_in_jupyterlab.py``, ``test_accessibility.py``)."""
     _require(LESSON)
     try:
-        scope = open_in("notebook7", page, notebook7_server, LESSON)
+        scope = open_in_notebook7(page, notebook7_server, LESSON)
         support.check_lesson_slider_keys(page, scope, front_end="notebook7")
     finally:
         support.shutdown_kernels(notebook7_server["base"], notebook7_server["token"])
 
 
-@pytest.mark.parametrize("front_end", ["lab", "notebook7"])
-def test_keyboard_alone_walks_an_explorer_window_in_a_notebook(front_end, request, page):
+def test_keyboard_alone_walks_an_explorer_window_in_notebook7(notebook7_server, page):
+    """JupyterLab: ``test_browser_lab.py``, on its one run of the Explorer notebook."""
     _require(EXPLORER)
-    server = _server(front_end, request)
+    front_end, server = "notebook7", notebook7_server
     page.set_viewport_size({"width": 1280, "height": 900})
     try:
-        scope = open_in(front_end, page, server, EXPLORER)
+        scope = open_in_notebook7(page, server, EXPLORER)
         root = support.wait_explorer(page, scope)
         root.scroll_into_view_if_needed()
         stride = root.locator(".convlab-stride input[type=range]")

@@ -142,7 +142,7 @@ class TestLessonInJupyterLab:
         """Presentation Mode widens the prompt column from 64 to 110 px and takes the room from the outputs;
         ``controls.css`` gives an output holding a convlab view the prompt's column, so lesson 06's
         LearningViewer picture gets larger, never smaller. At 1024×768 with the file browser open (a
-        classroom projector), where the width limits the picture. ``test_presentation_mode.py`` checks
+        classroom projector), where the width limits the picture. ``test_browser_lab.py`` checks
         the Explorer."""
         page, panel = lesson_run["page"], lesson_run["panel"]
         page.set_viewport_size({"width": 1024, "height": 768})
