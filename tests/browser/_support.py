@@ -690,8 +690,14 @@ def wait_notebook_ready(page, path: str, *, timeout: float = NOTEBOOK_OPEN_TIMEO
     return page.locator('[data-convlab-test="current"]')
 
 
-def run_all_cells(page, path: str, *, timeout: float = RUN_ALL_TIMEOUT, quiet: float = 1.5) -> dict:
-    """Clear outputs, run every cell and wait until all ran and the kernel stayed idle a moment."""
+def run_all_cells(page, path: str, *, timeout: float = RUN_ALL_TIMEOUT, quiet: float = 1.5,
+                  drawn: str | None = None) -> dict:
+    """Clear outputs, run every cell and wait until all ran and the kernel stayed idle a moment.
+
+    With ``drawn`` (a selector, as for :func:`wait_drawn`) the same wait also needs what is drawn there
+    to stay unchanged, no widget still loading, for ``quiet`` seconds (at least :data:`DRAWN_QUIET`),
+    and the result's ``"drawn"`` says how much is drawn: one quiet period, not one after the other.
+    """
     page.evaluate(JS_RUN_COMMAND, [path, "notebook:clear-all-cell-outputs"])
     wait_until(
         page,
@@ -704,17 +710,29 @@ def run_all_cells(page, path: str, *, timeout: float = RUN_ALL_TIMEOUT, quiet: f
     tick = lambda: dismiss_kernel_dialog(page)  # noqa: E731
     idle_since = [None]
 
+    last_drawn = [None]
+    if drawn is not None:
+        quiet = max(quiet, DRAWN_QUIET)
+
     def finished():
         state = page.evaluate(JS_CELL_STATE, path)
         settled = state and state["running"] == 0 and state["kernel"] == "idle"
         # Run All stops at a cell that raises: then the error, not a timeout, is the news.
         done = settled and (state["executed"] == state["toRun"] or state["errors"])
+        if done and drawn is not None:
+            now = page.evaluate(JS_DRAWN, drawn)
+            if now != last_drawn[0] or json.loads(now)["pending"]:
+                last_drawn[0], done = now, False
         if not done:
             idle_since[0] = None
             return None
         if idle_since[0] is None:
             idle_since[0] = time.monotonic()
-        return state if time.monotonic() - idle_since[0] >= quiet else None
+        if time.monotonic() - idle_since[0] < quiet:
+            return None
+        if drawn is not None:
+            state["drawn"] = json.loads(last_drawn[0])
+        return state
 
     state = wait_until(page, finished, timeout=timeout, what=f"every cell of {path} to run", on_tick=tick)
     state["seconds"] = round(time.monotonic() - started, 1)
@@ -1047,7 +1065,10 @@ def run_axe(page, include: str) -> list[dict]:
     return found
 
 
-def wait_drawn(page, selector: str, *, timeout: float = 90, quiet: float = 2.0) -> dict:
+DRAWN_QUIET = 2.0  # seconds without a change in what is drawn: widgets and figures have finished
+
+
+def wait_drawn(page, selector: str, *, timeout: float = 90, quiet: float = DRAWN_QUIET) -> dict:
     """Wait until what is drawn inside ``selector`` has not changed for ``quiet`` seconds."""
     last, since = None, time.monotonic()
 
