@@ -815,6 +815,30 @@ def explorer_state(root) -> dict:
     return root.evaluate(JS_EXPLORER_STATE)
 
 
+@contextlib.contextmanager
+def explorer_in_lab(chromium, lab_server, rel: str, *, viewport: dict, name: str, file_browser: bool = True):
+    """A notebook that shows an Explorer, opened and run in JupyterLab in a page of its own: ``(page, root)``.
+
+    ``name`` names the workspace and the console artefact; ``file_browser=False`` closes the file browser
+    before the run, as a learner with more room. The kernel is stopped and the page closed afterwards.
+    """
+    base, token = lab_server["base"], lab_server["token"]
+    context, page, console = new_page(chromium)
+    page.set_viewport_size(viewport)
+    try:
+        panel = open_notebook(page, f"{base}/lab/workspaces/{name}-{int(time.time())}/tree/{rel}?reset&token={token}",
+                              rel)
+        if not file_browser:
+            page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        state = run_all_cells(page, rel)
+        assert not state["errors"], f"{rel}: cells raised errors: {state['errors']}"
+        yield page, wait_explorer(page, panel)
+    finally:
+        artifact_path(f"{name}.console.txt").write_text("\n".join(console))
+        context.close()
+        shutdown_kernels(base, token)
+
+
 def wait_explorer(page, scope, *, timeout: float = 120, what: str = "the Explorer to draw"):
     """The first Explorer view in ``scope`` once its figure is drawn and its caption written."""
     root = scope.locator(".convlab-explorer").first

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import pytest
 
@@ -42,20 +41,9 @@ def explorer_in_lab(lab_server, chromium):
     """The Explorer notebook opened and run in JupyterLab at 1024×768, the file browser closed."""
     if not (support.REPO_ROOT / EXPLORER).exists():
         support.skip_or_fail(f"{EXPLORER} does not exist")
-    base, token = lab_server["base"], lab_server["token"]
-    context, page, console = support.new_page(chromium)
-    page.set_viewport_size(SMALL)
-    url = f"{base}/lab/workspaces/test-explorer-{int(time.time())}/tree/{EXPLORER}?reset&token={token}"
-    try:
-        panel = support.open_notebook(page, url, EXPLORER)
-        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # as a learner with the file browser closed
-        state = support.run_all_cells(page, EXPLORER)
-        assert not state["errors"], state["errors"]
-        yield page, support.wait_explorer(page, panel)
-    finally:
-        support.artifact_path("lab-explorer.console.txt").write_text("\n".join(console))
-        context.close()
-        support.shutdown_kernels(base, token)
+    with support.explorer_in_lab(chromium, lab_server, EXPLORER, viewport=SMALL, name="lab-explorer",
+                                 file_browser=False) as ran:
+        yield ran
 
 
 class TestExplorerInJupyterLab:

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import nbformat
 import numpy as np
@@ -138,19 +137,9 @@ def rgb_explorer_in_lab(lab_server, chromium):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RGB_NOTEBOOK)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, path)
-    base, token = lab_server["base"], lab_server["token"]
-    context, page, console = support.new_page(chromium)
-    page.set_viewport_size({"width": 1280, "height": 800})
-    try:
-        panel = support.open_notebook(
-            page, f"{base}/lab/workspaces/room-rgb-{int(time.time())}/tree/{rel}?reset&token={token}", rel)
-        state = support.run_all_cells(page, rel)
-        assert not state["errors"], state["errors"]
-        yield page, support.wait_explorer(page, panel)
-    finally:
-        support.artifact_path("room-rgb-lab.console.txt").write_text("\n".join(console))
-        context.close()
-        support.shutdown_kernels(base, token)
+    with support.explorer_in_lab(chromium, lab_server, rel, viewport={"width": 1280, "height": 800},
+                                 name="room-rgb-lab") as ran:
+        yield ran
 
 
 class TestRgbExplorerInJupyterLab:
