@@ -155,6 +155,27 @@ def new_page(browser):
     return context, page, console
 
 
+@contextlib.contextmanager
+def page_of_its_own(browser, console_name: str):
+    """:func:`new_page` for a fixture that keeps its page across tests: yields the page, and when done writes
+    its console to the artefact ``console_name`` and closes its context."""
+    context, page, console = new_page(browser)
+    try:
+        yield page
+    finally:
+        artifact_path(console_name).write_text("\n".join(console))
+        context.close()
+
+
+def on_one_notebook(fixture: str, notebooks, rel: str):
+    """Parametrize a test with one notebook of a class-scoped run ``fixture`` (``indirect=True``), so it takes
+    that notebook's run, set up once for all its tests. ``rel`` missing from ``notebooks``: the run skips
+    (fails in CI), as for no notebooks at all."""
+    notebook = next((nb for nb in notebooks if nb.relative_to(REPO_ROOT).as_posix() == rel), None)
+    label = notebook.stem if notebook else f"no-{slug(rel)}"
+    return pytest.mark.parametrize(fixture, [pytest.param(notebook, id=label)], indirect=True)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -823,20 +844,18 @@ def explorer_in_lab(chromium, lab_server, rel: str, *, viewport: dict, name: str
     before the run, as a learner with more room. The kernel is stopped and the page closed afterwards.
     """
     base, token = lab_server["base"], lab_server["token"]
-    context, page, console = new_page(chromium)
-    page.set_viewport_size(viewport)
-    try:
-        panel = open_notebook(page, f"{base}/lab/workspaces/{name}-{int(time.time())}/tree/{rel}?reset&token={token}",
-                              rel)
-        if not file_browser:
-            page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-        state = run_all_cells(page, rel)
-        assert not state["errors"], f"{rel}: cells raised errors: {state['errors']}"
-        yield page, wait_explorer(page, panel)
-    finally:
-        artifact_path(f"{name}.console.txt").write_text("\n".join(console))
-        context.close()
-        shutdown_kernels(base, token)
+    with page_of_its_own(chromium, f"{name}.console.txt") as page:
+        page.set_viewport_size(viewport)
+        try:
+            panel = open_notebook(page, f"{base}/lab/workspaces/{name}-{int(time.time())}/tree/{rel}?reset&token={token}",
+                                  rel)
+            if not file_browser:
+                page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+            state = run_all_cells(page, rel)
+            assert not state["errors"], f"{rel}: cells raised errors: {state['errors']}"
+            yield page, wait_explorer(page, panel)
+        finally:
+            shutdown_kernels(base, token)
 
 
 def wait_explorer(page, scope, *, timeout: float = 120, what: str = "the Explorer to draw"):

@@ -46,11 +46,8 @@ def chromium():
 @pytest.fixture()
 def page(chromium, request):
     """A fresh browser context per test; console errors are kept as an artefact."""
-    context, pg, console = support.new_page(chromium)
-    yield pg
-    name = support.slug(request.node.name)
-    support.artifact_path(f"{name}.console.txt").write_text("\n".join(console))
-    context.close()
+    with support.page_of_its_own(chromium, f"{support.slug(request.node.name)}.console.txt") as pg:
+        yield pg
 
 
 def _jupyter_server(tmp_path_factory, command: str, app: str):

@@ -81,10 +81,7 @@ _live = support.live_text
 # --------------------------------------------------------------------------- the Voilà runs
 
 # Lesson 06's Voilà run also serves two keyboard checks of its own (below), so Voilà runs it once.
-LESSON_06 = next((nb for nb in NOTEBOOKS if nb.relative_to(support.REPO_ROOT).as_posix() == support.LESSON_06),
-                 None)
-ON_LESSON_06 = pytest.mark.parametrize(
-    "voila_run", [pytest.param(LESSON_06, id=LESSON_06.stem if LESSON_06 else "no-lesson-06")], indirect=True)
+ON_LESSON_06 = support.on_one_notebook("voila_run", NOTEBOOKS, support.LESSON_06)
 
 
 @pytest.fixture(scope="class", params=_params())
@@ -96,18 +93,16 @@ def voila_run(request, lab_server, chromium):
         support.skip_or_fail(f"no notebooks in {support.REPO_ROOT / 'notebooks'}")
     rel = notebook.relative_to(support.REPO_ROOT).as_posix()
     base, token = lab_server["base"], lab_server["token"]
-    context, page, console = support.new_page(chromium)
     try:
-        response = page.goto(f"{base}/voila/render/{rel}?token={token}", wait_until="domcontentloaded",
-                             timeout=VOILA_LOAD_TIMEOUT * 1000)
-        assert response is not None and response.status == 200, f"{rel}: HTTP {response and response.status}"
-        support.wait_until(page, lambda: page.evaluate(JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
-                           what=f"Voilà to render {rel}")
-        drawn = support.wait_drawn(page, VOILA_OUTPUTS)
-        yield {"notebook": notebook, "rel": rel, "page": page, "drawn": drawn}
+        with support.page_of_its_own(chromium, f"voila-{support.slug(notebook.stem)}.console.txt") as page:
+            response = page.goto(f"{base}/voila/render/{rel}?token={token}", wait_until="domcontentloaded",
+                                 timeout=VOILA_LOAD_TIMEOUT * 1000)
+            assert response is not None and response.status == 200, f"{rel}: HTTP {response and response.status}"
+            support.wait_until(page, lambda: page.evaluate(JS_VOILA_DONE), timeout=VOILA_LOAD_TIMEOUT,
+                               what=f"Voilà to render {rel}")
+            drawn = support.wait_drawn(page, VOILA_OUTPUTS)
+            yield {"notebook": notebook, "rel": rel, "page": page, "drawn": drawn}
     finally:
-        support.artifact_path(f"voila-{support.slug(notebook.stem)}.console.txt").write_text("\n".join(console))
-        context.close()
         support.shutdown_kernels(base, token)
 
 

@@ -150,13 +150,8 @@ def test_keyboard_alone_walks_a_window_and_changes_the_stride(voila_server, page
 @pytest.fixture(scope="class")
 def explorer_1280(voila_server, chromium):
     """One standalone Explorer page at 1280×900 for the checks that leave it as they found it."""
-    context, page, console = support.new_page(chromium)
-    try:
-        root = open_explorer(page, voila_server, width=1280, height=900)
-        yield page, root
-    finally:
-        support.artifact_path("voila-explorer-1280.console.txt").write_text("\n".join(console))
-        context.close()
+    with support.page_of_its_own(chromium, "voila-explorer-1280.console.txt") as page:
+        yield page, open_explorer(page, voila_server, width=1280, height=900)
 
 
 class TestOneExplorerPage:

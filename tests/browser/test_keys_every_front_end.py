@@ -56,15 +56,14 @@ def test_arrow_keys_on_a_lesson_slider_change_it_and_keep_the_focus_in_notebook7
 def test_keyboard_alone_walks_an_explorer_window_in_notebook7(notebook7_server, page):
     """JupyterLab: ``test_browser_lab.py``, on its one run of the Explorer notebook."""
     _require(EXPLORER)
-    front_end, server = "notebook7", notebook7_server
     page.set_viewport_size({"width": 1280, "height": 900})
     try:
-        scope = open_in_notebook7(page, server, EXPLORER)
+        scope = open_in_notebook7(page, notebook7_server, EXPLORER)
         root = support.wait_explorer(page, scope)
         root.scroll_into_view_if_needed()
         stride = root.locator(".convlab-stride input[type=range]")
         # a learner clicks into the Explorer, then uses the keyboard alone (the notebook is in command mode)
-        support.walk_one_window_by_keyboard(page, root, shot_prefix=f"keys-{front_end}-explorer",
+        support.walk_one_window_by_keyboard(page, root, shot_prefix="keys-notebook7-explorer",
                                             reach_stride=stride.focus)
     finally:
-        support.shutdown_kernels(server["base"], server["token"])
+        support.shutdown_kernels(notebook7_server["base"], notebook7_server["token"])

@@ -36,10 +36,7 @@ LAB_OUTPUTS = '[data-convlab-test="current"] .jp-OutputArea-output'
 
 # Lesson 06's run also serves two checks of its own (its training-step slider's keys, Presentation Mode),
 # so JupyterLab runs that lesson once, not three times.
-LESSON_06 = next((nb for nb in NOTEBOOKS if nb.relative_to(support.REPO_ROOT).as_posix() == support.LESSON_06),
-                 None)
-ON_LESSON_06 = pytest.mark.parametrize(
-    "lesson_run", [pytest.param(LESSON_06, id=LESSON_06.stem if LESSON_06 else "no-lesson-06")], indirect=True)
+ON_LESSON_06 = support.on_one_notebook("lesson_run", NOTEBOOKS, support.LESSON_06)
 
 
 def _params():
@@ -54,19 +51,15 @@ def lab_page(lab_server, chromium):
     browser several seconds of CPU, opening a notebook in it a fraction of that. Console errors and
     warnings are kept as an artefact."""
     base, token = lab_server["base"], lab_server["token"]
-    context, page, console = support.new_page(chromium)
-    # A workspace of its own: JupyterLab restores the last workspace otherwise.
-    page.goto(f"{base}/lab/workspaces/lessons-{os.getpid()}-{int(time.time())}?reset&token={token}",
-              wait_until="domcontentloaded", timeout=support.NOTEBOOK_OPEN_TIMEOUT * 1000)
-    support.wait_until(page, lambda: page.evaluate(
-        "() => !!(window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open'))"),
-        timeout=support.NOTEBOOK_OPEN_TIMEOUT, what="JupyterLab to start")
-    page.evaluate("() => window.jupyterapp.restored.then(() => true)")  # its workspace laid out
-    try:
+    with support.page_of_its_own(chromium, f"lab-lessons-{os.getpid()}.console.txt") as page:
+        # A workspace of its own: JupyterLab restores the last workspace otherwise.
+        page.goto(f"{base}/lab/workspaces/lessons-{os.getpid()}-{int(time.time())}?reset&token={token}",
+                  wait_until="domcontentloaded", timeout=support.NOTEBOOK_OPEN_TIMEOUT * 1000)
+        support.wait_until(page, lambda: page.evaluate(
+            "() => !!(window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open'))"),
+            timeout=support.NOTEBOOK_OPEN_TIMEOUT, what="JupyterLab to start")
+        page.evaluate("() => window.jupyterapp.restored.then(() => true)")  # its workspace laid out
         yield page
-    finally:
-        support.artifact_path(f"lab-lessons-{os.getpid()}.console.txt").write_text("\n".join(console))
-        context.close()
 
 
 @pytest.fixture(scope="class", params=_params())
