@@ -64,6 +64,7 @@ def main() -> None:
 
     gray128 = rng.random((128, 128))
     rgb128 = rng.random((128, 128, 3))
+    gray512, rgb512 = rng.random((512, 512)), rng.random((512, 512, 3))
     k3, k4rgb = rng.random((3, 3)), rng.random((4, 4, 3))
     maps = rng.random((256, 256, 16))        # a CNN layer's 16 feature maps, channels-last
     signed = rng.normal(size=(256, 256, 16))
@@ -110,6 +111,11 @@ def main() -> None:
             ("conv_transpose2d, 128×128×3, 4×4, stride 2, padding 1",
              lambda: conv_transpose2d(rgb128, k4rgb, stride=2, padding=1),
              lambda: F.conv_transpose2d(nchw(rgb128), w4, stride=2, padding=1)[0, 0].numpy()),
+            ("conv_transpose2d, 512×512, 3×3, stride 2", lambda: conv_transpose2d(gray512, k3, stride=2),
+             lambda: F.conv_transpose2d(nchw(gray512), w3, stride=2)[0, 0].numpy()),
+            ("conv_transpose2d, 512×512×3, 4×4, stride 2, padding 1",
+             lambda: conv_transpose2d(rgb512, k4rgb, stride=2, padding=1),
+             lambda: F.conv_transpose2d(nchw(rgb512), w4, stride=2, padding=1)[0, 0].numpy()),
             ("max_pool2d, 256×256×16, 2×2", lambda: max_pool2d(maps, 2),
              lambda: F.max_pool2d(nchw(maps), 2)[0].permute(1, 2, 0).numpy()),
             ("max_pool2d, 256×256×16, 3×3, stride 2, padding 1", lambda: max_pool2d(maps, 3, stride=2, padding=1),

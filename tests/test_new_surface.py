@@ -45,6 +45,30 @@ def test_an_overflow_is_refused_in_words_on_the_call(call):
         call()
 
 
+def _corner(n, value):
+    a = np.zeros((n, n))
+    a[0, 0], a[1, 1] = value, 1.0
+    return a
+
+
+@pytest.mark.parametrize("image, kernel, kwargs", [
+    (_corner(3, 1e200), _corner(3, 1e200), dict(stride=1, padding=1)),
+    (_corner(3, 1e200), _corner(3, 1e200), dict(stride=2, padding=1)),
+    (np.dstack([_corner(3, 1e200)] * 3), np.dstack([_corner(3, 1e200)] * 3), dict(stride=2, padding=1)),
+    (_corner(3, 1e200)[::-1, ::-1], _corner(3, 1e200)[::-1, ::-1], dict(stride=(1, 2), padding=1)),  # bottom right
+], ids=["grey", "grey stride 2", "rgb stride 2", "bottom right corner"])
+def test_an_overflow_that_the_padding_crops_away_is_refused_too(image, kernel, kwargs):
+    # the one infinite sum lands on a corner of the canvas that the padding crops: the output itself is
+    # finite, and the call is refused all the same, as one that overflows inside it (the walk's canvas holds it)
+    with pytest.raises(ValueError, match=r"overflowed: .*largest float64"):
+        conv_transpose2d(image, kernel, **kwargs)
+    with pytest.raises(ValueError, match=r"overflowed: .*largest float64"):
+        iter_transpose_steps(image, kernel, **kwargs)
+    finite = image.copy()
+    finite[finite == 1e200] = 1e100
+    assert np.isfinite(conv_transpose2d(finite, kernel, **kwargs)).all()
+
+
 def test_max_pooling_of_the_largest_floats_is_exact_not_refused():
     assert max_pool2d(np.full((2, 2), 1e308), 2)[0, 0] == 1e308  # a maximum cannot overflow
 

@@ -101,6 +101,43 @@ def test_conv_transpose2d_matches_the_scatter_loop_exactly_on_whole_numbers(case
                        transpose_loop(case.image, case.kernel, **case.kwargs))
 
 
+@pytest.mark.parametrize("budget", [None, 8 * 40 * 30, 8 * 40 * 4])  # the default; blocks of rows; parts of rows
+@pytest.mark.parametrize("shape, kernel_shape, kwargs", [
+    ((9, 11, 3), (4, 4, 3), dict(stride=2, padding=1)),                        # phases as wide as a row + 1
+    ((9, 11), (3, 3), dict(stride=1, padding=1)),                             # grey, one phase
+    ((9, 11), (3, 3), dict(stride=2)),                                        # grey at a stride: one canvas
+    ((7, 5, 2), (3, 4, 2), dict(stride=(3, 2), output_padding=(2, 1), padding=(1, 2))),
+    ((6, 3, 3), (3, 5, 3), dict(stride=1, dilation=(1, 4))),                 # a phase wider than 2 rows
+    ((8, 8, 1), (5, 5, 1), dict(stride=2, dilation=3, output_padding=2)),    # cells in every phase, shifted
+])
+def test_every_path_of_the_transpose_engine_is_exact_and_the_walks_bits(shape, kernel_shape, kwargs, budget,
+                                                                          monkeypatch):
+    # the engine adds whole blocks of rows into each stride phase (one add per kernel cell when a phase is
+    # at most twice as wide as a row, a row at a time when wider), parts of rows when one row passes the
+    # budget, and keeps a grey image at a stride on one canvas: every path equals the definition on whole
+    # numbers and the walk bit for bit on floats
+    from convlab.core import _ops_engine
+    if budget is not None:
+        monkeypatch.setattr(_ops_engine, "_BLOCK_BYTES", budget)
+    rng = np.random.default_rng(sum(shape) + len(kwargs))
+    image, kernel = rng.integers(-9, 10, shape).astype(float), rng.integers(-9, 10, kernel_shape).astype(float)
+    assert_array_equal(conv_transpose2d(image, kernel, **kwargs), transpose_loop(image, kernel, **kwargs))
+    image, kernel = rng.normal(size=shape), rng.normal(size=kernel_shape)
+    steps = list(iter_transpose_steps(image, kernel, **kwargs))
+    assert_array_equal(steps[-1].running, conv_transpose2d(image, kernel, **kwargs))
+    assert conv_transpose2d(image, kernel, **kwargs).flags.c_contiguous
+
+
+def test_a_phase_wider_than_two_rows_is_added_row_by_row():
+    # stride 1 with a dilated 5-wide kernel on a 3-wide image: the canvas is 19 wide, the rows 3; padding
+    # the blocks to 19 would do six times the work, so the engine adds unpadded rows
+    from convlab.core import _ops_engine
+    plan = _ops_engine._transpose_plan(np.ones((6, 3)), np.ones((3, 5)), 1, 0, 0, (1, 4))
+    assert _ops_engine._phase_shape(plan) == (8, 19) and _ops_engine._block_width(plan) == 3
+    plan = _ops_engine._transpose_plan(np.ones((9, 11, 3)), np.ones((4, 4, 3)), 2, 1, 0, 1)
+    assert _ops_engine._phase_shape(plan) == (10, 12) and _ops_engine._block_width(plan) == 12
+
+
 @FAST
 @given(transpose_cases(integers=False))
 def test_conv_transpose2d_matches_the_scatter_loop_on_floats(case):
@@ -328,7 +365,8 @@ def test_a_wide_image_with_a_big_kernel_keeps_its_blocks_to_a_budget():
 
 @pytest.mark.parametrize("channels", [None, 1, 3])
 @pytest.mark.parametrize("pixels, starts", [
-    (10, [(0, 0), (2, 0), (4, 0), (6, 0)]),  # two rows of 5 pixels per block: four blocks of rows
+    # two rows per block, each 6 wide (5 pixels, then the zero that pads a row to its stride phase's width)
+    (12, [(0, 0), (2, 0), (4, 0), (6, 0)]),
     (3, [(r, c) for r in range(7) for c in (0, 3)]),  # a row's blocks pass the budget: parts of rows
 ])
 def test_transpose_walk_and_view_model_take_the_engines_blocks_block_by_block(channels, pixels, starts, monkeypatch):
@@ -343,7 +381,9 @@ def test_transpose_walk_and_view_model_take_the_engines_blocks_block_by_block(ch
     shape = (7, 5) if channels is None else (7, 5, channels)
     image, kernel = rng.normal(size=shape), rng.normal(size=(3, 4) + shape[2:])
     monkeypatch.setattr(_ops_engine, "_BLOCK_BYTES", 8 * (12 + (channels or 1)) * pixels)
-    assert [(r0, c0) for r0, _, c0, _, _ in _ops_engine._block_rows(image, kernel)] == starts
+    width = _ops_engine._block_width(_ops_engine._transpose_plan(image, kernel, 2, 1, 0, 1))
+    assert width == 6  # the engine adds each block of whole rows into its phase in one piece per kernel cell
+    assert [(r0, c0) for r0, _, c0, _, _ in _ops_engine._block_rows(image, kernel, width)] == starts
     result = conv_transpose2d(image, kernel, stride=2, padding=1)
     steps = list(iter_transpose_steps(image, kernel, stride=2, padding=1))
     assert_array_equal(steps[-1].running, result)

@@ -17,8 +17,8 @@ import numpy as np
 from .._shared import validate as v
 from .._shared.format import format_number
 from ._taps import Placed, Taps
-from ._ops_engine import (_block_rows, _check_transpose_finite, _pool, _pool_plan, _PoolPlan, _scatter, _transpose_plan,
-                          _TransposePlan)
+from ._ops_engine import (_block_rows, _block_width, _pool, _pool_plan, _PoolPlan, _transpose_plan, _TransposePlan,
+                          _transposed)
 
 __all__ = ["PoolStep", "TransposeStep", "iter_pool_steps", "iter_transpose_steps"]
 
@@ -270,8 +270,7 @@ def iter_transpose_steps(image, kernel, *, stride=1, padding=0, output_padding=0
     p = _transpose_plan(image, kernel, stride, padding, output_padding, dilation)
     p = replace(p, image=v.own_copy(p.image), kernel=v.own_copy(p.kernel))  # the caller's later edits stay out
     with np.errstate(over="ignore", invalid="ignore"):
-        canvas = _scatter(p)
-    _check_transpose_finite(canvas, p)  # an overflow is refused on the call, as conv_transpose2d does
+        _transposed(p)  # an overflow is refused on the call, as conv_transpose2d does
     return _transpose_walk(p)
 
 
@@ -280,7 +279,7 @@ def _transpose_walk(p: _TransposePlan) -> Iterator[TransposeStep]:
     w = p.image.shape[1]
     kh, kw = p.kernel.shape[:2]
     canvas = np.zeros(p.canvas_shape)
-    for r0, r1, c0, c1, blocks in _block_rows(p.image, p.kernel):  # the engine's blocks, as it makes them
+    for r0, r1, c0, c1, blocks in _block_rows(p.image, p.kernel, _block_width(p)):  # the engine's blocks
         for r, c in itertools.product(range(r0, r1), range(c0, c1)):
             block = blocks[:, :, r - r0, c - c0].copy()  # a copy: the next block of pixels reuses the buffer
             block.flags.writeable = False

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._shared import validate as v
-from ._ops_engine import _crop, _pool, _pool_plan, _relu, _scatter, _transpose_plan
+from ._ops_engine import _pool, _pool_plan, _relu, _transpose_plan, _transposed
 
 __all__ = ["conv_transpose2d", "max_pool2d", "avg_pool2d", "relu"]
 
@@ -191,9 +191,8 @@ def conv_transpose2d(image, kernel, *, stride=1, padding=0, output_padding=0, di
     array([[1., 3., 2.]])
     """
     p = _transpose_plan(image, kernel, stride, padding, output_padding, dilation)
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by _crop, in words
-        canvas = _scatter(p)
-    return np.ascontiguousarray(_crop(canvas, p))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by _transposed, in words
+        return _transposed(p)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import numpy as np
 
 from .._shared import validate as v
 from .._shared.format import format_number
-from ..core._ops_engine import _block_rows, _pool, _pool_plan, _transpose_plan
+from ..core._ops_engine import _block_rows, _block_width, _pool, _pool_plan, _transpose_plan
 from ..core.sizes import pool_output_size_formula, transpose_output_size_formula
 from . import palette
 from .walk import (NUMBERS_MAX_CELLS, _append, _channel_names, _count, _flat, _index_range, _planes, _rule, _values,
@@ -208,9 +208,9 @@ def transpose_view_model(image, kernel, *, stride=1, padding=0, output_padding=0
     v.check_walk_size(h * w, kh * kw)
     # the engine's blocks, added in the engine's order; each output cell's value after every block
     blocks = np.empty((kh, kw, h * w))  # (kh, kw, h*w): the blocks of pixels come in reading order
-    for r0, _, c0, _, b in _block_rows(img, ker):
+    for r0, r1, c0, c1, b in _block_rows(img, ker, _block_width(p)):
         start = r0 * w + c0
-        blocks[:, :, start:start + b[0, 0].size] = b.reshape(kh, kw, -1)
+        blocks[:, :, start:start + (r1 - r0) * (c1 - c0)] = b[:, :, :, :c1 - c0].reshape(kh, kw, -1)
     canvas = np.zeros(p.canvas_shape)
     cell_ev, step_ev, value_ev = [], [], []
     ii, jj = np.meshgrid(np.arange(kh), np.arange(kw), indexing="ij")
