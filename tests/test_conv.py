@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from convlab import conv2d, feature_maps, output_shape, output_size, output_size_formula, unvisited
+from convlab import conv2d, feature_maps, iter_steps, output_shape, output_size, output_size_formula, unvisited
 from convlab.images import SEED_IMAGE, SEED_KERNEL
 from convlab.kernels import HORIZONTAL_EDGE, IDENTITY, SOBEL_X, VERTICAL_EDGE
 from strategies import (FAST, THOROUGH, PADDING_MODES, conv_cases, filter_banks, oracle_einsum,
@@ -56,6 +56,31 @@ def test_result_is_a_new_float64_array():
     assert out.dtype == np.float64
     assert out.flags.writeable and not np.shares_memory(out, image)
     assert_array_equal(out, image[1:4, 1:4])
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_the_direct_path_gives_np_correlate_writeable_rows_and_walks_keep_read_only_windows(read_only, monkeypatch):
+    # np.correlate reads a read-only signal about 8x slower: conv2d's plan never leaves it, so it stays a
+    # writeable view of the image (a read-only image is copied once), while a lazy walk keeps read-only data
+    import convlab.core._engine as engine
+    seen = []
+    real = np.correlate
+
+    def spy(signal, taps, mode):
+        seen.append(signal.flags.writeable)
+        return real(signal, taps, mode)
+
+    monkeypatch.setattr(engine.np, "correlate", spy)
+    image = np.random.default_rng(3).normal(size=(40, 30))
+    expected = conv2d(image, SEED_KERNEL, method="direct")
+    if read_only:
+        image.flags.writeable = False
+    seen.clear()
+    assert_array_equal(conv2d(image, SEED_KERNEL, method="direct"), expected)
+    assert seen and all(seen)
+    assert image.flags.writeable is not read_only  # the caller's flags are left alone
+    step = next(iter_steps(image, SEED_KERNEL))
+    assert not step.window.flags.writeable
 
 
 # ------------------------------------------------------------------- hand-checked cases, as a table

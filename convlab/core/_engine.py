@@ -76,9 +76,10 @@ def _plan(image, kernel, *, stride, padding, dilation, flip, padding_mode, stack
     elif own and isinstance(image, np.ndarray) and np.may_share_memory(img, image):
         img = img.copy()  # our own copy: changing the caller's array later cannot change a step's window
     else:
-        img = img.view()  # read-only below without touching the flags of the caller's array
+        img = img.view()  # a view of its own: made read-only below (own=True) without touching the caller's flags
     ker = np.array(_flip(ker, stack) if flip else ker)  # likewise, never a view of the caller's kernel
-    img.flags.writeable = False
+    if own:  # what a lazy walk keeps is read-only; conv2d's plan never leaves it (see _correlate)
+        img.flags.writeable = False
     ker.flags.writeable = False
     return _Plan(img, ker, stride, dilation, pads, out_shape, method)
 
@@ -131,13 +132,22 @@ def _correlate(padded: np.ndarray, kernel: np.ndarray, stride, dilation, out_sha
     Row by row of the kernel: kernel row ``i`` meets image rows ``i*d, i*d + s, ...``. Laid end to end,
     those rows are one long 1-D signal, and ``np.correlate`` (a compiled loop) slides the kernel row along
     it in one call; the values that straddle two image rows are never read. The rows of the feature map
-    are the sum of these 1-D correlations, added one block of rows at a time so the block stays in the
-    CPU cache. Every value is a sum of exact products, so whole-number inputs give exact results.
+    are the sum of these 1-D correlations, one block of rows at a time so the block stays in the CPU
+    cache: the kernel rows' 1-D results line up value for value, so they are summed as they come (one
+    contiguous add each; a 2-D add of the kept values costs a loop per row), and the kept values of the
+    sum are then copied into the map. Every value is a sum of exact products, so whole-number inputs
+    give exact results.
+
+    The signal handed to ``np.correlate`` must be writeable: it reads a read-only array about 8x slower
+    (numpy 2.4: 282 us against 35 us for 65,536 values and 3 taps). ``conv2d``'s plan is a writeable view
+    of the caller's image; a read-only image or a lazy walk's read-only copy is copied once here.
     """
     (sr, sc), (dr, dc), (oh, ow) = stride, dilation, out_shape
     kh, kw = kernel.shape[:2]
     # channels first and contiguous, so a run of rows is one flat 1-D signal
     planes = np.ascontiguousarray(padded[None] if padded.ndim == 2 else np.moveaxis(padded, -1, 0))
+    if not planes.flags.writeable:  # np.correlate reads a read-only signal 8x slower: one copy costs less
+        planes = planes.copy()
     weights = kernel[..., None] if kernel.ndim == 2 else kernel
     wp = planes.shape[2]
     rows = []  # (channel, kernel row, the row with its dilation zeros); all-zero rows add nothing
@@ -159,18 +169,19 @@ def _correlate(padded: np.ndarray, kernel: np.ndarray, stride, dilation, out_sha
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, in words
         for r0 in range(0, oh, block):
             n = min(oh, r0 + block) - r0
-            acc = out[r0:r0 + n]
-            for m, (c, i, taps) in enumerate(rows):
+            total = None
+            for c, i, taps in rows:
                 top = i * dr + r0 * sr
                 if sr == 1:
                     signal = planes[c].reshape(-1)[top * wp:(top + n) * wp]
                 else:
                     signal = np.ascontiguousarray(planes[c, top:top + (n - 1) * sr + 1:sr]).reshape(-1)
                 line = np.correlate(signal, taps, "valid")
-                # every kept value of every row, as a view of the 1-D result (the straddling ones skipped)
-                kept = np.ndarray((n, ow), line.dtype, line, 0, (wp * item, sc * item))
-                if m == 0:
-                    np.add(kept, 0.0, out=acc)  # + 0.0: a map never holds -0.0
+                # the rows' 1-D results line up value for value: summed as they are, one contiguous add each
+                if total is None:
+                    total = np.add(line, 0.0, out=line)  # + 0.0: a map never holds -0.0
                 else:
-                    acc += kept
+                    total += line
+            # every kept value of every row, as a view of the 1-D sum (the straddling ones skipped)
+            out[r0:r0 + n] = np.ndarray((n, ow), total.dtype, total, 0, (wp * item, sc * item))
     return v.check_finite_result(out, "the feature map", padded, kernel)
