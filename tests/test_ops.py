@@ -109,6 +109,8 @@ def test_conv_transpose2d_matches_the_scatter_loop_exactly_on_whole_numbers(case
     ((7, 5, 2), (3, 4, 2), dict(stride=(3, 2), output_padding=(2, 1), padding=(1, 2))),
     ((6, 3, 3), (3, 5, 3), dict(stride=1, dilation=(1, 4))),                 # a phase wider than 2 rows
     ((8, 8, 1), (5, 5, 1), dict(stride=2, dilation=3, output_padding=2)),    # cells in every phase, shifted
+    ((4, 3), (2, 3), dict(stride=(9, 7), padding=(1, 2), output_padding=3)),  # most phases empty: zeros
+    ((4, 3, 2), (3, 2, 2), dict(stride=(5, 8), dilation=(2, 3))),
 ])
 def test_every_path_of_the_transpose_engine_is_exact_and_the_walks_bits(shape, kernel_shape, kwargs, budget,
                                                                           monkeypatch):
@@ -126,6 +128,20 @@ def test_every_path_of_the_transpose_engine_is_exact_and_the_walks_bits(shape, k
     steps = list(iter_transpose_steps(image, kernel, **kwargs))
     assert_array_equal(steps[-1].running, conv_transpose2d(image, kernel, **kwargs))
     assert conv_transpose2d(image, kernel, **kwargs).flags.c_contiguous
+
+
+def test_a_stride_far_beyond_the_kernel_visits_only_the_phases_its_cells_land_in():
+    # stride 1000 has a million phases, all but nine of them empty: a loop over every phase took seconds
+    from convlab.core import _ops_engine
+    for image, kernel in (np.ones((4, 4)), np.ones((3, 3))), (np.ones((4, 4, 3)), np.ones((3, 3, 3))):
+        plan = _ops_engine._transpose_plan(image, kernel, 1000, 0, 0, 1)
+        assert _ops_engine._phases_with_cells(plan) == ([0, 1, 2], [0, 1, 2])
+        assert len(list(_ops_engine._phases(plan))) == 9
+        out = conv_transpose2d(image, kernel, stride=1000)
+        assert out.shape == (3003, 3003) and out.sum() == 16 * 9 * image[0, 0].size
+        assert_array_equal(out[1000:1003, 2000:2003], 3 * np.ones((3, 3)) if image.ndim == 3 else np.ones((3, 3)))
+    plan = _ops_engine._transpose_plan(np.ones((3, 3)), np.ones((3, 3)), 4, 0, 0, 2)  # dilation 2: rows 0, 2, 4
+    assert _ops_engine._phases_with_cells(plan) == ([0, 2], [0, 2])
 
 
 def test_a_phase_wider_than_two_rows_is_added_row_by_row():

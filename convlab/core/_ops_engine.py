@@ -242,33 +242,45 @@ def _phases(p: _TransposePlan) -> Iterator[tuple[int, int, np.ndarray]]:
     kh, kw = p.kernel.shape[:2]
     ph, pw = _phase_shape(p)
     width = _block_width(p)
-    cells = [(i, j, (i * dr) % sr, (j * dc) % sc, (i * dr) // sr, (j * dc) // sc)
+    rows, cols = _phases_with_cells(p)
+    cells = [(i, j, rows.index((i * dr) % sr), cols.index((j * dc) % sc), (i * dr) // sr, (j * dc) // sc)
              for i in range(kh - 1, -1, -1) for j in range(kw - 1, -1, -1)]
     if p.image.ndim == 3:
         # the phases and the blocks in one allocation, the result in another (see the module doc)
-        work = np.empty(sr * sc * ph * pw + _block_work_size(p.image, p.kernel, width))
-        planes = work[:sr * sc * ph * pw].reshape(sr, sc, ph, pw)
+        size = len(rows) * len(cols) * ph * pw
+        work = np.empty(size + _block_work_size(p.image, p.kernel, width))
+        planes = work[:size].reshape(len(rows), len(cols), ph, pw)
         planes.fill(0.0)  # not np.zeros: see the module doc
-        for r0, r1, c0, c1, blocks in _block_rows(p.image, p.kernel, width, work[planes.size:]):
+        for r0, r1, c0, c1, blocks in _block_rows(p.image, p.kernel, width, work[size:]):
             for i, j, a, b, di, dj in cells:
                 _add_block(planes[a, b], blocks[i, j], r0, r1, c0, c1, di, dj, w)
-        for a, b in itertools.product(range(sr), range(sc)):
-            yield a, b, planes[a, b]
+        for (a, ra), (b, cb) in itertools.product(enumerate(rows), enumerate(cols)):
+            yield ra, cb, planes[a, b]
         return
     chunk = min(h, max(1, _BLOCK_BYTES // (16 * width)))  # the rows and what they add: in the cache
     work = np.empty(chunk * width + ph * pw)  # one allocation for both buffers (see the module doc)
     product, plane = work[:chunk * width].reshape(chunk, width), work[chunk * width:].reshape(ph, pw)
     product[:, w:] = 0.0  # and they stay 0: the zeros after each row
-    for a, b in itertools.product(range(sr), range(sc)):
+    for (a, ra), (b, cb) in itertools.product(enumerate(rows), enumerate(cols)):
         plane.fill(0.0)
-        mine = [(i, j, di, dj) for i, j, ca, cb, di, dj in cells if (ca, cb) == (a, b)]
-        for r0 in range(0, h, chunk) if mine else ():
+        mine = [(i, j, di, dj) for i, j, ca, cb_, di, dj in cells if (ca, cb_) == (a, b)]
+        for r0 in range(0, h, chunk):
             r1 = min(h, r0 + chunk)
             for i, j, di, dj in mine:
                 block = product[:r1 - r0]
                 np.multiply(p.kernel[i, j], p.image[r0:r1], out=block[:, :w])
                 _add_block(plane, block, r0, r1, 0, w, di, dj, w)
-        yield a, b, plane
+        yield ra, cb, plane
+
+
+def _phases_with_cells(p: _TransposePlan) -> tuple[list[int], list[int]]:
+    """The row phases and the column phases that some kernel cell lands in (every other phase stays 0).
+
+    At most ``kh`` and ``kw`` of them, so a stride far larger than the kernel costs no loop per empty phase.
+    """
+    (sr, sc), (dr, dc) = p.stride, p.dilation
+    kh, kw = p.kernel.shape[:2]
+    return sorted({(i * dr) % sr for i in range(kh)}), sorted({(j * dc) % sc for j in range(kw)})
 
 
 def _add_block(plane: np.ndarray, block: np.ndarray, r0: int, r1: int, c0: int, c1: int, di: int, dj: int,
@@ -297,13 +309,14 @@ def _transposed(p: _TransposePlan) -> np.ndarray:
     """
     (sr, sc), (pr, pc), (oh, ow) = p.stride, p.crop, p.out_shape
     cropped = (pr, pc) != (0, 0) or p.canvas_shape != (oh, ow)
+    rows, cols = _phases_with_cells(p)
     out = None
     for a, b, plane in _phases(p):
         if (sr, sc) == (1, 1) and not cropped:
             out = plane  # nothing to crop or interleave: the only phase is the output
             break
-        if out is None:
-            out = np.empty((oh, ow))
+        if out is None:  # allocated after the work buffer (see the module doc); zeros where phases are empty
+            out = np.empty((oh, ow)) if len(rows) * len(cols) == sr * sc else np.zeros((oh, ow))
         m0 = -(-(pr - a) // sr) if pr > a else 0  # the phase's first row and column inside the output
         n0 = -(-(pc - b) // sc) if pc > b else 0
         target = out[a + sr * m0 - pr::sr, b + sc * n0 - pc::sc]
