@@ -221,8 +221,9 @@ def _block_rows(image: np.ndarray, kernel: np.ndarray, width: int | None = None,
 def _phases(p: _TransposePlan) -> Iterator[tuple[int, int, np.ndarray]]:
     """The transposed-convolution engine: the canvas (the output before cropping), one stride phase at a time.
 
-    Yields ``(a, b, plane)`` for every phase ``a < sr``, ``b < sc``: canvas cell ``(a + sr·m, b + sc·n)``
-    is ``plane[m, n]`` (cells past the canvas stay 0), shape :func:`_phase_shape`. Kernel cell ``(i, j)``
+    Yields ``(a, b, plane)`` for every phase ``a < sr``, ``b < sc`` that a kernel cell lands in
+    (:func:`_phases_with_cells`; the others are all zeros): canvas cell ``(a + sr·m, b + sc·n)`` is
+    ``plane[m, n]`` (cells past the canvas stay 0), shape :func:`_phase_shape`. Kernel cell ``(i, j)``
     adds ``kernel[i, j] × value`` of every input pixel ``(r, c)`` at canvas ``(r·sr + i·dr, c·sc + j·dc)``:
     in phase ``(i·dr mod sr, j·dc mod sc)``, at ``(r + i·dr div sr, c + j·dc div sc)``, so a block of input
     rows goes into its phase as it lies, with no stride. The cells come *last cell first*: an output cell
