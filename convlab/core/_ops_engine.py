@@ -312,10 +312,7 @@ def _transposed(p: _TransposePlan) -> np.ndarray:
     cropped = (pr, pc) != (0, 0) or p.canvas_shape != (oh, ow)
     rows, cols = _phases_with_cells(p)
     out = None
-    for a, b, plane in _phases(p):
-        if (sr, sc) == (1, 1) and not cropped:
-            out = plane  # nothing to crop or interleave: the only phase is the output
-            break
+    for a, b, plane in _phases(p):  # each plane is a view of the work buffer: copied out, never returned
         if out is None:  # allocated after the work buffer (see the module doc); zeros where phases are empty
             out = np.empty((oh, ow)) if len(rows) * len(cols) == sr * sc else np.zeros((oh, ow))
         m0 = -(-(pr - a) // sr) if pr > a else 0  # the phase's first row and column inside the output
