@@ -218,7 +218,7 @@ def _block_rows(image: np.ndarray, kernel: np.ndarray, width: int | None = None,
             yield r0, r1, c0, c1, blocks
 
 
-def _phases(p: _TransposePlan) -> Iterator[tuple[int, int, np.ndarray]]:
+def _phases(p: _TransposePlan, own: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
     """The transposed-convolution engine: the canvas (the output before cropping), one stride phase at a time.
 
     Yields ``(a, b, plane)`` for every phase ``a < sr``, ``b < sc`` that a kernel cell lands in
@@ -236,7 +236,8 @@ def _phases(p: _TransposePlan) -> Iterator[tuple[int, int, np.ndarray]]:
     the last block is added. A grey image's block value is a single product, the same bits however it is
     formed, so it is made one kernel cell and one block of rows at a time, phase after phase, into buffers
     used again for every phase: only one phase's plane is held, and each plane comes in the same buffer
-    (use it before asking for the next).
+    (use it before asking for the next). The planes share one allocation with the other work buffers,
+    unless ``own``: then they are an array of their own, which a caller can return.
     """
     (sr, sc), (dr, dc) = p.stride, p.dilation
     h, w = p.image.shape[:2]
@@ -248,9 +249,9 @@ def _phases(p: _TransposePlan) -> Iterator[tuple[int, int, np.ndarray]]:
              for i in range(kh - 1, -1, -1) for j in range(kw - 1, -1, -1)]
     if p.image.ndim == 3:
         # the phases and the blocks in one allocation, the result in another (see the module doc)
-        size = len(rows) * len(cols) * ph * pw
+        size = 0 if own else len(rows) * len(cols) * ph * pw
         work = np.empty(size + _block_work_size(p.image, p.kernel, width))
-        planes = work[:size].reshape(len(rows), len(cols), ph, pw)
+        planes = np.empty((len(rows), len(cols), ph, pw)) if own else work[:size].reshape(len(rows), len(cols), ph, pw)
         planes.fill(0.0)  # not np.zeros: see the module doc
         for r0, r1, c0, c1, blocks in _block_rows(p.image, p.kernel, width, work[size:]):
             for i, j, a, b, di, dj in cells:
@@ -259,8 +260,9 @@ def _phases(p: _TransposePlan) -> Iterator[tuple[int, int, np.ndarray]]:
             yield ra, cb, planes[a, b]
         return
     chunk = min(h, max(1, _BLOCK_BYTES // (16 * width)))  # the rows and what they add: in the cache
-    work = np.empty(chunk * width + ph * pw)  # one allocation for both buffers (see the module doc)
-    product, plane = work[:chunk * width].reshape(chunk, width), work[chunk * width:].reshape(ph, pw)
+    work = np.empty(chunk * width + (0 if own else ph * pw))  # one allocation for both (see the module doc)
+    product = work[:chunk * width].reshape(chunk, width)
+    plane = np.empty((ph, pw)) if own else work[chunk * width:].reshape(ph, pw)
     product[:, w:] = 0.0  # and they stay 0: the zeros after each row
     for (a, ra), (b, cb) in itertools.product(enumerate(rows), enumerate(cols)):
         plane.fill(0.0)
@@ -312,7 +314,11 @@ def _transposed(p: _TransposePlan) -> np.ndarray:
     cropped = (pr, pc) != (0, 0) or p.canvas_shape != (oh, ow)
     rows, cols = _phases_with_cells(p)
     out = None
-    for a, b, plane in _phases(p):  # each plane is a view of the work buffer: copied out, never returned
+    if (sr, sc) == (1, 1) and not cropped:  # one phase, the output itself: made as an array of its own
+        (_, _, out), = _phases(p, own=True)
+        _check_transpose_finite(out, p)
+        return out
+    for a, b, plane in _phases(p):  # views of the work buffer: copied into the result
         if out is None:  # allocated after the work buffer (see the module doc); zeros where phases are empty
             out = np.empty((oh, ow)) if len(rows) * len(cols) == sr * sc else np.zeros((oh, ow))
         m0 = -(-(pr - a) // sr) if pr > a else 0  # the phase's first row and column inside the output
