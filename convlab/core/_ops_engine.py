@@ -218,7 +218,7 @@ def _block_rows(image: np.ndarray, kernel: np.ndarray, width: int | None = None,
             yield r0, r1, c0, c1, blocks
 
 
-def _phases(p: _TransposePlan, own: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
+def _phases(p: _TransposePlan, own: bool = False, check: bool = True) -> Iterator[tuple[int, int, np.ndarray]]:
     """The transposed-convolution engine: the canvas (the output before cropping), one stride phase at a time.
 
     Yields ``(a, b, plane)`` for every phase ``a < sr``, ``b < sc`` that a kernel cell lands in
@@ -238,6 +238,10 @@ def _phases(p: _TransposePlan, own: bool = False) -> Iterator[tuple[int, int, np
     used again for every phase: only one phase's plane is held, and each plane comes in the same buffer
     (use it before asking for the next). The planes share one allocation with the other work buffers,
     unless ``own``: then they are an array of their own, which a caller can return.
+
+    Overflow: with channels, all the phases are checked at once before the first is yielded (one pass over
+    the canvas); a grey image's phase is checked before it is yielded when ``check`` (else the caller
+    checks what it keeps).
     """
     (sr, sc), (dr, dc) = p.stride, p.dilation
     h, w = p.image.shape[:2]
@@ -256,6 +260,7 @@ def _phases(p: _TransposePlan, own: bool = False) -> Iterator[tuple[int, int, np
         for r0, r1, c0, c1, blocks in _block_rows(p.image, p.kernel, width, work[size:]):
             for i, j, a, b, di, dj in cells:
                 _add_block(planes[a, b], blocks[i, j], r0, r1, c0, c1, di, dj, w)
+        _check_transpose_finite(planes, p)
         for (a, ra), (b, cb) in itertools.product(enumerate(rows), enumerate(cols)):
             yield ra, cb, planes[a, b]
         return
@@ -273,6 +278,8 @@ def _phases(p: _TransposePlan, own: bool = False) -> Iterator[tuple[int, int, np
                 block = product[:r1 - r0]
                 np.multiply(p.kernel[i, j], p.image[r0:r1], out=block[:, :w])
                 _add_block(plane, block, r0, r1, 0, w, di, dj, w)
+        if check:
+            _check_transpose_finite(plane, p)
         yield ra, cb, plane
 
 
@@ -306,9 +313,9 @@ def _add_block(plane: np.ndarray, block: np.ndarray, r0: int, r1: int, c0: int, 
 def _transposed(p: _TransposePlan) -> np.ndarray:
     """The result: the canvas's phases cropped by the padding, interleaved into one array.
 
-    An overflow (finite inputs, infinite sums anywhere on the canvas) is refused, in words: when nothing is
-    cropped, the result (the whole canvas) is checked once; when the padding crops cells away, each phase
-    is checked whole, cropped cells and all.
+    An overflow (finite inputs, infinite sums anywhere on the canvas) is refused, in words: :func:`_phases`
+    checks the phases, except a grey image's when nothing is cropped: then the result, which is the whole
+    canvas, is checked once (one pass instead of one per phase).
     """
     (sr, sc), (pr, pc), (oh, ow) = p.stride, p.crop, p.out_shape
     cropped = (pr, pc) != (0, 0) or p.canvas_shape != (oh, ow)
@@ -316,9 +323,9 @@ def _transposed(p: _TransposePlan) -> np.ndarray:
     out = None
     if (sr, sc) == (1, 1) and not cropped:  # one phase, the output itself: made as an array of its own
         (_, _, out), = _phases(p, own=True)
-        _check_transpose_finite(out, p)
         return out
-    for a, b, plane in _phases(p):  # views of the work buffer: copied into the result
+    grey_whole = p.image.ndim == 2 and not cropped
+    for a, b, plane in _phases(p, check=not grey_whole):  # views of the work buffer: copied into the result
         if out is None:  # allocated after the work buffer (see the module doc); zeros where phases are empty
             out = np.empty((oh, ow)) if len(rows) * len(cols) == sr * sc else np.zeros((oh, ow))
         m0 = -(-(pr - a) // sr) if pr > a else 0  # the phase's first row and column inside the output
@@ -326,9 +333,7 @@ def _transposed(p: _TransposePlan) -> np.ndarray:
         target = out[a + sr * m0 - pr::sr, b + sc * n0 - pc::sc]
         m1, n1 = m0 + target.shape[0], n0 + target.shape[1]
         target[...] = plane[m0:m1, n0:n1]
-        if cropped:
-            _check_transpose_finite(plane, p)
-    if not cropped:
+    if grey_whole:
         _check_transpose_finite(out, p)
     return out
 
