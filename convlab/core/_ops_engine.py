@@ -218,7 +218,7 @@ def _block_rows(image: np.ndarray, kernel: np.ndarray, width: int | None = None,
             yield r0, r1, c0, c1, blocks
 
 
-def _phases(p: _TransposePlan, own: bool = False, check: bool = True) -> Iterator[tuple[int, int, np.ndarray]]:
+def _phases(p: _TransposePlan, own: bool = False) -> Iterator[tuple[int, int, np.ndarray]]:
     """The transposed-convolution engine: the canvas (the output before cropping), one stride phase at a time.
 
     Yields ``(a, b, plane)`` for every phase ``a < sr``, ``b < sc`` that a kernel cell lands in
@@ -240,8 +240,8 @@ def _phases(p: _TransposePlan, own: bool = False, check: bool = True) -> Iterato
     unless ``own``: then they are an array of their own, which a caller can return.
 
     Overflow: with channels, all the phases are checked at once before the first is yielded (one pass over
-    the canvas); a grey image's phase is checked before it is yielded when ``check`` (else the caller
-    checks what it keeps).
+    the canvas); a grey image's phase is checked before it is yielded, unless :func:`_result_is_checked`
+    (nothing cropped: the caller checks the result, the whole canvas, in one pass).
     """
     (sr, sc), (dr, dc) = p.stride, p.dilation
     h, w = p.image.shape[:2]
@@ -278,9 +278,20 @@ def _phases(p: _TransposePlan, own: bool = False, check: bool = True) -> Iterato
                 block = product[:r1 - r0]
                 np.multiply(p.kernel[i, j], p.image[r0:r1], out=block[:, :w])
                 _add_block(plane, block, r0, r1, 0, w, di, dj, w)
-        if check:
+        if not _result_is_checked(p):
             _check_transpose_finite(plane, p)
         yield ra, cb, plane
+
+
+def _cropped(p: _TransposePlan) -> bool:
+    """True when the padding crops canvas cells away (or output_padding's rows reach past the blocks)."""
+    return p.crop != (0, 0) or p.canvas_shape != p.out_shape
+
+
+def _result_is_checked(p: _TransposePlan) -> bool:
+    """A grey image's result is checked for overflow once, when it is the whole canvas (nothing cropped),
+    instead of phase by phase (with channels, :func:`_phases` checks all phases in one pass anyway)."""
+    return p.image.ndim == 2 and not _cropped(p)
 
 
 def _phases_with_cells(p: _TransposePlan) -> tuple[list[int], list[int]]:
@@ -314,26 +325,23 @@ def _transposed(p: _TransposePlan) -> np.ndarray:
     """The result: the canvas's phases cropped by the padding, interleaved into one array.
 
     An overflow (finite inputs, infinite sums anywhere on the canvas) is refused, in words: :func:`_phases`
-    checks the phases, except a grey image's when nothing is cropped: then the result, which is the whole
-    canvas, is checked once (one pass instead of one per phase).
+    checks the phases, or the result is checked here (:func:`_result_is_checked`).
     """
     (sr, sc), (pr, pc), (oh, ow) = p.stride, p.crop, p.out_shape
-    cropped = (pr, pc) != (0, 0) or p.canvas_shape != (oh, ow)
     rows, cols = _phases_with_cells(p)
     out = None
-    if (sr, sc) == (1, 1) and not cropped:  # one phase, the output itself: made as an array of its own
+    if (sr, sc) == (1, 1) and not _cropped(p):  # one phase, the output itself: made as an array of its own
         (_, _, out), = _phases(p, own=True)
-        return out
-    grey_whole = p.image.ndim == 2 and not cropped
-    for a, b, plane in _phases(p, check=not grey_whole):  # views of the work buffer: copied into the result
-        if out is None:  # allocated after the work buffer (see the module doc); zeros where phases are empty
-            out = np.empty((oh, ow)) if len(rows) * len(cols) == sr * sc else np.zeros((oh, ow))
-        m0 = -(-(pr - a) // sr) if pr > a else 0  # the phase's first row and column inside the output
-        n0 = -(-(pc - b) // sc) if pc > b else 0
-        target = out[a + sr * m0 - pr::sr, b + sc * n0 - pc::sc]
-        m1, n1 = m0 + target.shape[0], n0 + target.shape[1]
-        target[...] = plane[m0:m1, n0:n1]
-    if grey_whole:
+    else:
+        for a, b, plane in _phases(p):  # views of the work buffer: copied into the result
+            if out is None:  # allocated after the work buffer (see the module doc); zeros where phases are empty
+                out = np.empty((oh, ow)) if len(rows) * len(cols) == sr * sc else np.zeros((oh, ow))
+            m0 = -(-(pr - a) // sr) if pr > a else 0  # the phase's first row and column inside the output
+            n0 = -(-(pc - b) // sc) if pc > b else 0
+            target = out[a + sr * m0 - pr::sr, b + sc * n0 - pc::sc]
+            m1, n1 = m0 + target.shape[0], n0 + target.shape[1]
+            target[...] = plane[m0:m1, n0:n1]
+    if _result_is_checked(p):
         _check_transpose_finite(out, p)
     return out
 
