@@ -54,6 +54,43 @@ def test_making_digits_loads_no_matplotlib():
     assert out.stdout.strip() == "False"
 
 
+def test_deleting_a_set_of_digits_gives_its_memory_back_whatever_was_freed_before():
+    # glibc keeps a freed block below its adaptive mmap threshold in the heap; freeing a 12 MB array first
+    # raises that threshold above the set's 6 MB, so a set made with np.empty would stay resident after del
+    code = """if True:
+        import re, numpy as np
+        from convlab.data.digits import make_digits
+        def rss():
+            return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) * 1024
+        make_digits(1)  # the glyphs are read once and kept
+        big = np.ones(1_500_000); del big
+        before = rss()
+        images, labels = make_digits(300)
+        grown = rss() - before
+        del images
+        print(images_bytes := 3000 * 16 * 16 * 8, grown, rss() - before)
+    """
+    if not Path("/proc/self/status").exists():
+        pytest.skip("reads the resident size from Linux's /proc")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    nbytes, grown, kept = map(int, out.stdout.split())
+    assert grown >= 0.9 * nbytes, "the set was expected to be resident while it is used"
+    assert kept <= 0.1 * nbytes, f"{kept:,} of the set's {nbytes:,} bytes stayed resident after del"
+
+
+def test_a_set_in_its_own_memory_is_an_ordinary_writeable_array():
+    images, labels = D.make_digits(60)  # 600 digits, 1.2 MB: in its own memory map
+    small, _ = D.make_digits(2)
+    for x in (images, small):
+        assert x.dtype == np.float64 and x.flags.writeable and x.flags.c_contiguous
+    images[0, 0, 0] = 0.5
+    copy = np.array(images)
+    assert np.array_equal(copy, images) and copy.base is None
+    import pickle
+
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(images)), images)
+
+
 @pytest.mark.parametrize("call, match", [
     (lambda: D.digit_templates(12), "16"),  # a size whose glyphs do not ship names those that do
     (lambda: D.make_digits(2, size=20), "python -m convlab.figures.glyphs"),  # ... and how to add one

@@ -12,6 +12,7 @@ The network trained on them ships with the package: :mod:`convlab.nets.trained`.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 from functools import lru_cache
 
@@ -150,13 +151,27 @@ def make_digits(per_class: int = 100, *, size: int = 16, seed: int = 0, noise: f
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.repeat(np.arange(10), per_class))
     by_digit = [np.flatnonzero((template_labels == d) & allowed) for d in range(10)]
-    images = np.empty((len(labels), size, size))
+    images = _returnable((len(labels), size, size))
     for n, label in enumerate(labels):
         template = templates[rng.choice(by_digit[label])]
         dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
         contrast = rng.uniform(0.6, 1.0)
         images[n] = _shift(template, int(dy), int(dx)) * contrast + rng.normal(0.0, noise, size=(size, size))
     return np.clip(images, 0.0, 1.0, out=images), labels   # in place: the set is never held twice
+
+
+def _returnable(shape: tuple[int, ...]) -> np.ndarray:
+    """An uninitialised float64 array whose memory goes back to the system as soon as it is deleted.
+
+    A set of 1 MB or more gets its own anonymous memory map. numpy's memory comes from ``malloc``, and
+    glibc raises its threshold for mapping a block to the size of the largest block freed so far; a
+    lesson that has freed a bigger array (a photo, a figure's pixels) would get the set inside the heap,
+    where deleting it leaves a hole the process keeps.
+    """
+    nbytes = 8 * int(np.prod(shape))
+    if nbytes < 1 << 20:
+        return np.empty(shape)
+    return np.frombuffer(mmap.mmap(-1, nbytes), dtype=np.float64).reshape(shape)
 
 
 def data_digest(images) -> str:
