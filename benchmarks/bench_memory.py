@@ -61,6 +61,11 @@ def profile(path: Path) -> list[tuple[int, str, float, float]]:
             stats = eval(_run(client, PROBE)[0])  # a dict the probe printed
             first = next((line for line in source.splitlines() if not line.startswith("#")), "")
             rows.append((index, first[:60], stats["VmRSS"] / 1024, stats["VmHWM"] / 1024))
+        # once more after the last cell: lesson 07's peak rose by about 4 MB between the last cell's probe
+        # and this one, with nothing run in between but the probe
+        stats = eval(_run(client, PROBE)[0])
+        rows.append((len(nb["cells"]), "(probed again after the last cell)", stats["VmRSS"] / 1024,
+                     stats["VmHWM"] / 1024))
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

@@ -179,6 +179,35 @@ def test_figures_show_refuses_a_figure_without_a_description():
     plt.close(fig)
 
 
+def test_showing_a_figure_collects_the_figures_a_lesson_let_go_of():
+    # a lesson rebinds ``fig``: the old figure is cyclic garbage that only a full collection frees
+    import gc
+    import weakref
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from convlab.figures.lesson import show
+
+    old = Figure(figsize=(2, 1))
+    old.subplots().plot([0, 1])
+    gone = weakref.ref(old)
+    del old
+    frozen = gc.isenabled()
+    gc.disable()  # no automatic pass may collect it first
+    try:
+        assert gone() is not None, "a Figure is expected to live in reference cycles"
+        shown = Figure(figsize=(2, 1))
+        show(shown, alt="An empty two by one inch figure.")
+        assert gone() is None, "show() left an earlier figure's garbage for later"
+        assert shown.get_figwidth() == 2 and shown.axes == []  # the figure shown is kept as it was
+    finally:
+        if frozen:
+            gc.enable()
+
+
 def test_numbers_on_cells_meet_wcag_aa_contrast():
     import matplotlib
 
