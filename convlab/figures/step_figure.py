@@ -36,6 +36,7 @@ from matplotlib.patches import ConnectionPatch, Rectangle
 from .._shared import validate as v
 from ..views.walk import SCHEMA_VERSION, _check_phase, compute_walk, frame, message_view, view_model  # one phase check
 from ..data.images import SEED_IMAGE, SEED_KERNEL
+from ._cells import _shared_text_clip
 
 __all__ = ["StepFigure", "draw_step_figure", "frame_png", "DEFAULT_DPI"]
 
@@ -68,7 +69,8 @@ class CellGrid:
         w_in, h_in = ax.figure.get_size_inches()
         cell_pt = min(box.width * w_in / cols, box.height * h_in / rows) * 72
         self.fontsize = float(np.clip(cell_pt * 0.36, 7.0, 14.0))
-        self.texts = [ax.text(j, i, "", ha="center", va="center", fontsize=self.fontsize, zorder=4)
+        clip = _shared_text_clip(ax)
+        self.texts = [ax.text(j, i, "", ha="center", va="center", fontsize=self.fontsize, zorder=4, clip_path=clip)
                       for i in range(rows) for j in range(cols)] if numbers else []
         if numbers:
             segs = [[(x - 0.5, -0.5), (x - 0.5, rows - 0.5)] for x in range(1, cols)]
