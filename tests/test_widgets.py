@@ -352,3 +352,26 @@ def test_one_line_pooling_cell():
         Explorer(operation="max pooling", kernel_size=2, phase="sum")
     with pytest.raises(ValueError, match=r"operation must be one of .*; got 'pooling'"):
         Explorer(operation="pooling")
+
+
+def test_showing_a_widget_leaves_no_garbage_from_its_picture():
+    # the static picture is drawn on a figure of its own, thousands of artists in reference cycles
+    import gc
+
+    from matplotlib.figure import Figure
+
+    def figures():
+        return sum(isinstance(o, Figure) for o in gc.get_objects())
+
+    explorer = Explorer(image=np.arange(64.0).reshape(8, 8), kernel=np.ones((3, 3)))
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()  # only the collection after the picture may free it
+    try:
+        before = figures()
+        data, _ = explorer._repr_mimebundle_()
+        assert "image/png" in data
+        assert figures() == before, "the picture's figure was left for the collector's next full pass"
+    finally:
+        if enabled:
+            gc.enable()
