@@ -73,7 +73,7 @@ def test_bad_figure_arguments_are_named_before_any_drawing(kwargs, exc, pattern)
 
 def _painted(grid):
     """What a CellGrid shows: its labels and its cell colours as #rrggbb."""
-    rgb = np.rint(grid.rgb.reshape(-1, 3) * 255).astype(int)
+    rgb = np.rint(grid.image.get_array()[..., :3].reshape(-1, 3) * 255).astype(int)
     return [t.get_text() for t in grid.texts], ["#%02x%02x%02x" % tuple(c) for c in rgb]
 
 
@@ -271,3 +271,32 @@ def test_the_numbers_on_cells_share_one_clip_path_and_are_drawn_unclipped():
                 assert not any(t.get_clip_on() for t in numbers)
                 assert numbers[0].get_clip_path() is not None  # so Axes.text made no box of its own
     plt.close(fig)
+
+
+@pytest.mark.parametrize("rgb", [False, True])
+def test_every_cell_is_painted_in_the_colour_the_view_model_gives(rgb):
+    # the cells are one RGBA float32 image (matplotlib resamples it at half the memory of float64 RGB, for
+    # which it adds an alpha plane): no colour may move by more than matplotlib's own rounding to bytes
+    from matplotlib.colors import to_rgb
+
+    walk = _compute_walk(sample_photo((12, 10), rgb=rgb), np.array([[1.0, 0, -1]] * 3))  # no hatched padding
+    vm = view_model(walk)
+    sf = StepFigure(dpi=80)
+    sf.configure(vm)
+    for index, phase in ((0, "place"), (5, "multiply"), (len(walk.steps) - 1, "collect")):
+        sf.show(index, phase)
+        f = frame(vm, index, phase)
+        pixels = np.asarray(Image.open(io.BytesIO(sf.png())).convert("RGB")).astype(int)
+        height = pixels.shape[0]
+        for name, grids in sf.panels.items():
+            for grid, cells in zip(grids, f["grids"][name]):
+                assert grid.image.get_array().dtype == np.float32
+                off = []
+                for k, fill in enumerate(cells["fill"]):
+                    r, c = divmod(k, grid.cols)
+                    x, y = grid.ax.transData.transform((c + 0.3, r + 0.3))  # off the number in the middle
+                    got = pixels[height - 1 - int(round(y)), int(round(x))]
+                    if np.abs(got - np.round(np.array(to_rgb(fill)) * 255)).max() > 1:
+                        off.append((r, c, fill, got))
+                # a few sample points fall under the window's frame, a spine or the arrow, never most of them
+                assert len(off) <= 0.15 * len(cells["fill"]), (name, phase, off[:5])

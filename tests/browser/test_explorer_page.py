@@ -73,7 +73,7 @@ SET_WINDOW = """(w) => { const i = document.querySelector('input.convlab-window'
 
 
 def _painted(grid):
-    rgb = np.rint(grid.rgb.reshape(-1, 3) * 255).astype(int)
+    rgb = np.rint(grid.rgb[..., :3].reshape(-1, 3) * 255).astype(int)
     return [t.get_text() for t in grid.texts], ["#%02x%02x%02x" % tuple(c) for c in rgb], [
         t.get_color() for t in grid.texts]
 
