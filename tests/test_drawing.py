@@ -300,3 +300,33 @@ def test_every_cell_is_painted_in_the_colour_the_view_model_gives(rgb):
                         off.append((r, c, fill, got))
                 # a few sample points fall under the window's frame, a spine or the arrow, never most of them
                 assert len(off) <= 0.15 * len(cells["fill"]), (name, phase, off[:5])
+
+
+def test_a_figure_made_into_a_png_lets_go_of_its_agg_pixels_unless_pyplot_still_shows_it():
+    # an Agg canvas keeps its renderer (width x height x 4 bytes) until the next draw
+    import matplotlib.pyplot as plt
+
+    from convlab.figures import png_bytes, show
+
+    def pixels_kept(fig):
+        return getattr(fig.canvas, "renderer", None) is not None
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.imshow(np.arange(12.0).reshape(3, 4))
+    canvas = fig.canvas
+    first = png_bytes(fig)
+    assert fig.canvas is canvas and pixels_kept(fig)  # open in pyplot: its canvas is pyplot's, untouched
+    show(fig, alt="A three by four ramp of colours.", dpi=int(fig.dpi))  # closes it, then lets go
+    assert not pixels_kept(fig)
+    again = png_bytes(fig)
+    assert again == first and not pixels_kept(fig)  # drawn anew, the same image
+
+    from convlab import conv2d
+    from convlab.figures.panels import KernelResultFigure
+
+    live = KernelResultFigure()  # a lesson widget's figure, made into a PNG at every slider step
+    image, kernel = np.arange(36.0).reshape(6, 6), np.array([[1.0, -1.0]])
+    live.update(image, kernel, conv2d(image, kernel))
+    step_one = live.png()
+    assert step_one.startswith(b"\x89PNG") and not pixels_kept(live.figure)
+    assert live.png() == step_one

@@ -17,6 +17,19 @@ NUMBERS_UP_TO = 12
 """Grids with at most this many rows and columns get their numbers written in the cells."""
 
 
+def _release_pixels(fig: Figure) -> None:
+    """Let go of the pixels Agg drew ``fig`` into, once its PNG is made.
+
+    An Agg canvas keeps its renderer, a width x height x 4 byte buffer (1.2 MB for a 10-inch figure at
+    96 dpi), until the figure is drawn again or collected. A new canvas of the same class leaves it to be
+    freed; the next draw makes a new one (a fresh buffer: about a millisecond). Figures that pyplot still
+    manages (an open window, ``canvas.manager`` set) keep theirs.
+    """
+    canvas = fig.canvas
+    if isinstance(canvas, FigureCanvasAgg) and getattr(canvas, "manager", None) is None:
+        type(canvas)(fig)
+
+
 def _shared_text_clip(ax) -> TransformedPatchPath:
     """One clip path for many numbers written on ``ax``: pass it as ``clip_path=`` to each ``ax.text``.
 
@@ -144,6 +157,7 @@ def _agg_png(fig: Figure) -> bytes:
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     rgb = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[..., :3])
+    _release_pixels(fig)
     buf = io.BytesIO()
     Image.fromarray(rgb, "RGB").save(buf, format="png", compress_level=1)
     return buf.getvalue()

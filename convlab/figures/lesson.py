@@ -32,8 +32,8 @@ from ..core.steps import format_number
 from ..views.palette import SIGNED_CMAP, ink  # one colour scheme for signed values and one ink chooser, the Explorer's
 from ._cells import (MIN_FONT, NUMBERS_UP_TO,  # noqa: F401 (contrast_ratio, relative_luminance: re-exported)
                      _cell_ticks, _check_axes, _check_figure, _check_title, _constant,
-                     _fontsize, _grid_options, _grid_values, _norm, _optional_bool, _shared_text_clip, _signed,
-                     contrast_ratio, relative_luminance)
+                     _fontsize, _grid_options, _grid_values, _norm, _optional_bool, _release_pixels,
+                     _shared_text_clip, _signed, contrast_ratio, relative_luminance)
 
 __all__ = ["setup", "show", "figure_html", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery",
            "learning_progress", "png_bytes", "NUMBERS_UP_TO", "MIN_FONT"]
@@ -125,6 +125,7 @@ def show(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> None:
     html = figure_html(fig, alt, dpi=dpi, format=format)
     if plt.fignum_exists(getattr(fig, "number", -1)):
         plt.close(fig)
+    _release_pixels(fig)  # its PNG is made: the Agg buffer it was drawn into is not needed again
     display({"text/html": html, "text/plain": "Figure: " + alt.strip()}, raw=True)
     # A figure is tens of thousands of objects in reference cycles: the one a lesson rebound ``fig`` away
     # from waits for the collector's rare full pass, and meanwhile the next figure is built in new memory.
@@ -457,4 +458,5 @@ def png_bytes(fig) -> bytes:
     _check_figure(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
+    _release_pixels(fig)
     return buf.getvalue()
