@@ -7,6 +7,9 @@ runs it. After every cell the kernel reports its own ``VmRSS`` (resident now) an
 resident size so far, Linux's peak) from ``/proc/self/status``; the table lists the cells that grew the
 peak the most. Linux only (``/proc``). Memory is not timing: a loaded machine does not change it much,
 but numbers differ a few MB between runs (allocator, imported modules).
+
+Sizes are in MiB (2**20 bytes; ``/proc`` counts in KiB, which it calls kB); the summary line gives the
+peak in decimal MB (10**6 bytes) too.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 import queue
 import sys
+import time
 from pathlib import Path
 
 from jupyter_client.manager import start_new_kernel
@@ -46,7 +50,7 @@ def _run(client, code: str, timeout: float = 600, store_history: bool = False) -
 
 
 def profile(path: Path) -> list[tuple[int, str, float, float]]:
-    """[(cell index, first line, RSS MB, peak MB)] after each code cell of one notebook."""
+    """[(cell index, first line, RSS MiB, peak MiB)] after each code cell, and once more after the last."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(path.parent))
     rows = []
@@ -61,8 +65,9 @@ def profile(path: Path) -> list[tuple[int, str, float, float]]:
             stats = eval(_run(client, PROBE)[0])  # a dict the probe printed
             first = next((line for line in source.splitlines() if not line.startswith("#")), "")
             rows.append((index, first[:60], stats["VmRSS"] / 1024, stats["VmHWM"] / 1024))
-        # once more after the last cell: lesson 07's peak rose by about 4 MB between the last cell's probe
-        # and this one, with nothing run in between but the probe
+        # once more, a second after the last cell: whatever the kernel still does for it (its output sent,
+        # a widget's messages) counts too
+        time.sleep(1)
         stats = eval(_run(client, PROBE)[0])
         rows.append((len(nb["cells"]), "(probed again after the last cell)", stats["VmRSS"] / 1024,
                      stats["VmHWM"] / 1024))
@@ -76,9 +81,10 @@ def main(paths: list[str]) -> None:
     for name in paths:
         rows = profile(Path(name))
         peak = max(r[3] for r in rows)
-        print(f"{name}: peak {peak:.0f} MB, after the last cell {rows[-1][2]:.0f} MB RSS")
+        print(f"{name}: peak {peak:.1f} MiB ({peak * 2**20 / 1e6:.1f} MB), after the last cell "
+              f"{rows[-1][2]:.1f} MiB RSS")
         growth = [(rows[i][3] - (rows[i - 1][3] if i else 0), rows[i]) for i in range(len(rows))]
-        print("  cells that raised the peak most (MB, cell, RSS after, peak after):")
+        print("  cells that raised the peak most (MiB, cell, RSS after, peak after):")
         for grew, (index, first, rss, hwm) in sorted(growth, reverse=True)[:8]:
             print(f"    +{grew:5.1f}  [{index:3d}] {first:60s} {rss:6.0f} {hwm:6.0f}")
 
