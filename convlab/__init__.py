@@ -28,7 +28,7 @@ from .core.sizes import (output_shape, output_size, output_size_formula, pool_ou
                          pool_output_size_formula, transpose_output_size, transpose_output_size_formula,
                          unvisited)
 from .core.steps import WindowStep, format_number, iter_steps
-from . import images, kernels  # real modules: the data layer's kernels and images, by their short names
+from . import images, kernels  # noqa: F401 (real modules: the data layer's kernels and images, by their short names)
 
 __all__ = [
     "conv2d",

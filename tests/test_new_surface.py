@@ -369,8 +369,6 @@ def test_a_masked_array_with_nothing_masked_is_its_data():
 def _png(image, **save):
     import io
 
-    from PIL import Image
-
     buf = io.BytesIO()
     image.save(buf, format="PNG", **save)
     return buf.getvalue()

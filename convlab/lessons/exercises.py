@@ -79,7 +79,7 @@ def _size_slips(n, k, stride, padding, dilation) -> list[tuple[int, str, str]]:
             add(lambda: (n + 2 * pad - span) + 1, "forget to divide by the stride", "forgot-stride")
         if dilation > 1:
             add(lambda: (n + 2 * pad - k) // stride + 1,
-                f"forget the dilation: a dilated kernel spans more pixels than it has taps", "forgot-dilation")
+                "forget the dilation: a dilated kernel spans more pixels than it has taps", "forgot-dilation")
     add(lambda: n, "assume the output keeps the input's size — only 'same' padding with stride 1 does that",
         "kept-input-size")
     return slips
