@@ -130,7 +130,7 @@ def show(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> None:
     # A figure is tens of thousands of objects in reference cycles: the one a lesson rebound ``fig`` away
     # from waits for the collector's rare full pass, and meanwhile the next figure is built in new memory.
     # One full pass per figure shown (20-100 ms, next to 75 ms or more to draw it) lets the next figure
-    # reuse that memory: lesson 07's kernel peaks about 8 MB lower (benchmarks/bench_memory.py).
+    # reuse that memory: lesson 07's kernel ends about 7 MiB lower (benchmarks/bench_memory.py).
     gc.collect()
 
 

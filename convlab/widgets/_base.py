@@ -53,7 +53,7 @@ class ShowsWidget:
         if png:
             # The figure drawn for it (an Explorer's: a few thousand artists in reference cycles) is garbage
             # now; collected at once, the next widget or figure reuses its memory (lesson 03, eleven
-            # widgets: 137 -> 129 MB at its peak, benchmarks/bench_memory.py), for 20-100 ms.
+            # widgets: 134 -> 126 MiB at its peak, benchmarks/bench_memory.py), for 20-100 ms.
             gc.collect()
         if png:
             encoded = base64.b64encode(png).decode("ascii")
