@@ -311,15 +311,33 @@ def test_a_figure_made_into_a_png_lets_go_of_its_agg_pixels_unless_pyplot_still_
     def pixels_kept(fig):
         return getattr(fig.canvas, "renderer", None) is not None
 
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from convlab.figures import figure_html
+
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.imshow(np.arange(12.0).reshape(3, 4))
     canvas = fig.canvas
     first = png_bytes(fig)
     assert fig.canvas is canvas and pixels_kept(fig)  # open in pyplot: its canvas is pyplot's, untouched
-    show(fig, alt="A three by four ramp of colours.", dpi=int(fig.dpi))  # closes it, then lets go
+    show(fig, alt="A three by four ramp of colours.", dpi=int(fig.dpi))  # pyplot's close: a plain canvas
     assert not pixels_kept(fig)
-    again = png_bytes(fig)
-    assert again == first and not pixels_kept(fig)  # drawn anew, the same image
+
+    def plain():  # a Figure with an Agg canvas of its own, as the lessons' widgets and step figures make
+        figure = Figure(figsize=(3, 2))
+        FigureCanvasAgg(figure)
+        figure.subplots().imshow(np.arange(12.0).reshape(3, 4))
+        return figure
+
+    own = plain()
+    again = png_bytes(own)
+    assert not pixels_kept(own) and isinstance(own.canvas, FigureCanvasAgg)
+    assert again == first and png_bytes(own) == first  # drawn anew, the same image
+    html = figure_html(own, "A three by four ramp of colours.", dpi=int(own.dpi))
+    assert html.startswith("<img") and not pixels_kept(own)
+    shown = plain()
+    show(shown, alt="A three by four ramp of colours.", dpi=int(shown.dpi))
+    assert not pixels_kept(shown)
 
     from convlab import conv2d
     from convlab.figures.panels import KernelResultFigure

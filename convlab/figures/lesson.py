@@ -95,6 +95,7 @@ def figure_html(fig, alt: str, *, dpi: int | None = None, format: str = "png") -
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     else:
         fig.savefig(buf, format="jpeg", dpi=dpi, pil_kwargs={"quality": 85, "optimize": True})
+    _release_pixels(fig)
     width = round(fig.get_figwidth() * 96)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (f'<img src="data:image/{format};base64,{data}" alt="{_html.escape(alt.strip(), quote=True)}" '
@@ -125,7 +126,6 @@ def show(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> None:
     html = figure_html(fig, alt, dpi=dpi, format=format)
     if plt.fignum_exists(getattr(fig, "number", -1)):
         plt.close(fig)
-    _release_pixels(fig)  # its PNG is made: the Agg buffer it was drawn into is not needed again
     display({"text/html": html, "text/plain": "Figure: " + alt.strip()}, raw=True)
     # A figure is tens of thousands of objects in reference cycles: the one a lesson rebound ``fig`` away
     # from waits for the collector's rare full pass, and meanwhile the next figure is built in new memory.
