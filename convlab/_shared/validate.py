@@ -485,16 +485,17 @@ def check_finite_result(result: np.ndarray, what: str, image: np.ndarray, kernel
 def all_finite(arr: np.ndarray) -> bool:
     """True when every value of the float array ``arr`` is finite.
 
-    One BLAS sum of squares, ``flat @ flat`` (one read of the array, no boolean array): a NaN or an
-    infinity makes it non-finite. So does a sum past the largest float64 (values above about 1e154), and
-    only then are the values checked one by one.
+    One sum, ``np.add.reduce`` (one read of the array, no boolean array): a NaN or an infinity makes it
+    non-finite. So does a sum past the largest float64, and only then are the values checked one by one.
+    Not BLAS's ``flat @ flat``: OpenBLAS spreads a long dot product over threads, and on a busy machine
+    (a class on one hub) every such call waits for a core; a 40-step training replay took 10.3 s
+    instead of 1.0 s with two other processes busy (``benchmarks/README.md``).
     """
     if not arr.flags.c_contiguous:  # a copy for the sum would be 8 bytes a value; the check's mask is 1
         return bool(np.isfinite(arr).all())
-    flat = arr.reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
-        total = flat @ flat
-    return bool(np.isfinite(total)) or bool(np.isfinite(flat).all())
+        total = np.add.reduce(arr.reshape(-1))
+    return bool(np.isfinite(total)) or bool(np.isfinite(arr).all())
 
 
 def check_finite_output(result, what: str, inputs, fix: str) -> np.ndarray:
