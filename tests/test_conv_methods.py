@@ -125,21 +125,26 @@ def test_walk_values_equal_conv2d_on_the_path_auto_takes(rng):
         assert step.value == fm[step.out_row, step.out_col]
 
 
+def _fft_with_peak_memory(image, kernel):
+    """``conv2d(image, kernel, method="fft")`` and the most memory (bytes) numpy held during the call."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        out = conv2d(image, kernel, method="fft")
+        return out, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_wide_kernel_in_a_wide_transform_takes_the_transforms_not_huge_dft_matrices():
     # a 1x7000 kernel on 256x8000: its DFT matrix would be 4001 x 7000 complex values (448 MB); the kernel's
     # spectrum is a transform instead, and the result agrees with scipy's FFT
-    import tracemalloc
-
     from scipy import signal
 
     rng = np.random.default_rng(3)
     image, kernel = rng.random((256, 8000)), rng.random((1, 7000))
-    tracemalloc.start()
-    try:
-        out = conv2d(image, kernel, method="fft")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    out, peak = _fft_with_peak_memory(image, kernel)
     assert peak < 200 << 20, f"peak {peak / 2**20:.0f} MB"
     assert_allclose(out, signal.fftconvolve(image, kernel[::-1, ::-1], mode="valid"), rtol=0,
                     atol=fft_tolerance(image, kernel))
@@ -151,16 +156,9 @@ def test_the_fft_path_holds_the_image_spectra_a_running_total_and_one_more_spect
         rng, image_shape, kernel_shape):
     # every spectrum-sized array is pages the system maps on first touch (on a virtual machine that was a
     # fifth of an RGB 128x128 call): the columns' transforms run in place, and so does the product
-    import tracemalloc
-
     image, kernel = rng.random(image_shape), rng.random(kernel_shape)
     conv2d(image, kernel, method="fft")  # the DFT matrices are cached: built before the count starts
-    tracemalloc.start()
-    try:
-        out = conv2d(image, kernel, method="fft")
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    out, peak = _fft_with_peak_memory(image, kernel)
     channels = image.shape[2] if image.ndim == 3 else 1
     spectrum = 256 * (256 // 2 + 1) * 16  # complex128 values of one 256x256 real spectrum
     plane = 256 * 256 * 8 if channels > 1 else 0  # a channel of a channels-last image is copied to transform it
