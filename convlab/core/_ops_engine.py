@@ -355,8 +355,8 @@ def _check_transpose_finite(canvas: np.ndarray, p: _TransposePlan) -> None:
 def _relu(arr: np.ndarray, name: str) -> np.ndarray:
     """ReLU of a float64 array (see the module doc), after checking that its values are finite.
 
-    The check is :func:`~convlab._shared.validate.check_finite_numbers`: one sum, ``np.add.reduce`` (one
-    read of the array, on this thread), and the first bad value and its index only when there is one.
+    The check is :func:`~convlab._shared.validate.check_finite_numbers`: one sum (one read of the
+    array, on this thread), and the first bad value and its index only when there is one.
     The maximum runs on the int64 view (the same bits for every non-negative float, and 0 for the rest).
     """
     flat = np.ascontiguousarray(arr).reshape(-1)
