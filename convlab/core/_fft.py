@@ -224,7 +224,8 @@ def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out
     The kernels are already flipped when ``flip=True``. The image's spectra (one per channel and phase)
     are computed once and shared by every kernel (``feature_maps``); each kernel's spectrum is summed over
     channels and phases and transformed back on its own, so memory stays at the image's spectra, the
-    running total and one more spectrum (a kernel's, multiplied in place before it is added).
+    running total, one more array of a spectrum's size (a kernel's spectrum, multiplied in place before it
+    is added, or the inverse's real result) and the feature maps.
     """
     (sr, sc), (dr, dc), (oh, ow) = stride, dilation, out_shape
     stack = kernels[..., None] if kernels.ndim == 3 else kernels
@@ -250,6 +251,7 @@ def fft_correlate(padded: np.ndarray, kernels: np.ndarray, stride, dilation, out
                     product = _conj_kernel_spectrum(k, shape, phase_hw)  # a fresh array: multiplied in place
                     np.multiply(product, x[c], out=product)
                     total = product if total is None else np.add(total, product, out=total)
+                    del product  # not held while the inverse makes its real array
         out[i] = 0.0 if total is None else _inverse(total, shape)[:oh, :ow]  # None: an all-zero kernel
     if _whole(padded) and _whole(stack):
         m = shape[0] * shape[1]
