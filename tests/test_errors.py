@@ -385,13 +385,17 @@ def other_threads_ticks():
             ticks += int(fields[11]) + int(fields[12])  # user and system time, in clock ticks
     return ticks
 
+def ticks_during(work):
+    time.sleep(0.3)  # threads that earlier work woke spin a moment before they sleep
+    before = other_threads_ticks()
+    for _ in range(40):
+        work()
+    return other_threads_ticks() - before
+
 x = np.random.default_rng(0).random(1 << 22)
-x @ x  # BLAS's threads exist (and have worked) before the count starts, whichever numpy this is
-time.sleep(0.3)  # threads that work woke spin a moment before they sleep
-before = other_threads_ticks()
-for _ in range(40):
-    relu(x)
-print(other_threads_ticks() - before)
+# what relu did before: BLAS's dot product as the check (its threads keep spinning a while after each
+# one, through the maximum), then relu
+print(ticks_during(lambda: (x @ x, np.maximum(x, 0))), ticks_during(lambda: relu(x)))
 """
 
 
@@ -408,4 +412,7 @@ def test_the_finiteness_check_runs_on_the_calling_thread_alone():
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", _OTHER_THREADS_TICKS], capture_output=True, text=True, cwd=root,
                          check=True)
-    assert int(out.stdout.strip()) <= 2, f"other threads worked {out.stdout.strip()} clock ticks"
+    blas, checks = (int(t) for t in out.stdout.split())
+    if blas < 10:  # one core, or OPENBLAS_NUM_THREADS=1: no other thread would work either way
+        pytest.skip(f"BLAS's dot product ran on the calling thread here ({blas} clock ticks elsewhere)")
+    assert checks * 5 <= blas, f"other threads worked {checks} clock ticks during relu, {blas} with BLAS's dot"
