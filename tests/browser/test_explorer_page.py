@@ -133,11 +133,14 @@ def test_saved_page_plays_the_five_phases_from_file_with_the_network_blocked(pag
     caption = page.locator(".convlab-caption")
     page.locator("select.convlab-speed").select_option("400")
     page.locator("label.convlab-pill:has(input[value='collect'])").click()
+    # every caption is recorded the moment it changes: a poll from here can miss a phase on a busy machine
+    # (one did: Play ran on to window 9 while the poller never saw window 2's multiply)
+    page.locator("body").evaluate(support.JS_RECORD_CAPTIONS)
     page.locator("button.convlab-play").click()  # from a collected window: its five phases, then the next
-    seen = []
-    support.wait_until(page, lambda: (seen.append(caption.inner_text().split(":")[0]),
-                                      seen[-1].startswith("Window 2 of 9 · multiply"))[1],
-                       timeout=20, what="Play to reach window 2")
+    seen = support.wait_until(
+        page, lambda: (lambda c: c if any(line.startswith("Window 2 of 9 · multiply") for line in c) else None)(
+            [line.split(":")[0] for line in page.evaluate("window.__convlabCaptions")]),
+        timeout=20, what="Play to reach window 2")
     for phase in ("place", "multiply", "sum", "slide", "collect"):
         assert f"Window 1 of 9 · {phase}" in seen
     page.locator("button.convlab-play").click()  # pause
