@@ -55,7 +55,6 @@ class ShowsWidget:
             # now; collected at once, the next widget or figure reuses its memory (lesson 03, eleven
             # widgets: 134 -> 126 MiB at its peak, benchmarks/bench_memory.py), for 20-100 ms.
             gc.collect()
-        if png:
             encoded = base64.b64encode(png).decode("ascii")
             alt = self.alt_text()
             data["image/png"] = encoded
