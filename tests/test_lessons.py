@@ -22,6 +22,8 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -206,6 +208,60 @@ def test_showing_a_figure_collects_the_figures_a_lesson_let_go_of():
     finally:
         if frozen:
             gc.enable()
+
+
+def test_showing_a_figure_hands_the_freed_heap_back_after_collecting(monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from convlab._shared import memory
+    from convlab.figures.lesson import show
+
+    calls = []
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: lambda pad: calls.append(pad))
+    show(Figure(figsize=(2, 1)), alt="An empty two by one inch figure.")
+    assert calls == [0], "show() kept the memory its figures freed"
+
+
+_FRAGMENTED_HEAP = """
+import re
+from convlab._shared import memory
+if {disabled}:
+    memory._malloc_trim = lambda: None
+def rss():
+    return int(re.search(r"VmRSS:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+base = rss()
+blocks, pins = [], []
+for i in range(1500):  # 40 kB blocks (under glibc's 128 kB mmap threshold), each followed by a small
+    blocks.append(bytearray(40_000))  # block that stays: the freed memory is not at the heap's top
+    pins.append(bytearray(600))
+del blocks
+held = rss() - base
+trimmed = memory.release_garbage()
+print(held, rss() - base, trimmed)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc; glibc's malloc_trim")
+def test_release_garbage_hands_the_heaps_free_pages_back_to_the_system():
+    from convlab._shared import memory
+
+    if memory._malloc_trim() is None:
+        pytest.skip("this C library has no malloc_trim (not glibc)")
+    results = {}
+    for disabled in (False, True):
+        run = subprocess.run([sys.executable, "-c", _FRAGMENTED_HEAP.format(disabled=disabled)],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        held, after, trimmed = run.stdout.split()
+        results[disabled] = float(held), float(after), trimmed == "True"
+    held, after, trimmed = results[False]
+    assert held > 40 and trimmed, results  # 60 MB freed between live blocks: the heap keeps it...
+    assert after < held / 4, results       # ...until release_garbage hands it back
+    held_off, after_off, trimmed_off = results[True]
+    assert not trimmed_off and after_off > held_off * 0.75, results  # a collection alone gives nothing back
 
 
 def test_numbers_on_cells_meet_wcag_aa_contrast():

@@ -354,11 +354,16 @@ def test_one_line_pooling_cell():
         Explorer(operation="pooling")
 
 
-def test_showing_a_widget_leaves_no_garbage_from_its_picture():
+def test_showing_a_widget_leaves_no_garbage_from_its_picture(monkeypatch):
     # the static picture is drawn on a figure of its own, thousands of artists in reference cycles
     import gc
 
     from matplotlib.figure import Figure
+
+    from convlab._shared import memory
+
+    trims = []
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: lambda pad: trims.append(pad))
 
     def figures():
         return sum(isinstance(o, Figure) for o in gc.get_objects())
@@ -372,6 +377,7 @@ def test_showing_a_widget_leaves_no_garbage_from_its_picture():
         data, _ = explorer._repr_mimebundle_()
         assert "image/png" in data
         assert figures() == before, "the picture's figure was left for the collector's next full pass"
+        assert trims == [0], "the memory the picture's figure used was kept, not handed back"
     finally:
         if enabled:
             gc.enable()

@@ -20,7 +20,6 @@ description as the image's alternative text.
 
 from __future__ import annotations
 
-import gc
 import io
 
 import matplotlib.pyplot as plt
@@ -28,6 +27,7 @@ import numpy as np
 from matplotlib.colors import Normalize
 
 from .._shared import validate as v
+from .._shared.memory import release_garbage
 from ..core.steps import format_number
 from ..views.palette import SIGNED_CMAP, ink  # one colour scheme for signed values and one ink chooser, the Explorer's
 from ._cells import (MIN_FONT, NUMBERS_UP_TO,  # noqa: F401 (contrast_ratio, relative_luminance: re-exported)
@@ -105,7 +105,8 @@ def figure_html(fig, alt: str, *, dpi: int | None = None, format: str = "png") -
 def show(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> None:
     """Display a Figure in a notebook as an image WITH its description, and close it if pyplot knows it.
 
-    Then the garbage of figures shown before is collected (one full pass of :func:`gc.collect`).
+    Then the garbage of figures shown before is collected (one full pass of :func:`gc.collect`) and the
+    memory it held is handed back to the system where the C library allows it (glibc's ``malloc_trim``).
 
     The output is an HTML ``<img>`` whose ``alt`` is ``alt`` (read by screen readers in JupyterLab, Voilà,
     nbviewer) and, as plain text, the same description (what a text-only reader and ``nbval`` see).
@@ -127,11 +128,10 @@ def show(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> None:
     if plt.fignum_exists(getattr(fig, "number", -1)):
         plt.close(fig)
     display({"text/html": html, "text/plain": "Figure: " + alt.strip()}, raw=True)
-    # A figure is tens of thousands of objects in reference cycles: the one a lesson rebound ``fig`` away
-    # from waits for the collector's rare full pass, and meanwhile the next figure is built in new memory.
-    # One full pass per figure shown (20-100 ms, next to 75 ms or more to draw it) lets the next figure
-    # reuse that memory: lesson 07's kernel ends about 7 MiB lower (benchmarks/bench_memory.py).
-    gc.collect()
+    # The figure a lesson rebound ``fig`` away from is cyclic garbage now: one full collection (20-100 ms,
+    # next to 75 ms or more to draw a figure) frees it, and the heap's free pages go back to the system
+    # (convlab._shared.memory; lesson 07's kernel ends about 13 MiB lower, benchmarks/bench_memory.py).
+    release_garbage()
 
 
 def draw_grid(ax, values, title: str = "", *, signed: bool | None = None, numbers: bool | None = None,

@@ -10,8 +10,9 @@ text — and the plain-text equivalent.
 from __future__ import annotations
 
 import base64
-import gc
 import html
+
+from .._shared.memory import release_garbage
 
 
 class ShowsWidget:
@@ -52,9 +53,9 @@ class ShowsWidget:
             png = None
         if png:
             # The figure drawn for it (an Explorer's: a few thousand artists in reference cycles) is garbage
-            # now; collected at once, the next widget or figure reuses its memory (lesson 03, eleven
-            # widgets: 134 -> 126 MiB at its peak, benchmarks/bench_memory.py), for 20-100 ms.
-            gc.collect()
+            # now; collected at once and its memory handed back, the next widget or figure does not grow the
+            # kernel (lesson 03, eleven widgets: 134 -> 126 MiB at its peak, benchmarks/bench_memory.py).
+            release_garbage()
             encoded = base64.b64encode(png).decode("ascii")
             alt = self.alt_text()
             data["image/png"] = encoded
