@@ -130,7 +130,8 @@ def show(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> None:
     display({"text/html": html, "text/plain": "Figure: " + alt.strip()}, raw=True)
     # The figure a lesson rebound ``fig`` away from is cyclic garbage now: one full collection (20-100 ms,
     # next to 75 ms or more to draw a figure) frees it, and the heap's free pages go back to the system
-    # (convlab._shared.memory; lesson 07's kernel ends about 13 MiB lower, benchmarks/bench_memory.py).
+    # (convlab._shared.memory). Lesson 07 ends 7 MiB lower for the collection and 5 MiB more for the hand-back
+    # (benchmarks/bench_memory.py, stops 30 and 32).
     release_garbage()
 
 
