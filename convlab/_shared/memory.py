@@ -9,20 +9,22 @@ Why two steps:
 * A Matplotlib figure is tens of thousands of objects in reference cycles. Only a full pass of the cyclic
   collector frees them; until then the next figure is built in new memory.
 * What the collector frees goes back to the C allocator, not to the system. glibc's ``malloc`` gives back
-  only the free top of its heap, and only above a threshold that grows to twice the largest block freed
-  so far (after the first array of a few megabytes: megabytes). Free memory between blocks still in use
-  stays in the kernel's resident size for good. ``malloc_trim(0)`` hands those free pages back; it costs
-  about a millisecond, next to the 20-100 ms of the collection. Measured with
+  only the free top of its heap, beyond a trim threshold. That threshold starts at 128 kB and follows the
+  largest block glibc mapped on its own and then freed (twice its size, for blocks up to 32 MiB, unless a
+  threshold was set by hand), and glibc then keeps blocks below that size in the heap: after the first array of a few megabytes, arrays
+  and figures' buffers of that size come from the heap too. What is freed between blocks still in use
+  stays resident until a later allocation reuses it. ``malloc_trim(0)`` hands those free pages back; it
+  costs about a millisecond, next to the 20-100 ms of the collection. Measured with
   ``benchmarks/bench_memory.py``: lesson 07 ends at 144-145 MiB instead of 150, lesson 05 at 130 instead
   of 144.
 
-Where the C library is not glibc (macOS, Windows, musl-based Linux) there is no ``malloc_trim`` to call, and
-only the collection runs.
+Where the C library is not glibc (macOS, Windows, musl-based Linux) or Python has no ``ctypes``, there is no
+``malloc_trim`` to call, and only the collection runs. With another allocator preloaded (jemalloc, tcmalloc),
+glibc's ``malloc_trim`` is still found and called, and it has nothing to hand back.
 """
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 import sys
@@ -36,8 +38,10 @@ def _malloc_trim():
     if not sys.platform.startswith("linux"):
         return None
     try:
+        import ctypes
+
         trim = ctypes.CDLL(None).malloc_trim  # the process's own symbols: its C library's
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
@@ -47,7 +51,7 @@ def _malloc_trim():
 def release_garbage() -> bool:
     """Collect the cyclic garbage (one full pass), then hand the C heap's free pages back to the system.
 
-    Returns True when the pages were handed back (glibc), False where only the collection ran.
+    Returns True when glibc's ``malloc_trim`` was called, False where only the collection ran.
     """
     gc.collect()
     trim = _malloc_trim()
