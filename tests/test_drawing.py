@@ -348,3 +348,54 @@ def test_a_figure_made_into_a_png_lets_go_of_its_agg_pixels_unless_pyplot_still_
     step_one = live.png()
     assert step_one.startswith(b"\x89PNG") and not pixels_kept(live.figure)
     assert live.png() == step_one
+
+
+def _laid_out_figures():
+    """Every figure convlab lays out with tight_layout, built small."""
+    from convlab import figures
+    from convlab.figures import network as netfig
+    from convlab.figures.panels import LearningFigure
+    from convlab.nets import learn
+    from convlab.nets.network import init_network
+
+    image = np.arange(64.0).reshape(8, 8)
+    run = learn.learn_kernel([image], learn.make_targets([image], np.ones((3, 3))), steps=2)
+    net = init_network(filters=2, seed=0)
+    acts = net.forward(np.zeros((2, 16, 16)))
+    learning = LearningFigure([1.0, 0.5], kernel_limit=1.0)
+    learning.update(1, np.eye(3) * 0.5, np.ones((6, 6)))
+    return {
+        "grids": figures.grids(("a", image), ("b", -image)),
+        "picture": figures.picture(image, "a picture"),
+        "rgb_channels": figures.rgb_channels(np.zeros((4, 4, 3))),
+        "learning_progress": figures.learning_progress(run, image),
+        "filter_bank": netfig.filter_bank(net.kernels),
+        "digit_examples": netfig.digit_examples(np.zeros((2, 16, 16)), [1, 2]),
+        "network_maps": netfig.network_maps(acts),
+        "training_summary": netfig.training_summary(np.linspace(2, 0.2, 30), [0.5, 0.8]),
+        "stack_maps": netfig.stack_maps(image, [("conv", np.ones((8, 8, 2)))], channels=2),
+        "ReceptiveFieldFigure": netfig.ReceptiveFieldFigure(image, [("conv", np.ones((6, 6)))]).figure,
+        "LearningFigure": learning.figure,
+    }
+
+
+def test_a_laid_out_figure_is_drawn_once_when_it_is_saved(monkeypatch):
+    # tight_layout leaves a placeholder layout engine, and savefig lays out and draws (rendering nothing)
+    # any figure with an engine before drawing it: a third of the time to save, for nothing
+    import matplotlib.pyplot as plt
+
+    from convlab.figures import png_bytes
+
+    built = _laid_out_figures()
+    draws = []
+    real_draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda fig, renderer: draws.append(fig) or real_draw(fig, renderer))
+    try:
+        for name, fig in built.items():
+            draws.clear()
+            png_bytes(fig)
+            assert len(draws) == 1, f"{name}: drawn {len(draws)} times to save it once"
+            assert fig.get_layout_engine() is None, name
+    finally:
+        for fig in built.values():
+            plt.close(fig)

@@ -33,7 +33,7 @@ from ..views.palette import SIGNED_CMAP, ink  # one colour scheme for signed val
 from ._cells import (MIN_FONT, NUMBERS_UP_TO,  # noqa: F401 (contrast_ratio, relative_luminance: re-exported)
                      _cell_ticks, _check_axes, _check_figure, _check_title, _constant,
                      _fontsize, _grid_options, _grid_values, _norm, _optional_bool, _release_pixels,
-                     _shared_text_clip, _signed, contrast_ratio, relative_luminance)
+                     _shared_text_clip, _signed, _tight_layout, contrast_ratio, relative_luminance)
 
 __all__ = ["setup", "show", "figure_html", "SIGNED_CMAP", "draw_grid", "grids", "picture", "rgb_channels", "gallery",
            "learning_progress", "png_bytes", "NUMBERS_UP_TO", "MIN_FONT"]
@@ -248,7 +248,7 @@ def grids(*panels, signed=None, width: float = 3.0, suptitle: str | None = None,
     if suptitle:
         fig.suptitle(suptitle)
     if not (share and colorbar):
-        fig.tight_layout()
+        _tight_layout(fig)
     return fig
 
 
@@ -309,7 +309,7 @@ def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, 
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), n, n, fill=False, color="#e69f00", linewidth=2))
         if zoom:
             draw_grid(axes[0, 1], image[r:r + n, c:c + n], f"{n}×{n} patch at row {r}, column {c}", digits=3)
-    fig.tight_layout()
+    _tight_layout(fig)
     return fig
 
 
@@ -336,7 +336,7 @@ def rgb_channels(image, *, title: str = "RGB image", numbers: bool | None = None
         plane = image[..., "rgb".index(name[0])]
         draw_grid(ax, plane, f"{name} channel", signed=False, numbers=numbers, digits=3, cmap=colour)
         ax.images[0].set_norm(Normalize(0, 255))
-    fig.tight_layout()
+    _tight_layout(fig)
     return fig
 
 
@@ -446,7 +446,7 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
     loss_ax.set_title("loss (MSE)")
     loss_ax.set_xlabel("step")
     axes[1, -1].axis("off")
-    fig.tight_layout()
+    _tight_layout(fig)
     return fig
 
 

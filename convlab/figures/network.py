@@ -23,7 +23,7 @@ from matplotlib.patches import Rectangle
 
 from .._shared import validate as v
 from ..core import limits
-from ._cells import MIN_FONT
+from ._cells import MIN_FONT, _tight_layout
 from .lesson import SIGNED_CMAP, draw_grid, png_bytes
 
 __all__ = ["filter_bank", "digit_examples", "network_maps", "training_summary", "stack_maps",
@@ -96,7 +96,7 @@ def filter_bank(kernels, *, title: str | None = None, numbers: bool = True, widt
             ax.set_yticks([])
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    _tight_layout(fig)
     return fig
 
 
@@ -126,7 +126,7 @@ def digit_examples(images, labels, *, predictions=None, columns: int = 10, width
         ax.set_title(f"label {label} → {int(predictions[i])}" if wrong else str(label), fontsize=TITLE_FONT,
                      color="#b2182b" if wrong else "black")
         _bare(ax)
-    fig.tight_layout()
+    _tight_layout(fig)
     return fig
 
 
@@ -181,7 +181,7 @@ def network_maps(activations, index: int = 0, *, width: float = 1.25):
     ax.tick_params(labelsize=MIN_FONT)
     ax.set_ylim(0, 1)
     ax.set_title("probability", fontsize=TITLE_FONT)
-    fig.tight_layout()
+    _tight_layout(fig)
     return fig
 
 
@@ -214,7 +214,7 @@ def training_summary(losses, epoch_accuracy, *, window: int = 20, width: float =
     right.set_xlabel("epoch")
     right.set_title("accuracy on held-out digits")
     right.legend(fontsize=MIN_FONT, loc="lower right")
-    fig.tight_layout(w_pad=2.0)
+    _tight_layout(fig, w_pad=2.0)
     return fig
 
 
@@ -257,7 +257,7 @@ def stack_maps(image, layers, *, channels: int = 4, labels=None, width: float = 
             title = f"{name} {plane.shape[0]}×{plane.shape[1]}: {label}" if c == 0 else label
             ax.set_title(title, fontsize=TITLE_FONT)
             _bare(ax)
-    fig.tight_layout()
+    _tight_layout(fig)
     return fig
 
 
@@ -306,7 +306,7 @@ class ReceptiveFieldFigure:
             self.axes.append(ax)
             self.field_boxes.append(field)
             self.cell_boxes.append(cell)
-        self.figure.tight_layout()
+        _tight_layout(self.figure)
 
     def update(self, fields) -> None:
         """Outline the given (rows, cols) ranges, one pair per panel, from the input up to the cell's layer.

@@ -14,7 +14,7 @@ from .._shared import validate as v
 from ..views.palette import SIGNED_CMAP, ink
 from ..core.steps import format_number
 from ._cells import (NUMBERS_UP_TO, _agg_png, _cell_ticks, _check_axes, _check_title, _fontsize, _grid_options,
-                     _grid_values, _new_figure, _norm, _redraw_later, _shared_text_clip, _signed)
+                     _grid_values, _new_figure, _norm, _redraw_later, _shared_text_clip, _signed, _tight_layout)
 from .lesson import draw_grid
 
 __all__ = ["GridPanel", "KernelResultFigure", "LearningFigure"]
@@ -217,7 +217,7 @@ class LearningFigure:
         self.feature_map.update(feature_map)
         self.marker.set_data([step], [self.losses[step]])
         if not self._laid_out:  # once, when the panels have their tick labels and titles
-            self.figure.tight_layout()
+            _tight_layout(self.figure)
             self._laid_out = True
         _redraw_later(self.figure)
 
