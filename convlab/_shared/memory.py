@@ -11,12 +11,13 @@ Why two steps:
 * What the collector frees goes back to the C allocator, not to the system. glibc's ``malloc`` gives back
   only the free top of its heap, beyond a trim threshold. That threshold starts at 128 kB and follows the
   largest block glibc mapped on its own and then freed (twice its size, for blocks up to 32 MiB, unless a
-  threshold was set by hand), and glibc then keeps blocks below that size in the heap: after the first array of a few megabytes, arrays
-  and figures' buffers of that size come from the heap too. What is freed between blocks still in use
-  stays resident until a later allocation reuses it. ``malloc_trim(0)`` hands those free pages back; it
-  costs about a millisecond, next to the 20-100 ms of the collection. Measured with
-  ``benchmarks/bench_memory.py``: lesson 07 ends at 144-145 MiB instead of 150, lesson 05 at 130 instead
-  of 144.
+  threshold was set by hand), and glibc then keeps blocks below that size in the heap: after the first
+  array of a few megabytes, arrays and figures' buffers of that size come from the heap too. What is
+  freed between blocks still in use stays resident until a later allocation reuses it. ``malloc_trim(0)``
+  hands those free pages back; it costs about a millisecond, next to the 20-100 ms of the collection (and
+  the pages are mapped again when reused: the nine lessons, run cell by cell, took 0.4-1.1 s more of their
+  19-20 s). Measured with ``benchmarks/bench_memory.py``: lesson 07 ends at 144-145 MiB instead of 150,
+  lesson 05 at 130 instead of 144.
 
 Where the C library is not glibc (macOS, Windows, musl-based Linux) or Python has no ``ctypes``, there is no
 ``malloc_trim`` to call, and only the collection runs. With another allocator preloaded (jemalloc, tcmalloc),
