@@ -399,3 +399,23 @@ def test_a_laid_out_figure_is_drawn_once_when_it_is_saved(monkeypatch):
     finally:
         for fig in built.values():
             plt.close(fig)
+
+
+@pytest.mark.parametrize("rc", [{"figure.constrained_layout.use": True}, {"figure.autolayout": True}])
+def test_laid_out_figures_are_made_and_saved_once_whatever_new_figures_are_set_to(rc):
+    # a learner's rcParams for new figures: each figure is laid out once all the same (a constrained
+    # engine and tight_layout used to refuse each other on a figure with a colour bar: a RuntimeError)
+    import warnings
+
+    import matplotlib.pyplot as plt
+
+    from convlab import figures
+
+    with plt.rc_context(rc), warnings.catch_warnings():
+        warnings.simplefilter("error")  # not even "The figure layout has changed to tight"
+        built = _laid_out_figures()
+        built["picture with a colour bar"] = figures.picture(np.arange(64.0).reshape(8, 8), "a ramp", colorbar=True)
+        for name, fig in built.items():
+            assert fig.get_layout_engine() is None, name
+            assert figures.png_bytes(fig).startswith(b"\x89PNG"), name
+            plt.close(fig)

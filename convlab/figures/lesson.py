@@ -296,7 +296,8 @@ def picture(image, title: str = "", *, cmap: str = "gray", box=None, zoom=None, 
             raise ValueError(f"box must lie inside the {image.shape[0]}x{image.shape[1]} image, with size at least 1; "
                              f"got {v.short(box)}")
     zoom = box is not None if zoom is None else zoom
-    fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(width * (2.2 if zoom else 1), width * 1.05), squeeze=False)
+    fig, axes = plt.subplots(1, 2 if zoom else 1, figsize=(width * (2.2 if zoom else 1), width * 1.05), squeeze=False,
+                             layout="none")  # laid out by _tight_layout, whatever rcParams set: its colour bar too
     ax = axes[0, 0]
     im = ax.imshow(image, cmap=cmap, interpolation="nearest")
     ax.set_title(title)
