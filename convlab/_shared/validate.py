@@ -8,6 +8,7 @@ helps, says what would fit. They run *before* any work is done, so a learner nev
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 
@@ -497,7 +498,7 @@ def all_finite(arr: np.ndarray) -> bool:
         return bool(np.isfinite(arr).all())
     with np.errstate(over="ignore", invalid="ignore"):
         total = np.einsum("i->", arr.reshape(-1))
-    return bool(np.isfinite(total)) or bool(np.isfinite(arr).all())
+    return math.isfinite(total) or bool(np.isfinite(arr).all())  # math's: 0.2 us, numpy's on a scalar 0.8
 
 
 def check_finite_output(result, what: str, inputs, fix: str) -> np.ndarray:
