@@ -45,7 +45,8 @@ def chromium():
 
 @pytest.fixture()
 def page(chromium, request):
-    """A fresh browser context per test; console errors are kept as an artefact."""
+    """A fresh page per test, in the browser's shared context (``_support.shared_context``); console errors
+    are kept as an artefact."""
     with support.page_of_its_own(chromium, f"{support.slug(request.node.name)}.console.txt") as pg:
         yield pg
 
