@@ -280,6 +280,42 @@ def test_release_garbage_hands_the_heaps_free_pages_back_to_the_system():
     assert not trimmed_off and after_off > held_off * 0.75, results  # a collection alone gives nothing back
 
 
+
+_FREEZE_ONCE = """
+import gc, weakref
+import matplotlib
+matplotlib.use("Agg")
+from matplotlib.figure import Figure
+from convlab import figures
+freezes, freeze = [], gc.freeze
+gc.freeze = lambda: (freezes.append(len(gc.get_objects())), freeze())[1]
+before = gc.get_freeze_count()
+figures.setup(dpi=96)
+frozen = gc.get_freeze_count()
+tracked = len(gc.get_objects())              # what a full pass visits now
+figures.setup()                              # a second call freezes nothing more
+fig = Figure(figsize=(2, 1)); fig.add_subplot().plot([0, 1])
+alive = weakref.ref(fig)
+figures.show(fig, alt="A line on a two by one inch figure.")
+del fig                                      # the figure is cyclic garbage now: the next full pass frees it
+gc.collect()
+print(before, frozen, tracked, len(freezes), alive() is None)
+"""
+
+
+def test_setup_freezes_the_imports_once_so_each_figures_collection_visits_only_the_lesson():
+    """``figures.setup`` (a lesson's first cell) moves what is alive into the collector's permanent generation,
+    once per process; a figure made afterwards is still collected. In a fresh interpreter: the pytest worker's
+    own heap is not the test's to freeze."""
+    run = subprocess.run([sys.executable, "-c", _FREEZE_ONCE], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    before, frozen, tracked, freezes, freed = run.stdout.split()[-5:]
+    before, frozen, tracked, freezes = map(int, (before, frozen, tracked, freezes))
+    assert before == 0 and frozen > 20_000, run.stdout   # the imports: NumPy, Matplotlib, convlab...
+    assert tracked < frozen / 4, run.stdout              # a full pass now visits a fraction of them
+    assert freezes == 1, run.stdout                      # the second setup() froze nothing
+    assert freed == "True", run.stdout                   # a figure made after the freeze is collected
+
 def test_numbers_on_cells_meet_wcag_aa_contrast():
     import matplotlib
 

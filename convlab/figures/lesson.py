@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.colors import Normalize
 
 from .._shared import validate as v
-from .._shared.memory import release_garbage
+from .._shared.memory import freeze_long_lived, release_garbage
 from ..core.steps import format_number
 from ..views.palette import SIGNED_CMAP, ink  # one colour scheme for signed values and one ink chooser, the Explorer's
 from ._cells import (MIN_FONT, NUMBERS_UP_TO,  # noqa: F401 (contrast_ratio, relative_luminance: re-exported)
@@ -46,6 +46,10 @@ DPI = 120
 def setup(dpi: int = DPI) -> None:
     """Crisp figures for the lessons: a dpi above the screen's 96 (sharp when projected), fonts of 9 pt or more.
 
+    The first call in a process also freezes what is alive then (the imports, in a lesson's first cell) out of
+    the garbage collector's full passes (``convlab._shared.memory.freeze_long_lived``): each figure
+    :func:`show` lets go of then costs a pass over what the lesson made, not over the whole kernel.
+
     >>> setup(); import matplotlib; matplotlib.rcParams["figure.dpi"]
     120.0
     """
@@ -62,6 +66,7 @@ def setup(dpi: int = DPI) -> None:
     # Resolve the notebook's backend now (pyplot does it lazily, at the first figure), so that displaying a
     # plain Figure — e.g. convlab.draw_step_figure(...) — renders as an image from the first cell on.
     plt.close(plt.figure())
+    freeze_long_lived()
 
 
 def figure_html(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> str:
@@ -128,10 +133,10 @@ def show(fig, alt: str, *, dpi: int | None = None, format: str = "png") -> None:
     if plt.fignum_exists(getattr(fig, "number", -1)):
         plt.close(fig)
     display({"text/html": html, "text/plain": "Figure: " + alt.strip()}, raw=True)
-    # The figure a lesson rebound ``fig`` away from is cyclic garbage now: one full collection (20-100 ms,
-    # next to 75 ms or more to draw a figure) frees it, and the heap's free pages go back to the system
-    # (convlab._shared.memory). Lesson 07 ends 7 MiB lower for the collection and 5 MiB more for the hand-back
-    # (benchmarks/bench_memory.py, stops 30 and 32).
+    # The figure a lesson rebound ``fig`` away from is cyclic garbage now: one full collection frees it (after
+    # setup() froze the imports, 15-20 ms; 50-100 ms over the whole kernel), and the heap's free pages go back
+    # to the system (convlab._shared.memory). Lesson 07 ends 7 MiB lower for the collection and 5 MiB more for
+    # the hand-back (benchmarks/bench_memory.py, stops 30 and 32).
     release_garbage()
 
 
