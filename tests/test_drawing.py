@@ -379,6 +379,23 @@ def _laid_out_figures():
     }
 
 
+
+@pytest.mark.parametrize("dpi", [72, 96, 150])
+def test_the_receptive_field_picture_is_as_sharp_as_asked_whatever_savefig_dpi_says(dpi):
+    """``figures.setup`` (every lesson) sets ``savefig.dpi``; the viewer's picture keeps its own dpi, as the other
+    live panels do: 2 panels of 2.6 inches at ``dpi`` pixels per inch."""
+    import matplotlib.pyplot as plt
+
+    from convlab.figures.network import ReceptiveFieldFigure
+    from convlab.widgets.network import ReceptiveFieldViewer
+    from convlab.lessons.receptive import conv_stage
+
+    with plt.rc_context({"savefig.dpi": 120}):
+        png = ReceptiveFieldFigure(np.zeros((8, 8)), [("conv", np.ones((6, 6)))], dpi=dpi).png()
+        picture = ReceptiveFieldViewer(np.zeros((8, 8)), [(conv_stage(3), np.ones((1, 3, 3)))], dpi=dpi).picture()
+    for data in (png, picture):
+        assert Image.open(io.BytesIO(data)).size == (int(2 * 2.6 * dpi), int(2.6 * 1.12 * dpi)), dpi
+
 def test_a_laid_out_figure_is_drawn_once_when_it_is_saved(monkeypatch):
     # tight_layout leaves a placeholder layout engine, and savefig lays out and draws (rendering nothing)
     # any figure with an engine before drawing it: a third of the time to save, for nothing

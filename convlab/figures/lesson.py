@@ -461,9 +461,16 @@ def learning_progress(run, image, *, teacher=None, steps=None, width: float = 2.
 
 
 def png_bytes(fig) -> bytes:
-    """The figure rendered as PNG bytes (at the figure's own dpi)."""
+    """The figure rendered as PNG bytes (at the figure's own dpi, whatever ``savefig.dpi`` says).
+
+    >>> from matplotlib.figure import Figure
+    >>> with plt.rc_context({"savefig.dpi": 120}):
+    ...     png = png_bytes(Figure(figsize=(2, 1), dpi=50))
+    >>> int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")   # width and height in pixels
+    (100, 50)
+    """
     _check_figure(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    fig.savefig(buf, format="png", dpi="figure")
     _release_pixels(fig)
     return buf.getvalue()

@@ -23,8 +23,8 @@ from matplotlib.patches import Rectangle
 
 from .._shared import validate as v
 from ..core import limits
-from ._cells import MIN_FONT, _tight_layout
-from .lesson import SIGNED_CMAP, draw_grid, png_bytes
+from ._cells import MIN_FONT, _agg_png, _tight_layout
+from .lesson import SIGNED_CMAP, draw_grid
 
 __all__ = ["filter_bank", "digit_examples", "network_maps", "training_summary", "stack_maps",
            "ReceptiveFieldFigure", "FIELD_COLOUR", "CELL_COLOUR"]
@@ -271,7 +271,8 @@ class ReceptiveFieldFigure:
     image : (H, W) array
     maps : list of (name, (h, w) array)
         One map per layer to show (e.g. the first channel of each conv layer's output).
-    dpi : int
+    dpi : int, default 96
+        Pixels per inch of :meth:`png` (the figure's own, whatever ``savefig.dpi`` says).
 
     Examples
     --------
@@ -281,7 +282,7 @@ class ReceptiveFieldFigure:
     ((1.5, 0.5), 3)
     """
 
-    def __init__(self, image, maps, *, dpi: int = 72, width: float = 2.6):
+    def __init__(self, image, maps, *, dpi: int = 96, width: float = 2.6):
         image = v.as_array(image, "image", ndims=(2,), shape_hint="(H, W), grayscale")
         panels = [("input", image)] + _named_maps(maps, "maps", 2)
         dpi, width = v.dpi_arg(dpi), v.inches_arg(width, "width")
@@ -328,4 +329,5 @@ class ReceptiveFieldFigure:
             box.set_visible(True)
 
     def png(self) -> bytes:
-        return png_bytes(self.figure)
+        """The figure as PNG bytes at its own dpi (made again at every move of the viewer's sliders)."""
+        return _agg_png(self.figure)

@@ -33,7 +33,8 @@ class ReceptiveFieldViewer(ShowsWidget):
         conv and pooling layer (first channel); ReLU layers are computed but not drawn.
     layer, row, col : int, optional
         The starting choice: the index of a shown layer (default the last) and a cell (default its centre).
-    dpi : int, default 72
+    dpi : int, default 96
+        Pixels per inch of the picture (96: shown at its size, 10 pt titles 13 px tall).
 
     Attributes
     ----------
@@ -60,7 +61,7 @@ class ReceptiveFieldViewer(ShowsWidget):
     """
 
     def __init__(self, image, layers, *, layer: int | None = None, row: int | None = None, col: int | None = None,
-                 dpi: int = 72):
+                 dpi: int = 96):
         self.image = v.as_array(image, "image", ndims=(2,), shape_hint="a grayscale (H, W) array")
         if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)) or not layers:
             raise TypeError(f"layers must be a list of (stage, weights) pairs, as convlab.nets.network builds them; "
