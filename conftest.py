@@ -93,6 +93,16 @@ def pytest_collection_modifyitems_in_written_order(config, items):
     items[:] = [items[i] for i in order]
 
 
+def pytest_configure(config):
+    """``convlab.figures.setup()`` freezes what is alive in its process, once (``convlab._shared.memory``): in a
+    lesson's kernel, the imports. Tests call ``setup()`` inside pytest's own processes, whose heap is the
+    suite's, not a lesson's: there it counts as frozen already, and freezes nothing.
+    ``tests/test_lessons.py`` checks the freeze in a fresh interpreter."""
+    from convlab._shared import memory
+
+    memory._FROZEN.append("pytest")
+
+
 def pytest_xdist_auto_num_workers(config):
     """``-n auto``: one worker per core and one more, at least 2 and at most 8 (the browser tests wait on
     servers part of the time). Two per core was no faster on 2 cores (5 m 28 s either way: the suite is

@@ -379,7 +379,6 @@ def _laid_out_figures():
     }
 
 
-
 @pytest.mark.parametrize("dpi", [72, 96, 150])
 def test_the_receptive_field_picture_is_as_sharp_as_asked_whatever_savefig_dpi_says(dpi):
     """``figures.setup`` (every lesson) sets ``savefig.dpi``; the viewer's picture keeps its own dpi, as the other
@@ -395,6 +394,7 @@ def test_the_receptive_field_picture_is_as_sharp_as_asked_whatever_savefig_dpi_s
         picture = ReceptiveFieldViewer(np.zeros((8, 8)), [(conv_stage(3), np.ones((1, 3, 3)))], dpi=dpi).picture()
     for data in (png, picture):
         assert Image.open(io.BytesIO(data)).size == (int(2 * 2.6 * dpi), int(2.6 * 1.12 * dpi)), dpi
+
 
 def test_a_laid_out_figure_is_drawn_once_when_it_is_saved(monkeypatch):
     # tight_layout leaves a placeholder layout engine, and savefig lays out and draws (rendering nothing)

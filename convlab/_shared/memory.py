@@ -29,8 +29,9 @@ figure, 3.4 s of the nine lessons' 18.7 s run cell by cell. :func:`freeze_long_l
 :func:`convlab.figures.setup` (every lesson's first cell, after its imports), moves what is alive then into the
 collector's permanent generation (:func:`gc.freeze`), which later passes skip: the nine lessons' full passes
 took 1.1 s instead, and the lessons 16.1 s (``benchmarks/README.md``). What is frozen is still freed when
-its last reference goes; only a reference cycle among frozen objects is never collected, so the freeze
-comes after a full pass and happens once per process.
+its last reference goes, but a reference cycle among frozen objects is never collected: whatever is alive
+at the freeze (a figure made before it, say) and later becomes cyclic garbage stays. So the freeze comes
+after a full pass, happens once per process, and belongs before a lesson makes anything.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from __future__ import annotations
 import functools
 import gc
 import sys
+import sysconfig
 
 __all__ = ["release_garbage", "freeze_long_lived"]
 
@@ -78,11 +80,14 @@ def freeze_long_lived() -> bool:
     """Once per process: a full collection, then every object still alive moved into the collector's
     permanent generation (:func:`gc.freeze`), so that later full passes visit only what was made since.
 
-    Returns True when it froze, False when this process already had (then it does nothing).
+    Returns True when it froze; False when this process already had, or where there is nothing to freeze
+    with: PyPy has no :func:`gc.freeze`, and a free-threaded CPython is left alone (3.13.0 could drop a
+    reference count below zero when new cycles point at frozen objects, gh-126312).
     """
-    if _FROZEN:
+    freeze = getattr(gc, "freeze", None)
+    if _FROZEN or freeze is None or sysconfig.get_config_var("Py_GIL_DISABLED"):
         return False
     gc.collect()
-    gc.freeze()
+    freeze()
     _FROZEN.append(True)
     return True

@@ -48,7 +48,8 @@ def setup(dpi: int = DPI) -> None:
 
     The first call in a process also freezes what is alive then (the imports, in a lesson's first cell) out of
     the garbage collector's full passes (``convlab._shared.memory.freeze_long_lived``): each figure
-    :func:`show` lets go of then costs a pass over what the lesson made, not over the whole kernel.
+    :func:`show` lets go of then costs a pass over what the lesson made, not over the whole kernel. So call it
+    first, as the lessons do: a figure or widget made before it is kept for as long as the kernel runs.
 
     >>> setup(); import matplotlib; matplotlib.rcParams["figure.dpi"]
     120.0

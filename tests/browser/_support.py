@@ -152,14 +152,15 @@ def shared_context(browser):
     kept open, 1.4–1.5 s with the blank page kept (only the first load pays the 2.2 s).
     The pages share cookies and storage; each test still gets a page of its own.
     """
-    if _SHARED["browser"] is browser and _SHARED["context"] is not None:
-        return _SHARED["context"]
-    context = browser.new_context(viewport=dict(VIEWPORT))
-    context.set_default_timeout(30_000)
-    context.new_page()  # the blank page that keeps the context's caches
-    if _SHARED["browser"] is browser:
+    if _SHARED["browser"] is not browser:
+        raise ValueError("pages open in the browser of acquire_browser() (the `chromium` fixture): its context "
+                         "is closed with it")
+    if _SHARED["context"] is None:
+        context = browser.new_context(viewport=dict(VIEWPORT))
+        context.set_default_timeout(30_000)
+        context.new_page()  # the blank page that keeps the context's caches
         _SHARED["context"] = context
-    return context
+    return _SHARED["context"]
 
 
 def new_page(browser):
