@@ -185,7 +185,6 @@ def test_figures_show_refuses_a_figure_without_a_description():
 
 def test_showing_a_figure_collects_the_figures_a_lesson_let_go_of():
     # a lesson rebinds ``fig``: the old figure is cyclic garbage that only a full collection frees
-    import gc
     import weakref
 
     import matplotlib
@@ -213,8 +212,6 @@ def test_showing_a_figure_collects_the_figures_a_lesson_let_go_of():
 
 
 def test_showing_a_figure_hands_the_freed_heap_back_after_collecting(monkeypatch):
-    import gc
-
     import matplotlib
 
     matplotlib.use("Agg")
